@@ -1,0 +1,35 @@
+# Two entry points: `make run` (set up, then build the warehouse end to end) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
+MONTHS ?= 2025-10...2026-04
+
+.PHONY: setup run test validate dev clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp dagster.yaml $@
+
+setup: $(BIN)/.installed $(DAGSTER_HOME)/dagster.yaml
+
+run: setup
+	$(BIN)/dagster asset materialize -m sessionlab_assets.definitions --select 'group:ingest' --partition-range $(MONTHS)
+
+validate: setup
+	$(BIN)/dagster definitions validate -w workspace.yaml
+
+dev: setup
+	$(BIN)/dagster dev -w workspace.yaml
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) data

@@ -1,0 +1,123 @@
+"""Monthly ingest: transcripts on disk -> sessions, turns, events and the quarantine, in one step.
+
+One parse of the source writes every table of the month, in one transaction, so the tables can never
+disagree about which sessions a month holds.
+"""
+
+
+import time
+from collections import Counter
+
+import dagster as dg
+import polars as pl
+from dagster_duckdb import DuckDBResource
+
+from sessionlab_assets import warehouse
+from sessionlab_assets.fixtures.build_fixture_corpus import build as build_fixture_corpus
+from sessionlab_assets.ingest.frames import events_frame, ingest_errors_frame, session_headers_frame, source_files_frame
+from sessionlab_assets.ingest.model import model_family
+from sessionlab_assets.metadata import markdown_table
+from sessionlab_assets.ingest.source import scan_source
+from sessionlab_assets.partitions import month_range, monthly_partitions, single_run
+from sessionlab_assets.resources import DEFAULT_SOURCE_DIR, TranscriptSource
+
+GROUP = "ingest"
+KINDS = {"duckdb", "python"}
+
+INGEST_SPECS = [
+    dg.AssetSpec("events", group_name=GROUP, kinds=KINDS,
+                 description="One row per counted event of a session (prompts, model calls, tool calls with outcomes). Schema: sql/schema/events.sql."),
+    dg.AssetSpec("session_headers", group_name=GROUP, kinds=KINDS,
+                 description="Session facts read from the files: source, client, user pseudonym, timestamps, subagents, compactions."),
+    dg.AssetSpec("sessions", group_name=GROUP, kinds=KINDS, deps=["events", "session_headers"],
+                 description="One row per session with its telemetry (sql/telemetry/sessions.sql)."),
+    dg.AssetSpec("turns", group_name=GROUP, kinds=KINDS, deps=["events"],
+                 description="One row per human turn with its activity (sql/telemetry/turns.sql)."),
+    dg.AssetSpec("ingest_errors", group_name=GROUP, kinds=KINDS,
+                 description="Quarantine: every line or file not ingested, with the reason."),
+    dg.AssetSpec("source_files", group_name=GROUP, kinds=KINDS,
+                 description="Inventory of every file under the source root and what became of it."),
+]
+
+
+@dg.multi_asset(
+    specs=INGEST_SPECS,
+    partitions_def=monthly_partitions,
+    backfill_policy=single_run,
+    pool="warehouse",
+    can_subset=False,
+)
+def ingest_transcripts(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource, transcript_source: TranscriptSource):
+    month_start, month_end = month_range(context)
+    months = set(pl.date_range(month_start, month_end, "1mo", eager=True, closed="left").to_list())
+    root = transcript_source.root()
+    if not root.exists() and root == DEFAULT_SOURCE_DIR:
+        context.log.info(f"No source configured: building the built-in fixture corpus at {root}")
+        build_fixture_corpus(root)
+    started = time.perf_counter()
+    batch = scan_source(root, months, transcript_source.identity())
+    parse_seconds = time.perf_counter() - started
+    context.log.info(
+        f"parsed {batch.bytes_read / 1e6:.1f} MB in {parse_seconds:.1f}s: {len(batch.sessions)} sessions in "
+        f"{month_start:%Y-%m}..{month_end:%Y-%m} (exclusive), {batch.out_of_range_sessions} in other months, "
+        f"{len(batch.quarantine)} quarantine rows"
+    )
+    frames = {
+        "events": events_frame(batch),
+        "session_headers": session_headers_frame(batch),
+        "ingest_errors": ingest_errors_frame(batch),
+        "source_files": source_files_frame(batch),
+    }
+    with warehouse_db.get_connection() as conn:
+        conn.create_function("model_family", model_family, ["VARCHAR"], "VARCHAR", null_handling="special")
+        counts = warehouse.replace_months(
+            conn, month_start, month_end,
+            writes=[
+                warehouse.MonthWrite("events", frames["events"]),
+                warehouse.MonthWrite("session_headers", frames["session_headers"]),
+                warehouse.MonthWrite("sessions", None),
+                warehouse.MonthWrite("turns", None),
+                warehouse.MonthWrite("ingest_errors", frames["ingest_errors"], undated_rows=True),
+                warehouse.MonthWrite("source_files", frames["source_files"], undated_rows=True),
+            ],
+            derived=[warehouse.sql_text("telemetry/sessions.sql"), warehouse.sql_text("telemetry/turns.sql")],
+        )
+        by_month = conn.sql(
+            "SELECT strftime(month, '%Y-%m') AS month, count(*) AS sessions, count(*) FILTER (WHERE headless) AS headless, "
+            "sum(human_turns) AS human_turns, sum(tool_calls) AS tool_calls, sum(lines_added) AS lines_added "
+            "FROM sessions WHERE month >= $s AND month < $e GROUP BY ALL ORDER BY month",
+            params={"s": month_start, "e": month_end},
+        ).pl()
+        headless = conn.execute(
+            "SELECT count(*) FILTER (WHERE headless) FROM sessions WHERE month >= ? AND month < ?", [month_start, month_end]
+        ).fetchone()[0]
+    reasons = Counter(q.reason if q.line_no is None else q.reason.split(":")[0] for q in batch.quarantine)
+    common = {
+        "months": dg.MetadataValue.text(f"{month_start:%Y-%m} to {month_end:%Y-%m} (exclusive)"),
+        "source_dir": dg.MetadataValue.path(str(root)),
+    }
+    yield dg.MaterializeResult(asset_key="events", metadata={**common, "rows": dg.MetadataValue.int(counts["events"])})
+    yield dg.MaterializeResult(asset_key="session_headers", metadata={**common, "rows": dg.MetadataValue.int(counts["session_headers"])})
+    yield dg.MaterializeResult(asset_key="sessions", metadata={
+        **common,
+        "sessions": dg.MetadataValue.int(counts["sessions"]),
+        "headless_sessions": dg.MetadataValue.int(int(headless)),
+        "megabytes_parsed": dg.MetadataValue.float(round(batch.bytes_read / 1e6, 2)),
+        "parse_seconds": dg.MetadataValue.float(round(parse_seconds, 2)),
+        "pseudonym_key": dg.MetadataValue.text(
+            "built-in default: set SESSIONLAB_PSEUDONYM_KEY" if transcript_source.uses_default_key() else "from SESSIONLAB_PSEUDONYM_KEY"
+        ),
+        "by_month": markdown_table(by_month, 24),
+    })
+    yield dg.MaterializeResult(asset_key="turns", metadata={**common, "rows": dg.MetadataValue.int(counts["turns"])})
+    yield dg.MaterializeResult(asset_key="ingest_errors", metadata={
+        **common,
+        "rows_in_months": dg.MetadataValue.int(counts["ingest_errors"]),
+        "undated_files_quarantined": dg.MetadataValue.int(sum(1 for q in batch.quarantine if q.month is None)),
+        "reasons": dg.MetadataValue.md("\n".join(f"- {n} × {r}" for r, n in reasons.most_common(15)) or "(none)"),
+    })
+    yield dg.MaterializeResult(asset_key="source_files", metadata={
+        **common,
+        "files": dg.MetadataValue.int(len(batch.files)),
+        "by_status": dg.MetadataValue.json(dict(Counter(f"{f.status}/{f.role}" for f in batch.files))),
+    })

@@ -1,0 +1,57 @@
+"""An ingest batch as frames named like the warehouse tables. Column types come from the declared
+schema in sql/schema/ at insert time; here we only name the columns."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, fields
+
+import polars as pl
+
+from sessionlab_assets.ingest.model import EVENT_COLUMNS
+from sessionlab_assets.ingest.source import IngestBatch, Quarantine, SourceFile, month_of
+
+
+def _frame(columns: dict[str, list]) -> pl.DataFrame:
+    return pl.DataFrame(columns, strict=False, infer_schema_length=None)
+
+
+def events_frame(batch: IngestBatch) -> pl.DataFrame:
+    columns: dict[str, list] = {"month": [], "session_id": [], **{name: [] for name in EVENT_COLUMNS}}
+    getters = [(columns[name], name) for name in EVENT_COLUMNS]
+    months, session_ids = columns["month"], columns["session_id"]
+    for session in batch.sessions:
+        month = month_of(session)
+        n = len(session.events)
+        months.extend([month] * n)
+        session_ids.extend([session.session_id] * n)
+        for target, name in getters:
+            target.extend(getattr(event, name) for event in session.events)
+    return _frame(columns)
+
+
+HEADER_FIELDS = (
+    "session_id", "source_file", "source_format", "client", "user_key", "entrypoint", "client_version",
+    "first_ts", "last_ts", "subagents", "compactions", "duplicate_records", "quarantined_lines",
+    "concatenated_lines",
+)
+
+
+def session_headers_frame(batch: IngestBatch) -> pl.DataFrame:
+    columns: dict[str, list] = {"month": [month_of(s) for s in batch.sessions]}
+    for name in HEADER_FIELDS:
+        columns[name] = [getattr(s, name) for s in batch.sessions]
+    return _frame(columns)
+
+
+def _dataclass_frame(rows: list, cls: type) -> pl.DataFrame:
+    names = [f.name for f in fields(cls)]
+    dicts = [asdict(row) for row in rows]
+    return _frame({name: [d[name] for d in dicts] for name in names})
+
+
+def ingest_errors_frame(batch: IngestBatch) -> pl.DataFrame:
+    return _dataclass_frame(batch.quarantine, Quarantine)
+
+
+def source_files_frame(batch: IngestBatch) -> pl.DataFrame:
+    return _dataclass_frame(batch.files, SourceFile)

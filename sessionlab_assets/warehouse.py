@@ -1,0 +1,112 @@
+"""The DuckDB warehouse: declared schemas, and month replacement in one transaction.
+
+Every table is declared once, in `sql/schema/<table>.sql`. Frames are checked against the declared
+columns before they are written (a missing or unexpected column is an error, never a silent NULL or
+a dropped column) and inserted BY NAME, so DuckDB casts each value to the declared type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import polars as pl
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SQL_DIR = REPO_ROOT / "sql"
+SCHEMA_DIR = SQL_DIR / "schema"
+
+
+class SchemaMismatch(ValueError):
+    pass
+
+
+def sql_text(relative: str) -> str:
+    path = SQL_DIR / relative
+    if not path.is_file():
+        raise FileNotFoundError(f"SQL file {path} is missing: the sql/ folder ships with the project checkout")
+    return path.read_text()
+
+
+def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
+    for path in sorted(SCHEMA_DIR.glob("*.sql")):
+        conn.execute(path.read_text())
+
+
+def table_columns(conn: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    rows = conn.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+        [table],
+    ).fetchall()
+    if not rows:
+        raise SchemaMismatch(f"table {table} is not declared in {SCHEMA_DIR}")
+    return [r[0] for r in rows]
+
+
+def check_frame(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    declared = table_columns(conn, table)
+    missing = [c for c in declared if c not in frame.columns]
+    extra = [c for c in frame.columns if c not in declared]
+    if missing or extra:
+        raise SchemaMismatch(f"frame for {table} does not match sql/schema/{table}.sql: missing {missing}, unexpected {extra}")
+
+
+@dataclass(frozen=True)
+class MonthWrite:
+    """Rows for one table over a month range. `undated_rows` says the table also holds month-NULL
+    rows that every write of the table replaces (they describe the whole source, not a month)."""
+
+    table: str
+    frame: pl.DataFrame | None  # None: the table is filled by a statement in `derived`
+    undated_rows: bool = False
+
+
+def replace_months(
+    conn: duckdb.DuckDBPyConnection,
+    month_start: date,
+    month_end: date,
+    writes: list[MonthWrite],
+    derived: list[str] = (),
+    before_commit: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+) -> dict[str, int]:
+    """Replace [month_start, month_end) of each table in one transaction; returns rows written per table.
+
+    `derived` are SQL statements (with $month_start / $month_end parameters) run after the inserts,
+    inside the same transaction. On any error the transaction is rolled back and the previous
+    version of the months stays as it was.
+    """
+    ensure_schema(conn)
+    for write in writes:
+        if write.frame is not None:
+            check_frame(conn, write.table, write.frame)
+    params = {"month_start": month_start, "month_end": month_end}
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        for write in writes:
+            condition = "(month >= $month_start AND month < $month_end)"
+            if write.undated_rows:
+                condition += " OR month IS NULL"
+            conn.execute(f"DELETE FROM {write.table} WHERE {condition}", params)
+        for write in writes:
+            if write.frame is not None and write.frame.height:
+                conn.register("incoming_frame", write.frame)
+                conn.execute(f"INSERT INTO {write.table} BY NAME SELECT * FROM incoming_frame")
+                conn.unregister("incoming_frame")
+        for statement in derived:
+            conn.execute(statement, params)
+        if before_commit is not None:
+            before_commit(conn)
+        counts = {
+            write.table: conn.execute(
+                f"SELECT count(*) FROM {write.table} WHERE month >= $month_start AND month < $month_end", params
+            ).fetchone()[0]
+            for write in writes
+        }
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return counts
