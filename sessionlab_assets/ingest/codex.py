@@ -4,7 +4,8 @@ Counting rules, matched to the Claude Code ones as closely as the format allows:
 - human turn: an `event_msg` of type `user_message` (the typed prompt; the `response_item` user
   messages repeat it together with injected environment context and instructions);
 - model call: a `token_count` event whose cumulative total grew (Codex writes one per model
-  response, sometimes repeated without new usage);
+  response, after the response's items, sometimes repeated without new usage); the assistant text
+  written before it is that call's output;
 - tool call: a `function_call`, `custom_tool_call`, `local_shell_call` or `web_search_call` item;
   tool error: its output reports a non-zero exit code, or its patch failed to apply.
 """
@@ -77,6 +78,7 @@ def parse_session(session_id: str, source_file: str, result: ReadResult, keep_te
     model: str | None = None
     last_total = -1
     calls: dict[str, Event] = {}
+    pending_text: list[str] = []
 
     def add(ts: datetime | None, kind: str, **fields: Any) -> Event:
         event = Event(seq=len(events), ts=ts, chain=MAIN, kind=kind, turn_index=turn_index, **fields)
@@ -115,24 +117,18 @@ def parse_session(session_id: str, source_file: str, result: ReadResult, keep_te
                 continue
             last_total = total if isinstance(total, int) else last_total
             last = info.get("last_token_usage") or {}
-            add(ts, MODEL_CALL, model=model, output_tokens=last.get("output_tokens"))
+            call = add(ts, MODEL_CALL, model=model, output_tokens=last.get("output_tokens"))
+            _attach_text(call, pending_text, keep_text)
         elif rtype == "event_msg" and ptype == "patch_apply_end":
             call = calls.get(str(payload.get("call_id")))
             if call is not None and payload.get("success") is False:
                 call.is_error = True
                 call.lines_added = call.lines_removed = 0
         elif rtype == "response_item" and ptype == "message" and payload.get("role") == "assistant":
-            text = " ".join(
-                b.get("text", "") for b in payload.get("content") or [] if isinstance(b, dict) and isinstance(b.get("text"), str)
+            # Codex writes a response's items before its token_count: hold the text until then.
+            pending_text.extend(
+                b["text"] for b in payload.get("content") or [] if isinstance(b, dict) and isinstance(b.get("text"), str)
             )
-            # Words attach to the model call that produced them: the latest one.
-            target = next((e for e in reversed(events) if e.kind == MODEL_CALL), None)
-            if target is None:
-                target = add(ts, MODEL_CALL, model=model)
-            target.output_words += word_count(text)
-            target.text_chars += len(text)
-            if keep_text:
-                target.text += text
         elif rtype == "response_item" and ptype in _TOOL_ITEMS:
             name = payload.get("name") or ptype
             call_id = str(payload.get("call_id") or payload.get("id") or len(events))
@@ -159,4 +155,16 @@ def parse_session(session_id: str, source_file: str, result: ReadResult, keep_te
                 call.lines_added = call.lines_removed = 0
             if call.command_kind == commands.TEST_RUN:
                 call.test_outcome = commands.test_outcome(str(output or ""), is_error)
+    if pending_text:  # text after the last usage record belongs to the last response
+        last_call = next((e for e in reversed(events) if e.kind == MODEL_CALL), None)
+        _attach_text(last_call or add(None, MODEL_CALL, model=model), pending_text, keep_text)
     return session
+
+
+def _attach_text(call: Event, pending_text: list[str], keep_text: bool) -> None:
+    for text in pending_text:
+        call.output_words += word_count(text)
+        call.text_chars += len(text)
+        if keep_text:
+            call.text += text
+    pending_text.clear()
