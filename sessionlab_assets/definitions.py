@@ -5,13 +5,11 @@ from __future__ import annotations
 import dagster as dg
 
 from sessionlab_assets.ingest.assets import ingest_transcripts
-from sessionlab_assets.partitions import monthly_partitions
 from sessionlab_assets.resources import transcript_source, warehouse_resource
 
 monthly_job = dg.define_asset_job(
     "monthly_pipeline",
     selection=dg.AssetSelection.assets(ingest_transcripts),
-    partitions_def=monthly_partitions,
     description="Every monthly asset for the selected months; a backfill of several months runs as one run.",
 )
 

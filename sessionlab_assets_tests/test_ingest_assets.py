@@ -1,0 +1,105 @@
+"""Materialise the ingest assets against a temporary warehouse."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import polars as pl
+import pytest
+from dagster_duckdb import DuckDBResource
+
+from sessionlab_assets import warehouse
+from sessionlab_assets.fixtures.build_fixture_corpus import build
+from sessionlab_assets.ingest.assets import ingest_transcripts
+from sessionlab_assets.resources import TranscriptSource
+
+TABLES = ("events", "session_headers", "sessions", "turns", "ingest_errors", "source_files")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    return build(tmp_path_factory.mktemp("corpus"))
+
+
+def _resources(db: Path, source: Path) -> dict:
+    return {"warehouse_db": DuckDBResource(database=str(db)), "transcript_source": TranscriptSource(source_dir=str(source))}
+
+
+def _materialize(db: Path, source: Path, first: str, last: str, instance=None) -> dg.ExecuteInJobResult:
+    return dg.materialize(
+        [ingest_transcripts], resources=_resources(db, source), instance=instance,
+        tags={"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last},
+    )
+
+
+def _snapshot(db: Path) -> dict[str, list]:
+    with duckdb.connect(str(db), read_only=True) as conn:
+        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in TABLES}
+
+
+def test_rematerialising_months_is_idempotent(tmp_path, corpus):
+    db = tmp_path / "w.duckdb"
+    assert _materialize(db, corpus, "2025-10", "2026-04").success
+    first = _snapshot(db)
+    assert _materialize(db, corpus, "2025-10", "2026-04").success
+    assert _snapshot(db) == first
+    assert _materialize(db, corpus, "2026-02", "2026-02").success  # one month again leaves the others alone
+    assert _snapshot(db) == first
+    with duckdb.connect(str(db), read_only=True) as conn:
+        months = conn.execute("SELECT DISTINCT month FROM sessions ORDER BY 1").fetchall()
+        assert [m for (m,) in months] == [date(2025, m, 1) for m in (10, 11, 12)] + [date(2026, m, 1) for m in (1, 2, 3, 4)]
+        assert conn.execute("SELECT data_type FROM information_schema.columns WHERE table_name='sessions' AND column_name='month'").fetchone() == ("DATE",)
+        headless = conn.execute("SELECT count(*) FROM sessions WHERE headless").fetchone()[0]
+        assert headless == 1
+        # sessions and events agree: the telemetry is the aggregation of the events
+        mismatches = conn.execute("""
+            SELECT count(*) FROM sessions s JOIN (
+                SELECT session_id, count(*) FILTER (WHERE kind='tool_call' AND chain='main') AS n FROM events GROUP BY 1
+            ) e USING (session_id) WHERE s.tool_calls <> e.n""").fetchone()[0]
+        assert mismatches == 0
+        turns = conn.execute("SELECT sum(human_turns) FROM sessions").fetchone()[0]
+        assert conn.execute("SELECT count(*) FROM turns").fetchone()[0] == turns
+
+
+def test_a_month_is_replaced_in_one_transaction(tmp_path, corpus):
+    db = tmp_path / "w.duckdb"
+    assert _materialize(db, corpus, "2026-01", "2026-01").success
+    before = _snapshot(db)
+
+    def fail_mid_write(conn):
+        # Inside the transaction the month is already deleted and partly rewritten.
+        assert conn.execute("SELECT count(*) FROM sessions WHERE month = DATE '2026-01-01'").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM ingest_errors WHERE source_file = 'x'").fetchone()[0] == 1
+        raise RuntimeError("injected failure after the inserts, before the commit")
+
+    batch_frame = pl.DataFrame({"month": [date(2026, 1, 1)], "source_file": ["x"], "line_no": [1], "reason": ["r"]})
+    with duckdb.connect(str(db)) as conn, pytest.raises(RuntimeError, match="injected failure"):
+        warehouse.replace_months(
+            conn, date(2026, 1, 1), date(2026, 2, 1),
+            writes=[warehouse.MonthWrite("sessions", None), warehouse.MonthWrite("ingest_errors", batch_frame, undated_rows=True)],
+            before_commit=fail_mid_write,
+        )
+    assert _snapshot(db) == before
+
+
+def test_frames_that_do_not_match_the_declared_schema_are_rejected(tmp_path):
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
+        warehouse.ensure_schema(conn)
+        frame = pl.DataFrame({"month": [date(2026, 1, 1)], "source_file": ["x"], "line_no": [1], "reason": ["r"], "extra": [1]})
+        with pytest.raises(warehouse.SchemaMismatch, match="unexpected \\['extra'\\]"):
+            warehouse.replace_months(conn, date(2026, 1, 1), date(2026, 2, 1), [warehouse.MonthWrite("ingest_errors", frame)])
+
+
+def test_real_corpus_materialises_with_quarantine(tmp_path, real_corpus):
+    db = tmp_path / "w.duckdb"
+    assert _materialize(db, real_corpus, "2025-10", "2026-11").success
+    with duckdb.connect(str(db), read_only=True) as conn:
+        sessions = conn.execute("SELECT count(*), count(DISTINCT session_id), count(*) FILTER (WHERE headless) FROM sessions").fetchone()
+        assert sessions[0] == sessions[1] >= 100
+        assert conn.execute("SELECT count(*) FROM ingest_errors WHERE reason IS NULL OR reason = ''").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM ingest_errors WHERE line_no IS NOT NULL").fetchone()[0] >= 1
+        files = conn.execute("SELECT count(*) FROM source_files").fetchone()[0]
+    assert files == sum(1 for p in real_corpus.rglob("*") if p.is_file() and not p.name.startswith("."))
