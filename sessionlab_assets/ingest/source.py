@@ -8,7 +8,6 @@ ingested file is a quarantine row too.
 from __future__ import annotations
 
 import os
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -175,7 +174,3 @@ def scan_source(
         batch.quarantine.append(Quarantine(None, relative, None, reason))
         batch.files.append(SourceFile(None, relative, size, fmt, "not_ingested", None, 0, 0, "quarantined", reason))
     return batch
-
-
-def format_counts(batch: IngestBatch) -> Counter[str]:
-    return Counter(f.format or "unsupported" for f in batch.files)
