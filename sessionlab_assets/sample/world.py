@@ -1,0 +1,186 @@
+"""The planted world of the sample corpus: one row of ground truth per session, drawn from a seed.
+
+Every planted quantity is calibrated to a published figure of the report, restated in
+../shared/spec/MEASURES.md; the constant next to it says which. Transcripts are rendered from these
+rows elsewhere; no classifier ever reads this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import polars as pl
+
+from sessionlab_assets.labels import OUTCOMES, VALUE_TIERS, WORK_MODES
+
+MONTHS = tuple(date(y, m, 1) for y, m in ((2025, 10), (2025, 11), (2025, 12), (2026, 1), (2026, 2), (2026, 3), (2026, 4)))
+# Usage grew over the period; the share of sessions in each month.
+MONTH_WEIGHTS = np.array([0.09, 0.10, 0.12, 0.14, 0.16, 0.18, 0.21])
+
+# Work-mode composition in the first and last month (MEASURES: fix 33% -> 19%, operate 14% -> 21%,
+# analyze + communicate ~10% -> ~20%; April build 21, operate 21, communicate 20, fix 19); months in
+# between are interpolated linearly.
+MODE_SHARES_OCT = {"plan": .07, "build": .25, "fix": .33, "understand": .07, "test": .02, "operate": .14,
+                   "analyze": .03, "orchestrate": .02, "communicate": .07}
+MODE_SHARES_APR = {"plan": .06, "build": .21, "fix": .19, "understand": .05, "test": .02, "operate": .21,
+                   "analyze": .03, "orchestrate": .03, "communicate": .20}
+
+# Expertise distribution, levels 1-5 (MEASURES: 1.6 / 20.5 / 26.8 / 40.8 / 10.1 %).
+EXPERTISE_SHARES = np.array([0.016, 0.205, 0.268, 0.408, 0.101])
+EXPERTISE_PERSISTENCE = 0.8  # chance a session keeps the user's usual level
+EXPERTISE_UNCLEAR = 0.03  # sessions whose text carries no expertise signal
+
+# Outcomes by expertise level (Figure 5: at least partial 77 -> 91, judged 39 -> 65; Table A2:
+# verified 14.5 / 20.9 / 28.3 / 29.5 / 32.9 %). Levels enter independently of the fixed-effect cells,
+# so raw and adjusted rates coincide in expectation.
+AT_LEAST_PARTIAL = np.array([0.77, 0.83, 0.87, 0.89, 0.91])
+JUDGED_SUCCESS = np.array([0.39, 0.50, 0.58, 0.61, 0.65])
+VERIFIED_SUCCESS = np.array([0.145, 0.209, 0.283, 0.295, 0.329])
+NO_CLEAR_GOAL = 0.077
+
+# Activity per prompt, geometric means at levels 1 and 5 (MEASURES: ~4.9 -> 11.7 actions, ~607 -> 3,200 words).
+ACTIONS_GEOMEAN = (4.9, 11.7)
+WORDS_GEOMEAN = (607.0, 3200.0)
+ACTIONS_LOG_SD, WORDS_LOG_SD = 0.8, 0.7
+
+# Decisions (MEASURES: users make ~70% of planning and ~20% of execution decisions; for about half the
+# sessions the agent's execution share is 90-100%).
+PLANNING_BETA = (2.8, 1.2)
+EXECUTION_AGENT_DOMINANT = 0.5
+EXECUTION_BETA = (2.0, 3.5)
+
+# Occupation of users (share of users); ~30% of sessions carry no occupational signal.
+USER_OCCUPATIONS = {
+    "15-0000": .45, "11-0000": .08, "13-0000": .08, "17-0000": .07, "19-0000": .07, "27-0000": .06,
+    "25-0000": .05, "29-0000": .04, "43-0000": .03, "41-0000": .03, "23-0000": .02, "21-0000": .01,
+    "49-0000": .01,
+}
+OCCUPATION_UNSIGNALLED = 0.30
+
+# Value: lognormal per mode, rising Oct -> Apr (MEASURES: mean +27%; build +43%, operate +34%,
+# fix +32%, communicate +2%).
+VALUE_LOG_MEDIAN = {"plan": 900, "build": 1500, "fix": 400, "understand": 300, "test": 600, "operate": 500,
+                    "analyze": 800, "orchestrate": 1000, "communicate": 350}
+VALUE_GROWTH = {"build": .43, "operate": .34, "fix": .32, "communicate": .02}
+VALUE_GROWTH_OTHER = .27
+VALUE_LOG_SD = 1.1
+
+CODE_PROBABILITY = {"build": .96, "fix": .95, "test": .93, "operate": .6, "orchestrate": .7, "analyze": .7,
+                    "plan": .2, "understand": .1, "communicate": .15}
+TURNS_GEOMETRIC_P = 0.27  # ~4 turns per session (MEASURES)
+SESSIONS_PER_USER_ZIPF = 2.5  # heavy tail, ~1.9 sessions per user on average (report: 398k / 235k)
+MAX_SESSIONS_PER_USER = 200
+
+
+@dataclass(frozen=True)
+class WorldSize:
+    sessions: int
+    seed: int = 20260601
+
+
+def _month_mode_shares(month_index: int) -> np.ndarray:
+    t = month_index / (len(MONTHS) - 1)
+    shares = np.array([(1 - t) * MODE_SHARES_OCT[m] + t * MODE_SHARES_APR[m] for m in WORK_MODES])
+    return shares / shares.sum()
+
+
+def _categorical(rng: np.random.Generator, probabilities: np.ndarray, size: int) -> np.ndarray:
+    return np.searchsorted(np.cumsum(probabilities / probabilities.sum()), rng.random(size), side="right")
+
+
+def draw_world(size: WorldSize) -> pl.DataFrame:
+    """Ground truth for `size.sessions` sessions (one row each), deterministic for a seed."""
+    rng = np.random.default_rng(size.seed)
+    n = size.sessions
+    # Users with a heavy-tailed number of sessions each.
+    per_user = np.minimum(rng.zipf(SESSIONS_PER_USER_ZIPF, size=n), MAX_SESSIONS_PER_USER)
+    users = int(np.searchsorted(np.cumsum(per_user), n)) + 1
+    user_of_session = np.repeat(np.arange(users), per_user[:users])[:n]
+    occupation_codes = np.array(list(USER_OCCUPATIONS))
+    user_occupation = occupation_codes[_categorical(rng, np.array(list(USER_OCCUPATIONS.values())), users)]
+    user_level = _categorical(rng, EXPERTISE_SHARES, users) + 1
+
+    month_index = _categorical(rng, MONTH_WEIGHTS, n)
+    mode_index = np.empty(n, dtype=np.int64)
+    for m in range(len(MONTHS)):
+        in_month = month_index == m
+        mode_index[in_month] = _categorical(rng, _month_mode_shares(m), int(in_month.sum()))
+    modes = np.array(WORK_MODES)[mode_index]
+
+    keep_level = rng.random(n) < EXPERTISE_PERSISTENCE
+    level = np.where(keep_level, user_level[user_of_session], _categorical(rng, EXPERTISE_SHARES, n) + 1)
+    k = level - 1
+
+    u = rng.random(n)
+    no_goal = rng.random(n) < NO_CLEAR_GOAL
+    outcome_index = np.where(u < JUDGED_SUCCESS[k], 0, np.where(u < AT_LEAST_PARTIAL[k], 1, 2))
+    outcome_index = np.where(no_goal, 3, outcome_index)
+    outcomes = np.array(OUTCOMES)[outcome_index]
+    succeeded = outcome_index == 0
+
+    # Success signal: hard evidence (4-5) for the verified share of judged successes.
+    hard = rng.random(n) < VERIFIED_SUCCESS[k] / JUDGED_SUCCESS[k]
+    success_signal = np.select(
+        [succeeded & hard, succeeded, outcome_index == 1, outcome_index == 2],
+        [np.where(rng.random(n) < 0.3, 5, 4), np.where(rng.random(n) < 0.6, 2, 3), rng.integers(1, 4, n), rng.integers(0, 2, n)],
+        default=rng.integers(0, 3, n),
+    )
+    failure_probabilities = {
+        0: np.array([.55, .25, .12, .06, .02, .00]),
+        1: np.array([.15, .20, .30, .25, .10, .00]),
+        2: np.array([.00, .05, .10, .30, .35, .20]),
+        3: np.array([.50, .25, .15, .07, .03, .00]),
+    }
+    failure_signal = np.empty(n, dtype=np.int64)
+    for index, probabilities in failure_probabilities.items():
+        rows = outcome_index == index
+        failure_signal[rows] = _categorical(rng, probabilities, int(rows.sum()))
+
+    code_p = np.array([CODE_PROBABILITY[m] for m in modes])
+    # Failing novices more often give up before writing anything (MEASURES: abandonment 19% vs 5-7%).
+    gave_up = (outcome_index == 2) & (failure_signal >= 3) & (rng.random(n) < np.where(level == 1, 0.6, 0.15))
+    wrote_code = (rng.random(n) < code_p) & ~gave_up
+
+    planning = rng.beta(*PLANNING_BETA, n)
+    execution = np.where(rng.random(n) < EXECUTION_AGENT_DOMINANT, rng.uniform(0, 0.1, n), rng.beta(*EXECUTION_BETA, n))
+
+    step = (k / 4.0)
+    actions = np.exp(np.log(ACTIONS_GEOMEAN[0]) + step * np.log(ACTIONS_GEOMEAN[1] / ACTIONS_GEOMEAN[0]) + ACTIONS_LOG_SD * rng.standard_normal(n))
+    words = np.exp(np.log(WORDS_GEOMEAN[0]) + step * np.log(WORDS_GEOMEAN[1] / WORDS_GEOMEAN[0]) + WORDS_LOG_SD * rng.standard_normal(n))
+    turns = rng.geometric(TURNS_GEOMETRIC_P, n)
+
+    growth = np.array([VALUE_GROWTH.get(m, VALUE_GROWTH_OTHER) for m in modes])
+    log_value = np.log([VALUE_LOG_MEDIAN[m] for m in modes]) + np.log1p(growth) * month_index / (len(MONTHS) - 1)
+    value_usd = np.clip(np.exp(log_value + VALUE_LOG_SD * rng.standard_normal(n)), VALUE_TIERS[1][0], VALUE_TIERS[4][1])
+    tier_edges = np.array([VALUE_TIERS[t][1] for t in (1, 2, 3)])
+    value_tier = np.searchsorted(tier_edges, value_usd, side="right") + 1
+
+    occupation_signalled = rng.random(n) >= OCCUPATION_UNSIGNALLED
+    work_occupation = np.where(np.isin(modes, ["communicate", "analyze"]) & (rng.random(n) < 0.6),
+                               user_occupation[user_of_session], "15-0000")
+
+    return pl.DataFrame({
+        "session_index": np.arange(n),
+        "user_index": user_of_session,
+        "month": [MONTHS[i] for i in month_index],
+        "work_mode": modes,
+        "expertise": level,
+        "expertise_signalled": rng.random(n) >= EXPERTISE_UNCLEAR,
+        "occupation_user": user_occupation[user_of_session],
+        "occupation_signalled": occupation_signalled,
+        "occupation_work": work_occupation,
+        "outcome": outcomes,
+        "success_signal": success_signal,
+        "failure_signal": failure_signal,
+        "wrote_code": wrote_code,
+        "user_planning_share": planning,
+        "user_execution_share": execution,
+        "actions_per_prompt": actions,
+        "words_per_prompt": words,
+        "human_turns": turns,
+        "value_usd": value_usd,
+        "value_tier": value_tier,
+    })
+

@@ -1,0 +1,86 @@
+"""The planted world of the sample corpus matches the report's published marginals."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from sessionlab_assets.labels import SOC_MAJOR_GROUPS, WORK_MODES
+from sessionlab_assets.sample import world
+
+
+@pytest.fixture(scope="module")
+def truth() -> pl.DataFrame:
+    return world.draw_world(world.WorldSize(sessions=60_000))
+
+
+def test_deterministic_for_a_seed():
+    a = world.draw_world(world.WorldSize(sessions=500, seed=3))
+    b = world.draw_world(world.WorldSize(sessions=500, seed=3))
+    assert a.equals(b)
+    assert not a.equals(world.draw_world(world.WorldSize(sessions=500, seed=4)))
+
+
+def test_label_sets_are_the_shared_ones(truth):
+    assert set(world.USER_OCCUPATIONS) <= set(SOC_MAJOR_GROUPS)
+    assert set(world.MODE_SHARES_OCT) == set(world.MODE_SHARES_APR) == set(WORK_MODES)
+    assert set(truth["work_mode"].unique()) <= set(WORK_MODES)
+
+
+def _mode_share(truth, month_index, modes):
+    month = truth.filter(pl.col("month") == world.MONTHS[month_index])
+    return month["work_mode"].is_in(modes).mean()
+
+
+def test_monthly_mode_composition(truth):
+    assert _mode_share(truth, 0, ["fix"]) == pytest.approx(0.33, abs=0.02)
+    assert _mode_share(truth, 6, ["fix"]) == pytest.approx(0.19, abs=0.02)
+    assert _mode_share(truth, 0, ["operate"]) == pytest.approx(0.14, abs=0.02)
+    assert _mode_share(truth, 6, ["operate"]) == pytest.approx(0.21, abs=0.02)
+    assert _mode_share(truth, 0, ["analyze", "communicate"]) == pytest.approx(0.10, abs=0.02)
+    assert _mode_share(truth, 6, ["analyze", "communicate"]) == pytest.approx(0.23, abs=0.02)
+
+
+def test_expertise_distribution(truth):
+    shares = truth["expertise"].value_counts(normalize=True).sort("expertise")["proportion"].to_numpy()
+    # Sessions cluster within users (levels persist), so the tolerance is wider than binomial noise.
+    assert np.allclose(shares, world.EXPERTISE_SHARES, atol=0.015)
+
+
+def test_decision_shares(truth):
+    assert truth["user_planning_share"].mean() == pytest.approx(0.70, abs=0.02)
+    assert truth["user_execution_share"].mean() == pytest.approx(0.20, abs=0.02)
+    agent_execution = 1 - truth["user_execution_share"]
+    assert (agent_execution >= 0.9).mean() == pytest.approx(0.5, abs=0.05)
+
+
+def test_activity_per_prompt_by_level(truth):
+    geomeans = truth.group_by("expertise").agg(
+        pl.col("actions_per_prompt").log().mean().exp().alias("actions"),
+        pl.col("words_per_prompt").log().mean().exp().alias("words"),
+    ).sort("expertise")
+    assert geomeans["actions"][0] == pytest.approx(4.9, rel=0.12)
+    assert geomeans["actions"][4] == pytest.approx(11.7, rel=0.05)
+    assert geomeans["words"][0] == pytest.approx(607, rel=0.12)
+    assert geomeans["words"][4] == pytest.approx(3200, rel=0.05)
+
+
+def test_verified_success_by_level(truth):
+    rated = truth.filter(pl.col("outcome") != "no_clear_goal").with_columns(
+        verified=(pl.col("outcome") == "succeeded") & (pl.col("success_signal") >= 4)
+    )
+    rates = rated.group_by("expertise").agg(pl.col("verified").mean()).sort("expertise")["verified"].to_numpy()
+    assert np.allclose(rates[1:], world.VERIFIED_SUCCESS[1:], atol=0.015)  # level 1 is too rare for a tight check
+    assert rates[0] == pytest.approx(world.VERIFIED_SUCCESS[0], abs=0.05)
+
+
+def test_value_rises_oct_to_apr(truth):
+    by_month = truth.group_by("month").agg(pl.col("value_usd").mean()).sort("month")["value_usd"].to_numpy()
+    assert by_month[-1] / by_month[0] - 1 == pytest.approx(0.27, abs=0.12)
+
+
+def test_sessions_per_user_are_heavy_tailed(truth):
+    per_user = truth.group_by("user_index").len()["len"]
+    assert 1.5 < per_user.mean() < 2.5
+    assert per_user.max() >= 50
