@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 WORK_MODES = ("plan", "build", "fix", "understand", "test", "operate", "analyze", "orchestrate", "communicate")
 CODE_WRITING_MODES = ("build", "fix", "test")
 
@@ -45,9 +47,10 @@ SOC_MAJOR_GROUPS = {
 SOFTWARE_OCCUPATION = "15-0000"
 
 
-def value_tier(value_usd: float) -> int:
-    """Tier 1-4 of a dollar value; values outside the calibration range fall in the end tiers."""
-    for tier, (_, upper) in VALUE_TIERS.items():
-        if value_usd < upper:
-            return tier
-    return 4
+_TIER_UPPER_EDGES = np.array([VALUE_TIERS[t][1] for t in (1, 2, 3)])
+
+
+def value_tier(value_usd):
+    """Tier 1-4 of a dollar value, or of an array of them; values outside the calibration range fall
+    in the end tiers."""
+    return np.searchsorted(_TIER_UPPER_EDGES, value_usd, side="right") + 1

@@ -84,3 +84,10 @@ def test_sessions_per_user_are_heavy_tailed(truth):
     per_user = truth.group_by("user_index").len()["len"]
     assert 1.5 < per_user.mean() < 2.5
     assert per_user.max() >= 50
+
+
+def test_value_tiers_follow_the_shared_tier_edges(truth):
+    from sessionlab_assets.labels import value_tier
+
+    assert [int(value_tier(v)) for v in (10.0, 199.99, 200.0, 999.0, 1_000.0, 4_999.0, 5_000.0, 50_000.0)] == [1, 1, 2, 2, 3, 3, 4, 4]
+    assert truth["value_tier"].to_list() == value_tier(truth["value_usd"].to_numpy()).tolist()

@@ -88,9 +88,6 @@ def ingest_transcripts(context: dg.AssetExecutionContext, warehouse_db: DuckDBRe
             "FROM sessions WHERE month >= $s AND month < $e GROUP BY ALL ORDER BY month",
             params={"s": month_start, "e": month_end},
         ).pl()
-        headless = conn.execute(
-            "SELECT count(*) FILTER (WHERE headless) FROM sessions WHERE month >= ? AND month < ?", [month_start, month_end]
-        ).fetchone()[0]
     reasons = Counter(q.reason if q.line_no is None else q.reason.split(":")[0] for q in batch.quarantine)
     common = {
         "months": dg.MetadataValue.text(f"{month_start:%Y-%m} to {month_end:%Y-%m} (exclusive)"),
@@ -101,7 +98,7 @@ def ingest_transcripts(context: dg.AssetExecutionContext, warehouse_db: DuckDBRe
     yield dg.MaterializeResult(asset_key="sessions", metadata={
         **common,
         "sessions": dg.MetadataValue.int(counts["sessions"]),
-        "headless_sessions": dg.MetadataValue.int(int(headless)),
+        "headless_sessions": dg.MetadataValue.int(int(by_month["headless"].sum())),
         "megabytes_parsed": dg.MetadataValue.float(round(batch.bytes_read / 1e6, 2)),
         "parse_seconds": dg.MetadataValue.float(round(parse_seconds, 2)),
         "pseudonym_key": dg.MetadataValue.text(

@@ -13,7 +13,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from sessionlab_assets.labels import OUTCOMES, VALUE_TIERS, WORK_MODES
+from sessionlab_assets.labels import OUTCOMES, VALUE_TIERS, WORK_MODES, value_tier
 
 MONTHS = tuple(date(y, m, 1) for y, m in ((2025, 10), (2025, 11), (2025, 12), (2026, 1), (2026, 2), (2026, 3), (2026, 4)))
 # Usage grew over the period; the share of sessions in each month.
@@ -154,8 +154,6 @@ def draw_world(size: WorldSize) -> pl.DataFrame:
     growth = np.array([VALUE_GROWTH.get(m, VALUE_GROWTH_OTHER) for m in modes])
     log_value = np.log([VALUE_LOG_MEDIAN[m] for m in modes]) + np.log1p(growth) * month_index / (len(MONTHS) - 1)
     value_usd = np.clip(np.exp(log_value + VALUE_LOG_SD * rng.standard_normal(n)), VALUE_TIERS[1][0], VALUE_TIERS[4][1])
-    tier_edges = np.array([VALUE_TIERS[t][1] for t in (1, 2, 3)])
-    value_tier = np.searchsorted(tier_edges, value_usd, side="right") + 1
 
     occupation_signalled = rng.random(n) >= OCCUPATION_UNSIGNALLED
     work_occupation = np.where(np.isin(modes, ["communicate", "analyze"]) & (rng.random(n) < 0.6),
@@ -181,6 +179,6 @@ def draw_world(size: WorldSize) -> pl.DataFrame:
         "words_per_prompt": words,
         "human_turns": turns,
         "value_usd": value_usd,
-        "value_tier": value_tier,
+        "value_tier": value_tier(value_usd),
     })
 
