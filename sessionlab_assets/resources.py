@@ -9,10 +9,13 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from sessionlab_assets.ingest.identity import DEFAULT_PSEUDONYM_KEY, IdentityRule
+from sessionlab_assets.sample.corpus import DEFAULT_SESSIONS as DEFAULT_SAMPLE_SESSIONS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_WAREHOUSE = REPO_ROOT / "data" / "warehouse.duckdb"
-DEFAULT_SOURCE_DIR = REPO_ROOT / "data" / "fixture-corpus"
+# The bundled sample corpus, generated on first use (sessionlab_assets/sample/corpus.py).
+DEFAULT_SAMPLE_DIR = REPO_ROOT / "data" / "sample"
+DEFAULT_SOURCE_DIR = DEFAULT_SAMPLE_DIR / "transcripts"
 
 
 class TranscriptSource(dg.ConfigurableResource):
@@ -21,6 +24,10 @@ class TranscriptSource(dg.ConfigurableResource):
     source_dir: str
     user_rule: str = "top_folder"
     pseudonym_key: str = DEFAULT_PSEUDONYM_KEY
+    sample_sessions: int = DEFAULT_SAMPLE_SESSIONS  # size of the sample corpus when it is built
+
+    def is_default_sample(self) -> bool:
+        return self.root().resolve() == DEFAULT_SOURCE_DIR.resolve()
 
     def identity(self) -> IdentityRule:
         return IdentityRule(rule=self.user_rule, key=self.pseudonym_key)
@@ -43,4 +50,5 @@ def transcript_source() -> TranscriptSource:
         source_dir=os.environ.get("SESSIONLAB_SOURCE_DIR", str(DEFAULT_SOURCE_DIR)),
         user_rule=os.environ.get("SESSIONLAB_USER_RULE", "top_folder"),
         pseudonym_key=os.environ.get("SESSIONLAB_PSEUDONYM_KEY", DEFAULT_PSEUDONYM_KEY),
+        sample_sessions=int(os.environ.get("SESSIONLAB_SAMPLE_SESSIONS", DEFAULT_SAMPLE_SESSIONS)),
     )

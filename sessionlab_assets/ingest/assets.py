@@ -13,13 +13,13 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from sessionlab_assets import warehouse
-from sessionlab_assets.fixtures.build_fixture_corpus import build as build_fixture_corpus
 from sessionlab_assets.ingest.frames import events_frame, ingest_errors_frame, session_headers_frame, source_files_frame
 from sessionlab_assets.ingest.model import model_family
 from sessionlab_assets.metadata import markdown_table
 from sessionlab_assets.ingest.source import scan_source
 from sessionlab_assets.partitions import month_range, monthly_partitions, single_run
-from sessionlab_assets.resources import DEFAULT_SOURCE_DIR, TranscriptSource
+from sessionlab_assets.resources import DEFAULT_SAMPLE_DIR, TranscriptSource
+from sessionlab_assets.sample import corpus as sample_corpus
 
 GROUP = "ingest"
 KINDS = {"duckdb", "python"}
@@ -51,9 +51,11 @@ def ingest_transcripts(context: dg.AssetExecutionContext, warehouse_db: DuckDBRe
     month_start, month_end = month_range(context)
     months = set(pl.date_range(month_start, month_end, "1mo", eager=True, closed="left").to_list())
     root = transcript_source.root()
-    if not root.exists() and root == DEFAULT_SOURCE_DIR:
-        context.log.info(f"No source configured: building the built-in fixture corpus at {root}")
-        build_fixture_corpus(root)
+    if transcript_source.is_default_sample() and not (DEFAULT_SAMPLE_DIR / sample_corpus.MANIFEST).exists():
+        context.log.info(f"No source configured: building the sample corpus ({transcript_source.sample_sessions} sessions) at {DEFAULT_SAMPLE_DIR}")
+        sample_corpus.build(DEFAULT_SAMPLE_DIR, sessions=transcript_source.sample_sessions)
+    if not root.is_dir():
+        raise dg.Failure(f"Transcript source {root} is not a folder: set SESSIONLAB_SOURCE_DIR to the root of your transcripts.")
     started = time.perf_counter()
     batch = scan_source(root, months, transcript_source.identity())
     parse_seconds = time.perf_counter() - started

@@ -64,14 +64,18 @@ OCCUPATION_UNSIGNALLED = 0.30
 VALUE_LOG_MEDIAN = {"plan": 900, "build": 1500, "fix": 400, "understand": 300, "test": 600, "operate": 500,
                     "analyze": 800, "orchestrate": 1000, "communicate": 350}
 VALUE_GROWTH = {"build": .43, "operate": .34, "fix": .32, "communicate": .02}
-VALUE_GROWTH_OTHER = .27
-VALUE_LOG_SD = 1.1
+VALUE_GROWTH_OTHER = .30  # plan, understand, test, analyze, orchestrate: not published
+VALUE_LOG_SD = 0.9  # wider tails make the monthly mean too noisy to show the published rise
 
 CODE_PROBABILITY = {"build": .96, "fix": .95, "test": .93, "operate": .6, "orchestrate": .7, "analyze": .7,
                     "plan": .2, "understand": .1, "communicate": .15}
 TURNS_GEOMETRIC_P = 0.27  # ~4 turns per session (MEASURES)
 SESSIONS_PER_USER_ZIPF = 2.5  # heavy tail, ~1.9 sessions per user on average (report: 398k / 235k)
 MAX_SESSIONS_PER_USER = 200
+
+# Decisions are counted, so shares are ratios of small integers, as a classifier would report them.
+PLANNING_DECISIONS = (2, 7)
+EXECUTION_DECISIONS = (3, 9)
 
 
 @dataclass(frozen=True)
@@ -144,12 +148,23 @@ def draw_world(size: WorldSize) -> pl.DataFrame:
     wrote_code = (rng.random(n) < code_p) & ~gave_up
 
     planning = rng.beta(*PLANNING_BETA, n)
-    execution = np.where(rng.random(n) < EXECUTION_AGENT_DOMINANT, rng.uniform(0, 0.1, n), rng.beta(*EXECUTION_BETA, n))
+    agent_dominant = rng.random(n) < EXECUTION_AGENT_DOMINANT
+    execution = np.where(agent_dominant, 0.0, rng.beta(*EXECUTION_BETA, n))
+
+    planning_decisions = rng.integers(PLANNING_DECISIONS[0], PLANNING_DECISIONS[1] + 1, n)
+    user_planning_decisions = np.rint(planning * planning_decisions).astype(np.int64)
+    execution_decisions = rng.integers(EXECUTION_DECISIONS[0], EXECUTION_DECISIONS[1] + 1, n)
+    user_execution_decisions = np.rint(execution * execution_decisions).astype(np.int64)
 
     step = (k / 4.0)
     actions = np.exp(np.log(ACTIONS_GEOMEAN[0]) + step * np.log(ACTIONS_GEOMEAN[1] / ACTIONS_GEOMEAN[0]) + ACTIONS_LOG_SD * rng.standard_normal(n))
     words = np.exp(np.log(WORDS_GEOMEAN[0]) + step * np.log(WORDS_GEOMEAN[1] / WORDS_GEOMEAN[0]) + WORDS_LOG_SD * rng.standard_normal(n))
     turns = rng.geometric(TURNS_GEOMETRIC_P, n)
+    # Whole tool calls. Writing code takes at least one; so does hard evidence in a one-prompt session,
+    # where no later prompt can carry an affirmation or a complaint.
+    needs_a_call = wrote_code | ((turns == 1) & ((success_signal >= 4) | (failure_signal >= 4)))
+    tool_calls = np.maximum(np.rint(actions * turns).astype(np.int64), needs_a_call.astype(np.int64))
+    output_words = np.maximum(np.rint(words * turns).astype(np.int64), 1)
 
     growth = np.array([VALUE_GROWTH.get(m, VALUE_GROWTH_OTHER) for m in modes])
     log_value = np.log([VALUE_LOG_MEDIAN[m] for m in modes]) + np.log1p(growth) * month_index / (len(MONTHS) - 1)
@@ -173,11 +188,17 @@ def draw_world(size: WorldSize) -> pl.DataFrame:
         "success_signal": success_signal,
         "failure_signal": failure_signal,
         "wrote_code": wrote_code,
-        "user_planning_share": planning,
-        "user_execution_share": execution,
-        "actions_per_prompt": actions,
-        "words_per_prompt": words,
+        "planning_decisions": planning_decisions,
+        "user_planning_decisions": user_planning_decisions,
+        "execution_decisions": execution_decisions,
+        "user_execution_decisions": user_execution_decisions,
+        "user_planning_share": user_planning_decisions / planning_decisions,
+        "user_execution_share": user_execution_decisions / execution_decisions,
         "human_turns": turns,
+        "tool_calls": tool_calls,
+        "output_words": output_words,
+        "actions_per_prompt": tool_calls / turns,
+        "words_per_prompt": output_words / turns,
         "value_usd": value_usd,
         "value_tier": value_tier(value_usd),
     })
