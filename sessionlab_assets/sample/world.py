@@ -33,12 +33,17 @@ EXPERTISE_PERSISTENCE = 0.8  # chance a session keeps the user's usual level
 EXPERTISE_UNCLEAR = 0.03  # sessions whose text carries no expertise signal
 
 # Outcomes by expertise level (Figure 5: at least partial 77 -> 91, judged 39 -> 65; Table A2:
-# verified 14.5 / 20.9 / 28.3 / 29.5 / 32.9 %). Levels enter independently of the fixed-effect cells,
-# so raw and adjusted rates coincide in expectation.
+# verified 14.5 / 20.9 / 28.3 / 29.5 / 32.9 %, adjusted for the fixed effects below).
 AT_LEAST_PARTIAL = np.array([0.77, 0.83, 0.87, 0.89, 0.91])
 JUDGED_SUCCESS = np.array([0.39, 0.50, 0.58, 0.61, 0.65])
 VERIFIED_SUCCESS = np.array([0.145, 0.209, 0.283, 0.295, 0.329])
 NO_CLEAR_GOAL = 0.077
+# Shifts of the verified-success probability by fixed-effect cell (value band, work mode, month).
+# They make the fixed effects matter (report: R-squared .009 without them, .136 with all).
+VERIFIED_SHIFT_BY_BAND = {1: 0.06, 2: 0.02, 3: -0.03, 4: -0.08}
+VERIFIED_SHIFT_BY_MODE = {"plan": -0.04, "build": 0.03, "fix": 0.02, "understand": -0.05, "test": 0.05, "operate": 0.0,
+                          "analyze": -0.02, "orchestrate": -0.03, "communicate": -0.05}
+VERIFIED_SHIFT_PER_MONTH = 0.004
 
 # Activity per prompt, geometric means at levels 1 and 5 (MEASURES: ~4.9 -> 11.7 actions, ~607 -> 3,200 words).
 ACTIONS_GEOMEAN = (4.9, 11.7)
@@ -65,6 +70,7 @@ VALUE_LOG_MEDIAN = {"plan": 900, "build": 1500, "fix": 400, "understand": 300, "
                     "analyze": 800, "orchestrate": 1000, "communicate": 350}
 VALUE_GROWTH = {"build": .43, "operate": .34, "fix": .32, "communicate": .02}
 VALUE_GROWTH_OTHER = .30  # plan, understand, test, analyze, orchestrate: not published
+VALUE_PER_LEVEL = 0.25  # log-value per expertise level: experts take on larger jobs
 VALUE_LOG_SD = 0.9  # wider tails make the monthly mean too noisy to show the published rise
 
 CODE_PROBABILITY = {"build": .96, "fix": .95, "test": .93, "operate": .6, "orchestrate": .7, "analyze": .7,
@@ -94,6 +100,20 @@ def _categorical(rng: np.random.Generator, probabilities: np.ndarray, size: int)
     return np.searchsorted(np.cumsum(probabilities / probabilities.sum()), rng.random(size), side="right")
 
 
+def _balanced_bernoulli(rng: np.random.Generator, probability: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """0/1 draws with the given marginal probabilities whose count in each group is within one of its
+    expectation (systematic sampling in random order).
+
+    Independent draws would add binomial noise of about the size of the confidence intervals to the
+    planted rates; with this, a test that the analyses recover them checks for bias, not for luck."""
+    chosen = np.zeros(len(probability), dtype=bool)
+    for group in np.unique(groups):
+        members = rng.permutation(np.flatnonzero(groups == group))
+        cumulative = np.cumsum(probability[members]) + rng.random()
+        chosen[members] = np.diff(np.floor(cumulative), prepend=np.floor(cumulative[0] - probability[members][0])) > 0
+    return chosen
+
+
 def draw_world(size: WorldSize) -> pl.DataFrame:
     """Ground truth for `size.sessions` sessions (one row each), deterministic for a seed."""
     rng = np.random.default_rng(size.seed)
@@ -117,15 +137,29 @@ def draw_world(size: WorldSize) -> pl.DataFrame:
     level = np.where(keep_level, user_level[user_of_session], _categorical(rng, EXPERTISE_SHARES, n) + 1)
     k = level - 1
 
-    u = rng.random(n)
+    growth = np.array([VALUE_GROWTH.get(m, VALUE_GROWTH_OTHER) for m in modes])
+    log_value = (np.log([VALUE_LOG_MEDIAN[m] for m in modes]) + np.log1p(growth) * month_index / (len(MONTHS) - 1)
+                 + VALUE_PER_LEVEL * (level - EXPERTISE_SHARES @ np.arange(1, 6)))
+    value_usd = np.clip(np.exp(log_value + VALUE_LOG_SD * rng.standard_normal(n)), VALUE_TIERS[1][0], VALUE_TIERS[4][1])
+    band = value_tier(value_usd)
+    # Cell effects on verified success, centred on zero over the sample so the adjusted rates stay
+    # the published ones; experts take on larger jobs, so raw rates by level are confounded.
+    cell_shift = (np.array([VERIFIED_SHIFT_BY_BAND[b] for b in band]) + np.array([VERIFIED_SHIFT_BY_MODE[m] for m in modes])
+                  + VERIFIED_SHIFT_PER_MONTH * month_index)
+    cell_shift = cell_shift - cell_shift.mean()
+
     no_goal = rng.random(n) < NO_CLEAR_GOAL
-    outcome_index = np.where(u < JUDGED_SUCCESS[k], 0, np.where(u < AT_LEAST_PARTIAL[k], 1, 2))
-    outcome_index = np.where(no_goal, 3, outcome_index)
+    verified_probability = VERIFIED_SUCCESS[k] + cell_shift
+    verified = _balanced_bernoulli(rng, verified_probability, groups=np.where(no_goal, 0, level))
+    # Judged success keeps its published rate: verified sessions, plus others drawn to make up J_k.
+    other_success = rng.random(n) < (JUDGED_SUCCESS[k] - verified_probability) / (1 - verified_probability)
+    succeeded = verified | other_success
+    partial = ~succeeded & (rng.random(n) < (AT_LEAST_PARTIAL[k] - JUDGED_SUCCESS[k]) / (1 - JUDGED_SUCCESS[k]))
+    outcome_index = np.where(no_goal, 3, np.where(succeeded, 0, np.where(partial, 1, 2)))
     outcomes = np.array(OUTCOMES)[outcome_index]
     succeeded = outcome_index == 0
+    hard = verified
 
-    # Success signal: hard evidence (4-5) for the verified share of judged successes.
-    hard = rng.random(n) < VERIFIED_SUCCESS[k] / JUDGED_SUCCESS[k]
     success_signal = np.select(
         [succeeded & hard, succeeded, outcome_index == 1, outcome_index == 2],
         [np.where(rng.random(n) < 0.3, 5, 4), np.where(rng.random(n) < 0.6, 2, 3), rng.integers(1, 4, n), rng.integers(0, 2, n)],
@@ -166,9 +200,6 @@ def draw_world(size: WorldSize) -> pl.DataFrame:
     tool_calls = np.maximum(np.rint(actions * turns).astype(np.int64), needs_a_call.astype(np.int64))
     output_words = np.maximum(np.rint(words * turns).astype(np.int64), 1)
 
-    growth = np.array([VALUE_GROWTH.get(m, VALUE_GROWTH_OTHER) for m in modes])
-    log_value = np.log([VALUE_LOG_MEDIAN[m] for m in modes]) + np.log1p(growth) * month_index / (len(MONTHS) - 1)
-    value_usd = np.clip(np.exp(log_value + VALUE_LOG_SD * rng.standard_normal(n)), VALUE_TIERS[1][0], VALUE_TIERS[4][1])
 
     occupation_signalled = rng.random(n) >= OCCUPATION_UNSIGNALLED
     work_occupation = np.where(np.isin(modes, ["communicate", "analyze"]) & (rng.random(n) < 0.6),
@@ -203,3 +234,20 @@ def draw_world(size: WorldSize) -> pl.DataFrame:
         "value_tier": value_tier(value_usd),
     })
 
+
+
+def as_labels(truth: pl.DataFrame) -> pl.DataFrame:
+    """The planted world as a perfect classifier would label it: what the text carries no signal for
+    is null (unclear), and the cluster is the user."""
+    return truth.select(
+        user_key=pl.col("user_index").cast(pl.Utf8),
+        month=pl.col("month"),
+        work_mode=pl.col("work_mode"),
+        expertise=pl.when(pl.col("expertise_signalled")).then(pl.col("expertise")),
+        occupation_user=pl.when(pl.col("occupation_signalled")).then(pl.col("occupation_user")),
+        occupation_work=pl.col("occupation_work"),
+        outcome=pl.col("outcome"),
+        success_signal=pl.col("success_signal"),
+        failure_signal=pl.col("failure_signal"),
+        value_band=pl.col("value_tier"),
+    )
