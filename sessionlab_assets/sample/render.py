@@ -432,7 +432,7 @@ def render_session(row: dict[str, Any], persona: Persona, root: Path, seed: int,
             w.run_and_match()
         if turn == evidence_turn:
             _final_calls(w, success_kinds, failure_kinds)
-        _close_turn(w, last, turn_words_start, words_per_turn, success_kinds, failure_kinds, outcome)
+        _close_turn(w, last, turn_words_start, words_per_turn, success_kinds, failure_kinds, outcome, abandoned)
         if not last and not lean and rng.random() < 0.03:
             t.interrupt()
     if rng.random() < 0.3 and not lean:
@@ -466,7 +466,10 @@ def _prompt(w: _SessionWriter, turn: int, turns: int, user_planning: list[str], 
     parts: list[str] = []
     last = turn == turns - 1
     if not w.level_signalled:
-        # No expertise signal at all: bare retries, nothing that shows knowledge of the task.
+        # No expertise signal at all: bare retries, nothing that shows knowledge of the task; the
+        # last prompt may still judge the result, which says nothing about expertise.
+        if last and turn > 0:
+            return " ".join(_judgement(w, success_kinds, failure_kinds, outcome, abandoned))
         return rng.choice(pb.UNCLEAR_PROMPTS)
     if turn == 0:
         if outcome == "no_clear_goal":
@@ -485,7 +488,7 @@ def _prompt(w: _SessionWriter, turn: int, turns: int, user_planning: list[str], 
                 parts.append(rng.choice(("Context: {v}.", "Keep in mind: {v}.", "(re: {v})")).format(v=rng.choice(w.domain.vocabulary)))
             elif w.domain.vocabulary and rng.random() < 0.5:
                 parts.append(f"({rng.choice(w.domain.vocabulary)})")
-        share = 1.0 if turns == 1 else 0.6
+        share = 1.0 if turns <= 2 else 0.6  # the last prompt only judges, so decisions come before it
         take_p, take_e = round(len(user_planning) * share), round(len(user_execution) * share)
         parts.extend(user_planning[:take_p] + user_execution[:take_e])
         del user_planning[:take_p], user_execution[:take_e]
@@ -502,22 +505,20 @@ def _prompt(w: _SessionWriter, turn: int, turns: int, user_planning: list[str], 
             parts.append(w.local("check", checks) if checks is pb.GENERIC_CHECKS else w.pick(checks))
         else:
             parts.append(w.local("continue", pb.CONTINUES))
-    # Remaining user decisions are spread over the later prompts; the last one takes what is left.
-    if user_planning:
-        parts.append(user_planning.pop(0) if not last else " ".join(user_planning))
-    if user_execution:
-        parts.append(user_execution.pop(0) if not last else " ".join(user_execution))
-    if last:
-        user_planning.clear()
-        user_execution.clear()
+    # Remaining user decisions are spread over the middle prompts; the one before the last takes what is left.
+    if not last:
+        take = len(user_planning) if turn == turns - 2 else min(1, len(user_planning))
+        parts.extend(user_planning[:take])
+        del user_planning[:take]
+        take = len(user_execution) if turn == turns - 2 else min(1, len(user_execution))
+        parts.extend(user_execution[:take])
+        del user_execution[:take]
     return " ".join(p for p in parts if p) or w.local("continue", pb.CONTINUES)
 
 
 def _judgement(w: _SessionWriter, success_kinds: list[str], failure_kinds: list[str], outcome: str, abandoned: bool) -> list[str]:
     """The last prompt: what the user makes of the work so far."""
     parts: list[str] = []
-    if abandoned:
-        return [w.local("give_up", pb.GIVE_UP)]
     if "affirm" in success_kinds:
         parts.append(w.local("affirm", pb.AFFIRMATIONS))
     if "confirm_artifact" in success_kinds:
@@ -528,6 +529,8 @@ def _judgement(w: _SessionWriter, success_kinds: list[str], failure_kinds: list[
         parts.append(w.rng.choice(("No, revert that. This is not the approach I want.", "I'm rejecting this change.")))
     if "frustration" in failure_kinds:
         parts.append(w.pick(pb.FRUSTRATION))
+    if abandoned:
+        return parts + [w.local("give_up", pb.GIVE_UP)]
     if "pushback" in failure_kinds:
         parts.append(w.pick(pb.PUSHBACK))
     if "doubt" in failure_kinds:
@@ -544,11 +547,13 @@ def _judgement(w: _SessionWriter, success_kinds: list[str], failure_kinds: list[
 
 
 def _close_turn(w: _SessionWriter, last: bool, start_words: int, words_per_turn: float, success_kinds: list[str],
-                failure_kinds: list[str], outcome: str) -> None:
+                failure_kinds: list[str], outcome: str, abandoned: bool) -> None:
     """The agent's report at the end of a turn, padded with prose up to the turn's word budget."""
     rng = w.rng
     parts: list[str] = []
-    if last:
+    if last and abandoned:
+        parts.append(rng.choice(("Understood, stopping here.", "OK, I'll stop. Here is what I found so far.")))
+    elif last:
         if "hedged_end" in success_kinds:
             parts.append("This should work, but I could not run it here to confirm.")
         if "corroborate" in success_kinds:
