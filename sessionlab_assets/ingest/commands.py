@@ -25,6 +25,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"|\b(?:mvn|mvnw|gradle|gradlew)\b[^|;&]*\btest\b"
             r"|\bmake\s+(?:test|check)\b"
             r"|\bbundle\s+exec\s+(?:rspec|rake\s+test)\b"
+            r"|\bdbt\s+test\b|\btestthat::test_(?:dir|file|local)\b|\bdevtools::test\b"
         ),
     ),
 ]
@@ -45,12 +46,14 @@ def command_kind(command: str) -> str | None:
 _FAIL = re.compile(
     r"\b[1-9]\d*\s+(?:failed|failing|failures?|errors?)\b"
     r"|\bFAILED\b|^FAIL\b|\bTests?:\s+\d+\s+failed|test result: FAILED|\bBUILD FAILURE\b"
-    r"|^--- FAIL|Process exited with code [1-9]|Exit code [1-9]",
+    r"|^--- FAIL|Process exited with code [1-9]|Exit code [1-9]"
+    r"|\[ FAIL [1-9]\d* \||\bPASS=\d+ WARN=\d+ ERROR=[1-9]",
     re.MULTILINE,
 )
 _PASS = re.compile(
     r"\b[1-9]\d*\s+(?:passed|passing)\b|\bTests?:\s+\d+\s+passed|test result: ok\b|^ok\s|^PASS\b"
-    r"|\bOK \(\d+ tests?\)|^OK$|\bBUILD SUCCESS\b|\bAll tests passed\b",
+    r"|\bOK \(\d+ tests?\)|^OK$|\bBUILD SUCCESS\b|\bAll tests passed\b"
+    r"|\[ FAIL 0 \| WARN \d+ \| SKIP \d+ \| PASS [1-9]|\bPASS=[1-9]\d* WARN=\d+ ERROR=0\b",
     re.MULTILINE,
 )
 

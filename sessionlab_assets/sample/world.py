@@ -38,6 +38,22 @@ AT_LEAST_PARTIAL = np.array([0.77, 0.83, 0.87, 0.89, 0.91])
 JUDGED_SUCCESS = np.array([0.39, 0.50, 0.58, 0.61, 0.65])
 VERIFIED_SUCCESS = np.array([0.145, 0.209, 0.283, 0.295, 0.329])
 NO_CLEAR_GOAL = 0.077
+# Signal distributions (levels 0-5) by outcome. Among sessions that hit trouble (failure signal >= 3)
+# the report finds, levels 1 -> 5: at least partial 60 -> 80, judged 10 -> 27, verified 4 -> 15.
+SUCCESS_SIGNAL_SOFT = np.array([.00, .08, .55, .37, .00, .00])  # succeeded without hard evidence
+SUCCESS_SIGNAL_PARTIAL = np.array([.00, .35, .35, .20, .08, .02])
+SUCCESS_SIGNAL_FAILED = np.array([.60, .35, .05, .00, .00, .00])
+SUCCESS_SIGNAL_NO_GOAL = np.array([.40, .30, .30, .00, .00, .00])
+# P(failure signal 0..5). Verified successes more often came through trouble than soft ones did.
+FAILURE_SIGNAL_VERIFIED = np.array([.42, .25, .13, .13, .07, .00])
+FAILURE_SIGNAL_SOFT_SUCCESS = np.array([.46, .25, .13, .11, .05, .00])
+FAILURE_SIGNAL_PARTIAL = np.array([.02, .05, .10, .38, .30, .15])
+FAILURE_SIGNAL_FAILED = np.array([.00, .00, .02, .18, .40, .40])
+FAILURE_SIGNAL_NO_GOAL = np.array([.50, .25, .15, .07, .03, .00])
+# Abandonment among sessions that hit trouble: 19% for novices, 5-7% for the rest.
+TRIED_CODE_FACTOR = 0.5
+GAVE_UP_NOVICE, GAVE_UP_OTHERS = 0.45, 0.05
+
 # Shifts of the verified-success probability by fixed-effect cell (value band, work mode, month).
 # They make the fixed effects matter (report: R-squared .009 without them, .136 with all).
 VERIFIED_SHIFT_BY_BAND = {1: 0.06, 2: 0.02, 3: -0.03, 4: -0.08}
@@ -160,25 +176,25 @@ def draw_world(size: WorldSize) -> pl.DataFrame:
     succeeded = outcome_index == 0
     hard = verified
 
-    success_signal = np.select(
-        [succeeded & hard, succeeded, outcome_index == 1, outcome_index == 2],
-        [np.where(rng.random(n) < 0.3, 5, 4), np.where(rng.random(n) < 0.6, 2, 3), rng.integers(1, 4, n), rng.integers(0, 2, n)],
-        default=rng.integers(0, 3, n),
-    )
-    failure_probabilities = {
-        0: np.array([.55, .25, .12, .06, .02, .00]),
-        1: np.array([.15, .20, .30, .25, .10, .00]),
-        2: np.array([.00, .05, .10, .30, .35, .20]),
-        3: np.array([.50, .25, .15, .07, .03, .00]),
-    }
+    # Signal strength by outcome. Validation targets (MEASURES): P(judged success) rises ~13% -> 90%
+    # across success signal 1 -> 5 and falls ~85% -> 3% across failure signal 1 -> 5.
+    success_signal = np.empty(n, dtype=np.int64)
+    success_signal[succeeded & hard] = np.where(rng.random(int((succeeded & hard).sum())) < 0.3, 5, 4)
+    for rows, probabilities in ((succeeded & ~hard, SUCCESS_SIGNAL_SOFT), (outcome_index == 1, SUCCESS_SIGNAL_PARTIAL),
+                                (outcome_index == 2, SUCCESS_SIGNAL_FAILED), (outcome_index == 3, SUCCESS_SIGNAL_NO_GOAL)):
+        success_signal[rows] = _categorical(rng, probabilities, int(rows.sum()))
     failure_signal = np.empty(n, dtype=np.int64)
-    for index, probabilities in failure_probabilities.items():
-        rows = outcome_index == index
+    for rows, probabilities in ((succeeded & hard, FAILURE_SIGNAL_VERIFIED), (succeeded & ~hard, FAILURE_SIGNAL_SOFT_SUCCESS),
+                                (outcome_index == 1, FAILURE_SIGNAL_PARTIAL), (outcome_index == 2, FAILURE_SIGNAL_FAILED),
+                                (outcome_index == 3, FAILURE_SIGNAL_NO_GOAL)):
         failure_signal[rows] = _categorical(rng, probabilities, int(rows.sum()))
 
     code_p = np.array([CODE_PROBABILITY[m] for m in modes])
-    # Failing novices more often give up before writing anything (MEASURES: abandonment 19% vs 5-7%).
-    gave_up = (outcome_index == 2) & (failure_signal >= 3) & (rng.random(n) < np.where(level == 1, 0.6, 0.15))
+    # A session that fails after trouble has usually tried to change code; the ones that did not are
+    # abandoned, and failing novices give up before writing anything far more often.
+    failed_in_trouble = (outcome_index == 2) & (failure_signal >= 3)
+    code_p = np.where(failed_in_trouble, 1 - (1 - code_p) * TRIED_CODE_FACTOR, code_p)
+    gave_up = failed_in_trouble & (rng.random(n) < np.where(level == 1, GAVE_UP_NOVICE, GAVE_UP_OTHERS))
     wrote_code = (rng.random(n) < code_p) & ~gave_up
 
     planning = rng.beta(*PLANNING_BETA, n)
@@ -196,8 +212,8 @@ def draw_world(size: WorldSize) -> pl.DataFrame:
     turns = rng.geometric(TURNS_GEOMETRIC_P, n)
     # Whole tool calls. Writing code takes at least one; so does hard evidence in a one-prompt session,
     # where no later prompt can carry an affirmation or a complaint.
-    needs_a_call = wrote_code | ((turns == 1) & ((success_signal >= 4) | (failure_signal >= 4)))
-    tool_calls = np.maximum(np.rint(actions * turns).astype(np.int64), needs_a_call.astype(np.int64))
+    calls_needed = wrote_code.astype(np.int64) + ((turns == 1) & ((success_signal >= 4) | (failure_signal >= 4)))
+    tool_calls = np.maximum(np.rint(actions * turns).astype(np.int64), calls_needed)
     output_words = np.maximum(np.rint(words * turns).astype(np.int64), 1)
 
 
