@@ -53,7 +53,7 @@ RULES: tuple[Rule, ...] = (
         r"\b[\"']?\s*[:=]\s*[\"']?([^\s\"'`,;]{6,})"), group=1),
     Rule("email", re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")),
     Rule("phone", re.compile(r"(?<![\w.])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)|\d{3})[\s.-]\d{3,4}[\s.-]\d{3,4}(?![\w.])")),
-    Rule("ip_address", re.compile(rf"(?<![\w.]){_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}(?![\w.])")),
+    Rule("ip_address", re.compile(rf"(?<![\w.]){_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}(?!\w|\.\d)")),
     Rule("home_user", re.compile(r"(?:/home/|/Users/|[A-Za-z]:\\\\?Users\\\\?)([^/\\\s\"'`]+)"), group=1),
 )
 
