@@ -16,12 +16,12 @@ verified_success = (succeeded & (pl.col("success_signal") >= 4)).alias("verified
 verified_failure = (failed & (pl.col("failure_signal") >= 4)).alias("verified_failure")
 hit_trouble = (pl.col("failure_signal") >= 3).alias("hit_trouble")
 abandoned = ((pl.col("failure_signal") >= 3) & failed & (pl.col("lines_added") == 0)).alias("abandoned")
-wrote_code = (pl.col("lines_added") >= 1).alias("wrote_code")
 # Software occupation: user-profile group 15-0000 against any other known group; unclear stays null.
 software_occupation = (
     pl.when(pl.col("occupation_user").is_null()).then(None)
     .otherwise(pl.col("occupation_user") == SOFTWARE_OCCUPATION).alias("software_occupation")
 )
 
+# `wrote_code` (lines added >= 1) is telemetry, defined in sql/telemetry/sessions.sql.
 ALL = (at_least_partial_success, judged_success, verified_success, verified_failure, hit_trouble, abandoned,
-       wrote_code, software_occupation)
+       software_occupation)

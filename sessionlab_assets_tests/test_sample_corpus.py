@@ -167,7 +167,7 @@ def test_occupation_clues_only_when_signalled(sample, truth):
     generic = set(phrasebook.GENERIC.projects)
     for row in truth.iter_rows(named=True):
         records = _records(sample, row["path"])
-        project = records[-1]["cwd"].rsplit("/", 1)[-1] if "cwd" in records[-1] else next(r["cwd"] for r in records if "cwd" in r).rsplit("/", 1)[-1]
+        project = next(r["cwd"] for r in records if "cwd" in r).rsplit("/", 1)[-1]
         reads_context = any(b.get("name") == "Read" and b["input"]["file_path"].endswith("CLAUDE.md")
                             for r in records if r.get("type") == "assistant" for b in r["message"]["content"] if b["type"] == "tool_use")
         if row["occupation_signalled"]:

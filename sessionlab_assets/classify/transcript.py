@@ -9,20 +9,21 @@ subagent traffic are left out: they are neither the person nor the agent talking
 from __future__ import annotations
 
 from sessionlab_assets.classify.window import Entry
-from sessionlab_assets.ingest.model import HUMAN_PROMPT, INTERRUPTION, MAIN, MODEL_CALL, TOOL_CALL, ParsedSession
+from sessionlab_assets.ingest.model import HUMAN_PROMPT, INTERRUPTION, MAIN, MODEL_CALL, TOOL_CALL, Event, ParsedSession
 
 
-def _tool_line(event) -> str:
-    parts = [event.tool_name or "tool"]
+def _tool_line(event: Event) -> str:
+    facts = []
     if event.command_kind:
-        parts.append(event.command_kind.replace("_", " "))
-    if event.test_outcome and event.test_outcome != "unknown":
-        parts.append(f"tests {'passed' if event.test_outcome == 'pass' else 'failed'}")
+        facts.append(event.command_kind.replace("_", " "))
+    if event.test_outcome in ("pass", "fail"):
+        facts.append("tests passed" if event.test_outcome == "pass" else "tests failed")
     if event.lines_added or event.lines_removed:
-        parts.append(f"+{event.lines_added} -{event.lines_removed} lines")
+        facts.append(f"+{event.lines_added} -{event.lines_removed} lines")
     if event.is_error:
-        parts.append("error")
-    return "[" + ": ".join(parts[:1]) + (" — " + ", ".join(parts[1:]) if len(parts) > 1 else "") + "]"
+        facts.append("error")
+    name = event.tool_name or "tool"
+    return f"[{name} — {', '.join(facts)}]" if facts else f"[{name}]"
 
 
 def session_entries(session: ParsedSession) -> list[Entry]:

@@ -24,21 +24,11 @@ from sessionlab_assets.ingest.jsonl import ReadResult
 from sessionlab_assets.ingest.model import (
     AGENT_PROMPT, API_ERROR, COMPACTION, COMPACTOR, HUMAN_PROMPT, INJECTED_USER, INTERRUPTION, MAIN,
     MODEL_CALL, SIDECHAIN, SUBAGENT, SYNTHETIC, TOOL_CALL, Event, ParsedSession, classify_user_text,
-    parse_ts, word_count,
+    parse_ts, strings_in, word_count,
 )
 
 SYNTHETIC_MODEL = "<synthetic>"
 SHELL_TOOLS = frozenset({"Bash", "PowerShell", "mcp__acp__Bash", "BashOutput"})
-
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return []
 
 
 def _result_text(block: dict[str, Any]) -> str:
@@ -193,7 +183,7 @@ class _ChainParser:
             return
         name = block.get("name") if isinstance(block.get("name"), str) else None
         tool_input = block.get("input")
-        call.output_words += sum(word_count(s) for s in _strings(tool_input))
+        call.output_words += sum(word_count(s) for s in strings_in(tool_input))
         command_kind = None
         if name in SHELL_TOOLS and isinstance(tool_input, dict) and isinstance(tool_input.get("command"), str):
             command_kind = commands.command_kind(tool_input["command"])

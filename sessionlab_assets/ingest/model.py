@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
 # Event kinds. Only HUMAN_PROMPT opens a turn; only MODEL_CALL and TOOL_CALL are counted as activity.
 HUMAN_PROMPT = "human_prompt"
@@ -103,6 +104,17 @@ def parse_ts(value: object) -> datetime | None:
 
 def word_count(text: str) -> int:
     return len(text.split())
+
+
+def strings_in(value: Any) -> list[str]:
+    """Every string inside a JSON value (a tool call's input), depth first."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in strings_in(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in strings_in(v)]
+    return []
 
 
 # Text the client injects into user-role messages. A user message is a human prompt only if

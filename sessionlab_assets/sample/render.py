@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sessionlab_assets.fixtures.transcripts import ClaudeCodeTranscript
+from sessionlab_assets.ingest.model import strings_in, word_count
 from sessionlab_assets.sample import phrasebook as pb
 
 # Claude Code versions and models by month, as they appear in public transcripts of the period.
@@ -103,13 +104,8 @@ def _weighted(rng: random.Random, pairs: tuple[tuple[str, float], ...]) -> str:
 
 
 def _words(value: Any) -> int:
-    if isinstance(value, str):
-        return len(value.split())
-    if isinstance(value, dict):
-        return sum(_words(v) for v in value.values())
-    if isinstance(value, list):
-        return sum(_words(v) for v in value)
-    return 0
+    """Words as the ingest counts them, so the plant and the telemetry agree by construction."""
+    return sum(word_count(s) for s in strings_in(value))
 
 
 class _SessionWriter:
@@ -193,7 +189,7 @@ class _SessionWriter:
     def call(self, name: str, tool_input: dict[str, Any], output: str, *, is_error: bool = False,
              text: str | None = None, tool_use_result: Any = None) -> None:
         """One tool call and its result, in one (sometimes streamed) model response."""
-        tool_use_id = self.t._next_id("toolu")
+        tool_use_id = self.t.next_id("toolu")
         block = {"type": "tool_use", "id": tool_use_id, "name": name, "input": tool_input}
         self.words_written += _words(tool_input) + (len(text.split()) if text else 0)
         self.t.reply(self._blocks(text, block), model=self.model, split=self.rng.random() < 0.5,
@@ -315,29 +311,18 @@ def _plan_evidence(row: dict[str, Any], rng: random.Random, turns: int) -> tuple
     can_talk = turns >= 2  # an affirmation or complaint needs a prompt after the work
     hard_success = ["tests_pass", "commit", "run_matches"] + (["affirm", "confirm_artifact"] if can_talk else [])
     hard_failure = ["final_error", "tests_fail"] + (["complaint", "rejection", "frustration"] if can_talk else [])
-    success_kinds: list[str] = []
-    if success == 5:
-        success_kinds = rng.sample(hard_success, min(len(hard_success), rng.randint(2, 3)))
-    elif success == 4:
-        success_kinds = [rng.choice(hard_success)]
-    elif success == 3:
-        success_kinds = ["corroborate"]
-    elif success == 2:
-        success_kinds = ["clean_end"]
-    elif success == 1:
-        success_kinds = ["hedged_end"]
-    failure_kinds: list[str] = []
-    if failure == 5:
-        failure_kinds = rng.sample(hard_failure, min(len(hard_failure), rng.randint(2, 3)))
-    elif failure == 4:
-        failure_kinds = [rng.choice(hard_failure)]
-    elif failure == 3:
-        failure_kinds = ["pushback" if can_talk and rng.random() < 0.5 else "gave_up_subtask"]
-    elif failure == 2:
-        failure_kinds = ["doubt"]
-    elif failure == 1:
-        failure_kinds = ["recovered_error"]
-    return success_kinds, failure_kinds
+    moderate_failure = "pushback" if can_talk and rng.random() < 0.5 else "gave_up_subtask"
+
+    def kinds(level: int, hard: list[str], softer: dict[int, str]) -> list[str]:
+        # 5: several hard signals; 4: one; 1-3: one softer kind of evidence; 0: none.
+        if level == 5:
+            return rng.sample(hard, min(len(hard), rng.randint(2, 3)))
+        if level == 4:
+            return [rng.choice(hard)]
+        return [softer[level]] if level in softer else []
+
+    return (kinds(success, hard_success, {3: "corroborate", 2: "clean_end", 1: "hedged_end"}),
+            kinds(failure, hard_failure, {3: moderate_failure, 2: "doubt", 1: "recovered_error"}))
 
 
 CALL_EVIDENCE = {"tests_pass": 1, "commit": 1, "run_matches": 1, "final_error": 1, "tests_fail": 1, "recovered_error": 2}
