@@ -20,7 +20,7 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 setup: $(BIN)/.installed $(DAGSTER_HOME)/dagster.yaml
 
 run: setup
-	$(BIN)/dagster asset materialize -m sessionlab_assets.definitions --select 'group:ingest' --partition-range $(MONTHS)
+	$(BIN)/dagster asset materialize -m sessionlab_assets.definitions --select 'group:ingest or group:classify' --partition-range $(MONTHS)
 
 validate: setup
 	$(BIN)/dagster definitions validate -w workspace.yaml

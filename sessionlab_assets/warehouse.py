@@ -1,6 +1,7 @@
 """The DuckDB warehouse: declared schemas, and month replacement in one transaction.
 
-Every table is declared once, in `sql/schema/<table>.sql`. Frames are checked against the declared
+Every table is declared once: in `sql/schema/<table>.sql`, or, for the classifier measures, by the
+registry (`classify/tables.py`). Frames are checked against the declared
 columns before they are written (a missing or unexpected column is an error, never a silent NULL or
 a dropped column) and inserted BY NAME, so DuckDB casts each value to the declared type.
 """
@@ -18,6 +19,7 @@ import polars as pl
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SQL_DIR = REPO_ROOT / "sql"
 SCHEMA_DIR = SQL_DIR / "schema"
+VIEWS_DIR = SQL_DIR / "views"
 
 
 class SchemaMismatch(ValueError):
@@ -32,7 +34,15 @@ def sql_text(relative: str) -> str:
 
 
 def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
+    """Create every declared table and view that does not exist yet: sql/schema/, the measure tables
+    declared by the classifier registry, then sql/views/."""
+    from sessionlab_assets.classify.tables import ALL_DDL  # the registry declares the measure tables
+
     for path in sorted(SCHEMA_DIR.glob("*.sql")):
+        conn.execute(path.read_text())
+    for statement in ALL_DDL:
+        conn.execute(statement)
+    for path in sorted(VIEWS_DIR.glob("*.sql")):
         conn.execute(path.read_text())
 
 
@@ -102,7 +112,7 @@ def replace_months(
         counts = {
             write.table: conn.execute(
                 f"SELECT count(*) FROM {write.table} WHERE month >= $month_start AND month < $month_end", params
-            ).fetchone()[0]
+            ).fetchall()[0][0]
             for write in writes
         }
         conn.execute("COMMIT")

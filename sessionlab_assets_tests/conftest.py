@@ -18,3 +18,13 @@ def real_corpus() -> Path:
             pytest.fail(f"CI=true but the real corpus is missing at {REAL_CORPUS}")
         pytest.skip(f"real corpus not found at {REAL_CORPUS}")
     return REAL_CORPUS
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """`../shared` (spec, real transcripts, freelance postings). Skipped when absent, except in CI."""
+    if not (SHARED / "corpus" / "freelance" / "MANIFEST.tsv").is_file():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {SHARED} is missing")
+        pytest.skip(f"shared data not found at {SHARED}")
+    return SHARED

@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from sessionlab_assets.classify import outputs
-from sessionlab_assets.classify.registry import CLASSIFIERS, PROMPTS_DIR, Classifier
+from sessionlab_assets.classify.registry import CLASSIFIERS, MEASURES, PROMPTS_DIR, Classifier
 from sessionlab_assets.labels import CODEBASE_RELATIONSHIPS, EXPERTISE_NAMES, OUTCOMES, SOC_MAJOR_GROUPS, WORK_MODES
 
 
@@ -23,7 +23,7 @@ def test_every_prompt_file_has_a_classifier_and_back():
     ("occupation_user", tuple(SOC_MAJOR_GROUPS) + ("unclear",)), ("occupation_work", tuple(SOC_MAJOR_GROUPS)),
 ])
 def test_prompts_list_their_allowed_values(name, values):
-    text = CLASSIFIERS[name].prompt()
+    text = CLASSIFIERS[name].instructions()
     assert [v for v in values if v not in text] == []
 
 
@@ -57,7 +57,32 @@ def test_prompt_version_is_the_content_hash(tmp_path, monkeypatch):
 
     (tmp_path / "work_mode.md").write_text("one")
     monkeypatch.setattr(registry, "PROMPTS_DIR", tmp_path)
-    classifier = Classifier("work_mode", outputs.WorkMode, lambda o: {})
+    classifier = Classifier("work_mode", outputs.WorkMode, lambda o: {}, (), measure="work_mode")
     first = classifier.prompt_version()
     (tmp_path / "work_mode.md").write_text("two")
     assert classifier.prompt_version() != first
+
+
+def test_measures_group_the_classifiers():
+    assert list(MEASURES) == [
+        "work_mode", "codebase_relationship", "decisions", "expertise", "occupation_user", "occupation_work",
+        "outcome", "success_signal", "failure_signal", "task_value"]
+    assert [c.name for c in MEASURES["task_value"]] == ["job_posting", "job_price"]
+
+
+def test_job_price_prompt_carries_a_tier_balanced_calibration_set(shared_dir):
+    from sessionlab_assets.classify.calibration import calibration_set
+
+    examples = calibration_set()
+    assert examples["tier"].value_counts()["count"].to_list() == [8, 8, 8, 8]
+    assert examples["price_usd"].min() >= 10 and examples["price_usd"].max() < 50_000
+    text = CLASSIFIERS["job_price"].instructions()
+    assert text.count("| paid: $") == 32
+    assert CLASSIFIERS["job_price"].prompt_version() == CLASSIFIERS["job_price"].prompt_version()
+
+
+def test_missing_calibration_file_is_a_clear_error(tmp_path):
+    from sessionlab_assets.classify.calibration import CalibrationUnavailable, calibration_set
+
+    with pytest.raises(CalibrationUnavailable, match="SESSIONLAB_FREELANCE_CSV"):
+        calibration_set(tmp_path / "absent.csv")

@@ -1,8 +1,10 @@
 """The classifiers: a prompt file in prompts/, an output model, and what the output becomes in the
 warehouse. Adding a classifier means a prompt file, an output model and one entry here.
 
-A prompt's version is the SHA-256 of its file's content, so editing a prompt re-runs that classifier
-and nothing else.
+A prompt's version is the SHA-256 of exactly the instructions sent (the prompt file, plus the
+calibration postings for the job price), so editing a prompt re-runs that classifier and nothing
+else. A measure is one warehouse table, filled by one classifier or, for task value, by two in a
+chain (the session rewritten as a job posting, then that posting priced).
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
-from sessionlab_assets.classify import outputs
+from sessionlab_assets.classify import calibration, outputs
 from sessionlab_assets.labels import EXPERTISE_NAMES, value_tier
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
@@ -35,36 +38,77 @@ def _decision_columns(out: outputs.Decisions) -> dict[str, Any]:
     }
 
 
+def _posting_text(out: outputs.JobPosting) -> str:
+    return f"Title: {out.title}\nSkills: {', '.join(out.skills)}\n\n{out.description}"
+
+
 @dataclass(frozen=True)
 class Classifier:
     name: str
     output_model: type[BaseModel]
     columns: Callable[[Any], dict[str, Any]]  # output -> label columns of the measure's table
-    reads: str = "window"  # "window": the session's transcript window; "posting": the job_posting output
+    label_columns: tuple[tuple[str, str], ...]  # (column, DuckDB type), the declared schema of those columns
+    measure: str  # the table the labels land in
+    reads: str = "window"  # "window": the session's transcript window; "job_posting": that classifier's output
+    abstains_when: Callable[[Any], bool] = lambda output: False  # a valid answer that says "no signal"
+    appendix: Callable[[], str] | None = None  # fixed text added after the prompt file (calibration data)
 
     @property
     def prompt_path(self) -> Path:
         return PROMPTS_DIR / f"{self.name}.md"
 
-    def prompt(self) -> str:
-        return self.prompt_path.read_text()
+    def instructions(self) -> str:
+        text = self.prompt_path.read_text()
+        return f"{text.rstrip()}\n\n{self.appendix()}\n" if self.appendix else text
+
+    @cached_property
+    def json_schema(self) -> dict[str, Any]:
+        return self.output_model.model_json_schema()
 
     def prompt_version(self) -> str:
-        return hashlib.sha256(self.prompt_path.read_bytes()).hexdigest()[:16]
+        return hashlib.sha256(self.instructions().encode()).hexdigest()[:16]
 
 
 CLASSIFIERS: dict[str, Classifier] = {c.name: c for c in (
-    Classifier("work_mode", outputs.WorkMode, lambda o: {"work_mode": o.work_mode}),
-    Classifier("codebase_relationship", outputs.CodebaseRelationship, lambda o: {"codebase_relationship": o.codebase_relationship}),
-    Classifier("decisions", outputs.Decisions, _decision_columns),
-    Classifier("expertise", outputs.Expertise, lambda o: {"expertise": _LEVEL_OF_NAME.get(o.expertise)}),
+    Classifier("work_mode", outputs.WorkMode, lambda o: {"work_mode": o.work_mode},
+               (("work_mode", "VARCHAR"),), measure="work_mode"),
+    Classifier("codebase_relationship", outputs.CodebaseRelationship,
+               lambda o: {"codebase_relationship": o.codebase_relationship},
+               (("codebase_relationship", "VARCHAR"),), measure="codebase_relationship"),
+    Classifier("decisions", outputs.Decisions, _decision_columns,
+               (("planning_decisions", "INTEGER"), ("execution_decisions", "INTEGER"),
+                ("user_planning_share", "DOUBLE"), ("user_execution_share", "DOUBLE")),
+               measure="decisions", abstains_when=lambda o: not o.decisions),
+    Classifier("expertise", outputs.Expertise, lambda o: {"expertise": _LEVEL_OF_NAME.get(o.expertise)},
+               (("expertise", "TINYINT"),), measure="expertise", abstains_when=lambda o: o.expertise == "unclear"),
     Classifier("occupation_user", outputs.OccupationUser,
-               lambda o: {"occupation_user": None if o.occupation == "unclear" else o.occupation}),
-    Classifier("occupation_work", outputs.OccupationWork, lambda o: {"occupation_work": o.occupation}),
-    Classifier("outcome", outputs.Outcome, lambda o: {"outcome": o.outcome}),
-    Classifier("success_signal", outputs.Signal, lambda o: {"success_signal": o.level}),
-    Classifier("failure_signal", outputs.Signal, lambda o: {"failure_signal": o.level}),
-    Classifier("job_posting", outputs.JobPosting, lambda o: {"posting_title": o.title}),
-    Classifier("job_price", outputs.JobPrice, lambda o: {"value_usd": o.price_usd, "value_tier": int(value_tier(o.price_usd))},
-               reads="posting"),
+               lambda o: {"occupation_user": None if o.occupation == "unclear" else o.occupation},
+               (("occupation_user", "VARCHAR"),), measure="occupation_user",
+               abstains_when=lambda o: o.occupation == "unclear"),
+    Classifier("occupation_work", outputs.OccupationWork, lambda o: {"occupation_work": o.occupation},
+               (("occupation_work", "VARCHAR"),), measure="occupation_work"),
+    Classifier("outcome", outputs.Outcome, lambda o: {"outcome": o.outcome}, (("outcome", "VARCHAR"),), measure="outcome"),
+    Classifier("success_signal", outputs.Signal, lambda o: {"success_signal": o.level},
+               (("success_signal", "TINYINT"),), measure="success_signal"),
+    Classifier("failure_signal", outputs.Signal, lambda o: {"failure_signal": o.level},
+               (("failure_signal", "TINYINT"),), measure="failure_signal"),
+    Classifier("job_posting", outputs.JobPosting, lambda o: {"posting_title": o.title},
+               (("posting_title", "VARCHAR"),), measure="task_value"),
+    Classifier("job_price", outputs.JobPrice,
+               lambda o: {"value_usd": o.price_usd, "value_tier": int(value_tier(o.price_usd))},
+               (("value_usd", "DOUBLE"), ("value_tier", "TINYINT")), measure="task_value",
+               reads="job_posting", appendix=calibration.calibration_block),
 )}
+
+# measure -> its classifiers, in the order they run
+MEASURES: dict[str, tuple[Classifier, ...]] = {}
+for _classifier in CLASSIFIERS.values():
+    MEASURES.setdefault(_classifier.measure, ())
+    MEASURES[_classifier.measure] += (_classifier,)
+
+
+def chained_input(classifier: Classifier, upstream_output: BaseModel) -> str:
+    """The text a chained classifier reads, made from its upstream classifier's output."""
+    if classifier.reads == "job_posting":
+        return _posting_text(upstream_output)  # type: ignore[arg-type]
+    raise ValueError(f"{classifier.name} reads {classifier.reads!r}, which is not a classifier output")

@@ -1,0 +1,214 @@
+"""Monthly classifier assets: one table per measure, the windows they read, and `session_measures`.
+
+All measures of a month are computed in one step (`can_subset=True`, so any subset can be
+materialised), which lets the calls for one session run together and share a cached prefix. The
+ledger (`classifier_calls`) is written as calls return, outside the month's transaction, so a step
+that dies keeps what it paid for; the measure tables of the month are then replaced in one
+transaction. Checks on the months just written are emitted by the same step.
+"""
+
+
+import json
+import time
+from collections import Counter
+
+import dagster as dg
+import polars as pl
+from dagster_duckdb import DuckDBResource
+
+from sessionlab_assets import warehouse
+from sessionlab_assets.classify import heuristic
+from sessionlab_assets.classify.calls import Ledger
+from sessionlab_assets.classify.registry import MEASURES
+from sessionlab_assets.classify.run import SessionInput, classify_sessions, measure_frame
+from sessionlab_assets.classify.settings import ClassifierSettings
+from sessionlab_assets.classify.tables import COLUMN_DOMAINS, label_columns
+from sessionlab_assets.classify.transcript import session_entries
+from sessionlab_assets.classify.window import render_window
+from sessionlab_assets.derived import ALL as DERIVED
+from sessionlab_assets.ingest.source import scan_source
+from sessionlab_assets.metadata import markdown_table
+from sessionlab_assets.partitions import month_range, monthly_partitions, single_run
+from sessionlab_assets.resources import TranscriptSource
+
+GROUP = "classify"
+KINDS = {"duckdb", "python"}
+FACT_COLUMNS = ("human_turns", "tool_calls", "tool_errors", "lines_added", "lines_removed", "git_commits", "git_pushes",
+                "pull_requests", "test_runs", "test_runs_passed", "test_runs_failed", "interruptions", "output_words")
+
+MEASURE_SPECS = [
+    dg.AssetSpec(measure, group_name=GROUP, kinds=KINDS, deps=["sessions"], skippable=True,
+                 description=f"Classifier measure `{measure}` per session ({', '.join(c.name for c in classifiers)}); "
+                             f"prompts in prompts/, labels declared in sessionlab_assets/classify/registry.py.")
+    for measure, classifiers in MEASURES.items()
+]
+WINDOWS_SPEC = dg.AssetSpec("classifier_windows", group_name=GROUP, kinds=KINDS, deps=["sessions"], skippable=True,
+                            description="What the classifiers saw of each session: window hash, characters kept and cut, redactions.")
+CHECK_SPECS = [
+    spec for measure in MEASURES for spec in (
+        dg.AssetCheckSpec("labels_in_domain", asset=measure, blocking=True,
+                          description="Every label is one of the allowed values; shares lie in [0, 1]."),
+        dg.AssetCheckSpec("error_rate", asset=measure, blocking=True,
+                          description="Share of sessions whose label is an error stays under the configured threshold; reports coverage."),
+    )
+]
+
+
+def _session_inputs(context: dg.AssetExecutionContext, conn, source: TranscriptSource, month_start, month_end) -> list[SessionInput]:
+    sessions = conn.sql(
+        f"SELECT month, session_id, user_key, headless, {', '.join(FACT_COLUMNS)} FROM sessions "
+        "WHERE month >= $s AND month < $e ORDER BY session_id",
+        params={"s": month_start, "e": month_end},
+    ).pl()
+    months = set(sessions["month"].unique().to_list())
+    parsed = {}
+    if sessions.filter(~pl.col("headless")).height:
+        batch = scan_source(source.root(), months, source.identity(), keep_text=True)
+        parsed = {s.session_id: s for s in batch.sessions}
+    inputs = []
+    for row in sessions.iter_rows(named=True):
+        facts = {c: row[c] for c in FACT_COLUMNS}
+        common = {"month": row["month"], "session_id": row["session_id"], "user_key": row["user_key"], "facts": facts}
+        if row["headless"]:
+            inputs.append(SessionInput(**common, window=None, skip_status="abstained",
+                                       skip_reason="headless session (no human turns): not classified"))
+        elif row["session_id"] not in parsed:
+            inputs.append(SessionInput(**common, window=None, skip_status="error",
+                                       skip_reason="transcript not found in the source any more: re-run ingest for this month"))
+        else:
+            inputs.append(SessionInput(**common, window=render_window(session_entries(parsed[row["session_id"]]))))
+    context.log.info(f"{len(inputs)} sessions, {sum(i.window is not None for i in inputs)} with a window")
+    return inputs
+
+
+def _windows_frame(inputs: list[SessionInput]) -> pl.DataFrame:
+    return pl.DataFrame([{
+        "month": i.month, "session_id": i.session_id, "user_key": i.user_key, "window_hash": i.window.window_hash,
+        "chars_kept": i.window.chars_kept, "chars_dropped": i.window.chars_dropped,
+        "redactions": sum(i.window.redactions.values()), "redaction_kinds": json.dumps(dict(sorted(i.window.redactions.items()))),
+    } for i in inputs if i.window is not None], schema={
+        "month": pl.Date, "session_id": pl.String, "user_key": pl.String, "window_hash": pl.String,
+        "chars_kept": pl.Int32, "chars_dropped": pl.Int32, "redactions": pl.Int32, "redaction_kinds": pl.String})
+
+
+def _domain_violations(conn, measure: str, month_start, month_end) -> dict[str, int]:
+    violations = {}
+    for column, _ in label_columns(measure):
+        condition = COLUMN_DOMAINS[column]
+        violations[column] = conn.execute(
+            f"SELECT count(*) FROM {measure} WHERE month >= $s AND month < $e AND {column} IS NOT NULL AND NOT ({condition})",
+            {"s": month_start, "e": month_end},
+        ).fetchall()[0][0]
+    return violations
+
+
+@dg.multi_asset(
+    specs=[WINDOWS_SPEC, *MEASURE_SPECS],
+    check_specs=CHECK_SPECS,
+    partitions_def=monthly_partitions,
+    backfill_policy=single_run,
+    pool="warehouse",
+    can_subset=True,
+)
+def classify_measures(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource,
+                      transcript_source: TranscriptSource, classifier_settings: ClassifierSettings):
+    month_start, month_end = month_range(context)
+    selected = {key.to_user_string() for key in context.selected_asset_keys}
+    measures = [m for m in MEASURES if m in selected]
+    backend = classifier_settings.backend(log=context.log.info)
+    if backend.name == heuristic.NAME:
+        context.log.warning("Labels come from the offline HEURISTIC backend (no ANTHROPIC_API_KEY configured): "
+                            "rules, not a model; every row says backend = 'heuristic'.")
+    with warehouse_db.get_connection() as conn:
+        warehouse.ensure_schema(conn)
+        inputs = _session_inputs(context, conn, transcript_source, month_start, month_end)
+        started = time.perf_counter()
+        outcomes, keys, counts = classify_sessions(
+            inputs, backend, Ledger(conn), [c for m in measures for c in MEASURES[m]],
+            reuse_errors=classifier_settings.reuse_errors)
+        seconds = time.perf_counter() - started
+        frames = {m: measure_frame(m, inputs, outcomes, keys, backend) for m in measures}
+        writes = [warehouse.MonthWrite(m, frames[m]) for m in measures]
+        windows = _windows_frame(inputs)
+        if "classifier_windows" in selected:
+            writes.append(warehouse.MonthWrite("classifier_windows", windows))
+        written = warehouse.replace_months(conn, month_start, month_end, writes)
+        violations = {m: _domain_violations(conn, m, month_start, month_end) for m in measures}
+
+    common = {"months": dg.MetadataValue.text(f"{month_start:%Y-%m} to {month_end:%Y-%m} (exclusive)"),
+              "backend": dg.MetadataValue.text(f"{backend.name} ({backend.model})")}
+    if "classifier_windows" in selected:
+        yield dg.MaterializeResult(asset_key="classifier_windows", metadata={
+            **common, "rows": dg.MetadataValue.int(written["classifier_windows"]),
+            "sessions_cut": dg.MetadataValue.int(int((windows["chars_dropped"] > 0).sum())),
+            "redactions": dg.MetadataValue.int(int(windows["redactions"].sum())),
+        })
+    run_table = counts.table()
+    for measure in measures:
+        frame = frames[measure]
+        status = Counter(frame["status"].to_list())
+        rows = frame.height
+        yield dg.MaterializeResult(asset_key=measure, metadata={
+            **common,
+            "rows": dg.MetadataValue.int(written[measure]),
+            "ok": dg.MetadataValue.int(status["ok"]), "abstained": dg.MetadataValue.int(status["abstained"]),
+            "error": dg.MetadataValue.int(status["error"]),
+            "calls": markdown_table(run_table.filter(pl.col("classifier").is_in([c.name for c in MEASURES[measure]]))),
+            "label_counts": markdown_table(
+                frame.filter(pl.col("status") == "ok").group_by(label_columns(measure)[0][0]).len().sort("len", descending=True), 25),
+            "errors": markdown_table(frame.filter(pl.col("status") == "error").group_by("reason").len().sort("len", descending=True), 10),
+        })
+        bad = {c: n for c, n in violations[measure].items() if n}
+        yield dg.AssetCheckResult(asset_key=measure, check_name="labels_in_domain", passed=not bad,
+                                  metadata={"violations": dg.MetadataValue.json(bad or {})})
+        error_rate = status["error"] / rows if rows else 0.0
+        yield dg.AssetCheckResult(
+            asset_key=measure, check_name="error_rate", passed=error_rate <= classifier_settings.max_error_rate,
+            metadata={"error_rate": dg.MetadataValue.float(round(error_rate, 4)),
+                      "threshold": dg.MetadataValue.float(classifier_settings.max_error_rate),
+                      "coverage": dg.MetadataValue.json(dict(status))},
+        )
+    context.log.info(
+        f"classifier calls: {counts.called.total()} made, {counts.cached.total()} from the ledger, "
+        f"{counts.not_run.total()} not made (budget); ${getattr(backend, 'spent_usd', 0.0):.4f} spent in {seconds:.1f}s"
+    )
+
+
+@dg.asset(
+    deps=["sessions", *MEASURES],
+    partitions_def=monthly_partitions,
+    backfill_policy=single_run,
+    pool="warehouse",
+    group_name=GROUP,
+    kinds=KINDS,
+    description="One row per session: telemetry, every label, and the derived measures (sql/schema/session_measures.sql).",
+    check_specs=[dg.AssetCheckSpec("shares_and_flags_consistent", asset="session_measures",
+                                   description="Shares lie in [0, 1]; verified success implies judged success; abandoned implies hit trouble.")],
+)
+def session_measures(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource):
+    month_start, month_end = month_range(context)
+    params = {"s": month_start, "e": month_end}
+    with warehouse_db.get_connection() as conn:
+        warehouse.ensure_schema(conn)
+        frame = conn.sql(warehouse.sql_text("classify/session_measures.sql"), params=params).pl()
+        frame = frame.with_columns(*DERIVED)
+        written = warehouse.replace_months(conn, month_start, month_end, [warehouse.MonthWrite("session_measures", frame)])
+        problems = conn.execute(
+            "SELECT count(*) FILTER (WHERE user_planning_share NOT BETWEEN 0 AND 1 OR user_execution_share NOT BETWEEN 0 AND 1), "
+            "count(*) FILTER (WHERE verified_success AND NOT judged_success), count(*) FILTER (WHERE abandoned AND NOT hit_trouble) "
+            "FROM session_measures WHERE month >= $s AND month < $e", params,
+        ).fetchall()[0]
+        summary = conn.sql(
+            "SELECT strftime(month, '%Y-%m') AS month, count(*) AS sessions, count(*) FILTER (WHERE headless) AS headless, "
+            "round(avg(verified_success::INT), 3) AS verified_success, round(avg(hit_trouble::INT), 3) AS hit_trouble, "
+            "round(avg(labels_ok), 2) AS labels_ok_per_session, any_value(backend) AS backend "
+            "FROM session_measures WHERE month >= $s AND month < $e GROUP BY ALL ORDER BY month", params=params,
+        ).pl()
+    yield dg.MaterializeResult(metadata={
+        "rows": dg.MetadataValue.int(written["session_measures"]),
+        "backends": dg.MetadataValue.text(", ".join(sorted(set(frame["backend"].to_list()))) or "(none)"),
+        "by_month": markdown_table(summary, 24),
+    })
+    yield dg.AssetCheckResult(check_name="shares_and_flags_consistent", passed=not any(problems),
+                              metadata={"shares_out_of_range": problems[0], "verified_not_judged": problems[1],
+                                        "abandoned_without_trouble": problems[2]})

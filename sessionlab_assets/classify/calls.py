@@ -1,0 +1,190 @@
+"""Classifier calls, their results, and the ledger that records and caches them.
+
+A call is identified by what determines its answer: (classifier, prompt version, model, input
+hash). Two sessions with the same window share one call. Every result is written to the
+`classifier_calls` table as soon as its backend returns it, so a run that dies half-way loses
+nothing it paid for: the next run finds those rows and calls only for the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from sessionlab_assets.classify.registry import Classifier
+
+OK, ABSTAINED, ERROR = "ok", "abstained", "error"
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class CallKey:
+    classifier: str
+    prompt_version: str
+    model: str
+    input_hash: str
+
+    @property
+    def custom_id(self) -> str:
+        """A batch request id (at most 64 characters of [a-zA-Z0-9_-]) unique per key."""
+        digest = hashlib.sha256("|".join((self.classifier, self.prompt_version, self.model, self.input_hash)).encode())
+        return f"{self.classifier[:24]}-{digest.hexdigest()[:32]}"
+
+
+@dataclass(frozen=True)
+class CallRequest:
+    key: CallKey
+    classifier: Classifier
+    input_text: str  # the redacted window, or the upstream output rendered as text
+    facts: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)  # session telemetry, for offline rules
+
+
+@dataclass
+class CallResult:
+    key: CallKey
+    backend: str
+    mode: str
+    status: str
+    reason: str | None = None
+    output_json: str | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    cost_usd: float = 0.0
+    latency_ms: float | None = None
+    batch_id: str | None = None
+
+    @classmethod
+    def error(cls, key: CallKey, backend: str, mode: str, reason: str, **usage: Any) -> CallResult:
+        return cls(key=key, backend=backend, mode=mode, status=ERROR, reason=reason, **usage)
+
+
+def validated(classifier: Classifier, key: CallKey, raw_text: str, backend: str, mode: str, **usage: Any) -> CallResult:
+    """A result from a model's raw text: ok, abstained, or an error naming what was wrong with it."""
+    try:
+        output = classifier.output_model.model_validate_json(raw_text)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError; so is invalid JSON
+        first = str(exc).splitlines()
+        reason = "invalid output: " + ("; ".join(first[:3]) if first else type(exc).__name__)
+        return CallResult.error(key, backend, mode, reason[:500], **usage)
+    status = ABSTAINED if classifier.abstains_when(output) else OK
+    return CallResult(key=key, backend=backend, mode=mode, status=status, output_json=output.model_dump_json(), **usage)
+
+
+_LEDGER_COLUMNS = (
+    "classifier", "prompt_version", "model", "input_hash", "backend", "mode", "status", "reason", "output_json",
+    "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "cost_usd", "latency_ms",
+    "batch_id", "attempts", "called_at",
+)
+
+
+class Ledger:
+    """The `classifier_calls` table on one connection. Writes commit one chunk at a time."""
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection):
+        self.conn = conn
+
+    def lookup(self, keys: list[CallKey], reuse_errors: bool = False) -> dict[CallKey, CallResult]:
+        """Recorded results for `keys`: ok and abstained always; errors only when `reuse_errors`."""
+        if not keys:
+            return {}
+        wanted = pl.DataFrame(
+            {"classifier": [k.classifier for k in keys], "prompt_version": [k.prompt_version for k in keys],
+             "model": [k.model for k in keys], "input_hash": [k.input_hash for k in keys]},
+            schema={c: pl.String for c in ("classifier", "prompt_version", "model", "input_hash")},
+        ).unique()
+        self.conn.register("wanted_keys", wanted)
+        try:
+            found = self.conn.sql(
+                "SELECT c.* FROM classifier_calls c JOIN wanted_keys USING (classifier, prompt_version, model, input_hash)"
+                + ("" if reuse_errors else " WHERE c.status <> 'error'")
+            ).pl()
+        finally:
+            self.conn.unregister("wanted_keys")
+        results = {}
+        for row in found.iter_rows(named=True):
+            key = CallKey(row["classifier"], row["prompt_version"], row["model"], row["input_hash"])
+            results[key] = CallResult(
+                key=key, **{k: row[k] for k in (
+                    "backend", "mode", "status", "reason", "output_json", "input_tokens", "output_tokens",
+                    "cache_read_tokens", "cache_write_tokens", "cost_usd", "latency_ms", "batch_id")})
+        return results
+
+    def record(self, results: list[CallResult]) -> None:
+        """Insert or replace these results, in one transaction; an earlier error row counts as an attempt."""
+        if not results:
+            return
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        frame = pl.DataFrame(
+            [{
+                "classifier": r.key.classifier, "prompt_version": r.key.prompt_version, "model": r.key.model,
+                "input_hash": r.key.input_hash, "backend": r.backend, "mode": r.mode, "status": r.status,
+                "reason": r.reason, "output_json": r.output_json, "input_tokens": r.input_tokens,
+                "output_tokens": r.output_tokens, "cache_read_tokens": r.cache_read_tokens,
+                "cache_write_tokens": r.cache_write_tokens, "cost_usd": r.cost_usd, "latency_ms": r.latency_ms,
+                "batch_id": r.batch_id, "attempts": 1, "called_at": now,
+            } for r in results],
+            schema_overrides={"reason": pl.String, "output_json": pl.String, "latency_ms": pl.Float64, "batch_id": pl.String},
+        ).unique(subset=["classifier", "prompt_version", "model", "input_hash"], keep="last")
+        self.conn.register("incoming_calls", frame)
+        try:
+            self.conn.execute("BEGIN TRANSACTION")
+            self.conn.execute(
+                "INSERT INTO classifier_calls BY NAME SELECT * FROM incoming_calls "
+                "ON CONFLICT (classifier, prompt_version, model, input_hash) DO UPDATE SET "
+                + ", ".join(f"{c} = EXCLUDED.{c}" for c in _LEDGER_COLUMNS[4:] if c != "attempts")
+                + ", attempts = classifier_calls.attempts + 1"
+            )
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        finally:
+            self.conn.unregister("incoming_calls")
+
+
+class Stopwatch:
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.started) * 1000, 1)
+
+
+class BatchRegister:
+    """Submitted Message Batches, on the same connection as the ledger."""
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection):
+        self.conn = conn
+
+    def add(self, batch_id: str, keys: list[CallKey]) -> None:
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        self.conn.executemany(
+            "INSERT INTO classifier_batches VALUES (?, ?, ?, ?, ?, ?, ?, false)",
+            [(batch_id, k.custom_id, k.classifier, k.prompt_version, k.model, k.input_hash, now) for k in keys],
+        )
+
+    def pending(self, keys: list[CallKey]) -> dict[str, list[CallKey]]:
+        """Uncollected batches holding any of `keys`: batch id -> every key it holds."""
+        wanted = {k.custom_id for k in keys}
+        rows = self.conn.execute(
+            "SELECT batch_id, classifier, prompt_version, model, input_hash FROM classifier_batches "
+            "WHERE NOT collected ORDER BY batch_id"
+        ).fetchall()
+        batches: dict[str, list[CallKey]] = {}
+        for batch_id, *fields in rows:
+            batches.setdefault(batch_id, []).append(CallKey(*fields))
+        return {b: ks for b, ks in batches.items() if any(k.custom_id in wanted for k in ks)}
+
+    def collected(self, batch_id: str) -> None:
+        self.conn.execute("UPDATE classifier_batches SET collected = true WHERE batch_id = ?", [batch_id])

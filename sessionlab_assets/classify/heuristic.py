@@ -1,0 +1,293 @@
+"""The offline classifier: deterministic rules over a session's telemetry and the words in its window.
+
+It needs no API key and costs nothing, and it is a heuristic: every row it writes says
+`backend = 'heuristic'`, and every report built on it says so. Rules read the same redacted window
+a model would, plus the session's telemetry (tool calls, lines changed, test runs, commits). Its
+version is the hash of this file, so editing a rule re-runs the heuristic labels and nothing else.
+How far it agrees with the planted labels of the sample corpus is measured by
+`benchmarks/heuristic_agreement.py`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sessionlab_assets.classify.calls import CallRequest, Ledger, Stopwatch, validated
+from sessionlab_assets.labels import EXPERTISE_NAMES
+
+NAME = "heuristic"
+VERSION = "rules-" + hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+_BLOCK = re.compile(r"<(user|assistant|system)>\n(.*?)\n</\1>", re.S)
+_TOOL_LINE = re.compile(r"^\[(\w+)(?: — ([^\]]*))?\]$", re.M)
+
+
+def _words(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"(?i)\b(?:{pattern})\b")
+
+
+# Work modes: cue words in the user's first request, by mode. Telemetry breaks ties (below).
+MODE_CUES: dict[str, re.Pattern[str]] = {
+    "plan": _words(r"plan|design|architecture|proposal|roadmap|scope|phases|trade-?offs?|how should|where to start|figure out how"),
+    "build": _words(r"add|implement|create|build|make|feature|refactor|migrate|export|script that|new endpoint"),
+    "fix": _words(r"fix|bug|broken|error|fails?|failing|crash(?:es)?|regression|doesn'?t work|does not work|wrong|throws|root cause|exception"),
+    "understand": _words(r"explain|what does|how does|walk me through|trace|understand|what is in|why does|why is|uses .* instead"),
+    "test": _words(r"tests?|testing|review|coverage|harness|check if|is my code good|correctness"),
+    "operate": _words(r"deploy|install|server|staging|production|ci|pipeline|workflow|github actions|upgrade|monitoring|alert|docker|kubernetes|online|configure"),
+    "analyze": _words(r"analy[sz]e|analysis|data|dataset|chart|plot|query|statistics?|regression model|confidence intervals?|summari[sz]e|trend|compare the groups"),
+    "orchestrate": _words(r"agents?|subagents?|system prompt|evals?|llm|chatbot|ai helper|rubric|prompt"),
+    "communicate": _words(r"write (?:up|a|an|the|my)|draft|memo|email|letter|newsletter|handout|notes|announcement|proposal for|report for|sound better|plain language|audience|words"),
+}
+# When two modes tie, the one listed first wins: fixing beats building (a bug report often asks to
+# add a guard), communication and analysis beat building (a chart or memo "made" is not software).
+MODE_PRIORITY = ("fix", "communicate", "analyze", "orchestrate", "understand", "test", "operate", "plan", "build")
+
+OCCUPATION_CUES: dict[str, re.Pattern[str]] = {
+    "15-0000": _words(r"on-?call|slo|p99|staging cluster|feature flag|idempotency|microservices?|backend|api clients?|engineering team"),
+    "11-0000": _words(r"okrs?|headcount|leadership|board pack|my directs|skip-level|reorg|hiring plan|business review|my managers"),
+    "13-0000": _words(r"ledger|gl accounts?|accruals?|reconciliation|forecast|ebitda|cfo|month-end|audit|variance|fp&a|budget"),
+    "17-0000": _words(r"safety factor|load combos?|tolerance|eurocode|bom|fea|pcb|beam|structural|hvac sizing|cad|test rig"),
+    "19-0000": _words(r"batch effects?|replicates|manuscript|assays?|rna-?seq|the pi\b|reviewers|lab|samples|fdr|grant"),
+    "21-0000": _words(r"caseload|case managers?|families we serve|referral partners|volunteers?|non-?profit"),
+    "23-0000": _words(r"indemnification|clauses?|statute of limitations|privileged|filing deadline|contracts?|ruling|engagement letter"),
+    "25-0000": _words(r"students?|lms|learning outcomes|rubric|term starts|year \d+ class|gradebook|courses?|lesson|quiz|syllabus|teach"),
+    "27-0000": _words(r"print run|show notes|episodes?|bleed and trim|galleries|gallery|editorial|podcast|portfolio|photography|artist"),
+    "29-0000": _words(r"ward|hipaa|charge nurse|triage|ehr|patients?|clinic|discharge|nurse|shifts?"),
+    "41-0000": _words(r"pipeline coverage|my accounts|close rates|quota|crm|leads?|territory|sales|customer proposal"),
+    "43-0000": _words(r"front desk|purchase orders|filing backlog|mail merge|invoices?|office|supplies|meeting minutes"),
+    "49-0000": _words(r"work orders|technicians|preventive maintenance|service van|maintenance|repairs?"),
+}
+
+AFFIRM = _words(r"perfect|works now|that works|it works|thank you|thanks|exactly what i needed|confirmed|looks right|numbers match|that'?s it|great")
+COMPLAIN = _words(r"still broken|same error|this is wrong|worse|didn'?t fix|not what i asked|something else entirely|waste of time|so hard|spent an hour")
+GIVE_UP = _words(r"forget it|never mind|giving up|give up|by hand|ask someone else")
+PARTIAL = _words(r"first part works|still fails|still doesn'?t|good enough|not quite|a bit off|skip the|leave it for now|leave it")
+NO_GOAL = re.compile(r"(?i)^\s*(?:hi|hello|test|hello, testing|what can you do\??|just looking around.*|what is in this folder\??)\s*$")
+RETRIES = re.compile(r"(?i)^\s*(?:continue|try again|retry|again|keep going|do it|ok|yes|go on|proceed|next step)\W*$")
+
+VAGUE = _words(r"i'?m new|im new|dumb question|don'?t really code|no idea|dont know|don'?t know|for me|something|stuff|i guess|is my code good|help me|stuck")
+GENERIC_CHECK = re.compile(r"(?i)(?:are you sure|did it work|is that right|is it fixed|does this work)")
+TARGETED_CHECK = _words(r"run .{0,40}(?:test|pytest|npm test|cargo test|go test)|diff against|query plan|against last month|add a test for|show me the failures")
+USER_CATCH = re.compile(r"(?i)(?:^|\n)\s*(?:no, that'?s wrong|stop\.|that won'?t work|careful:)")
+AGENT_CORRECTS = re.compile(r"(?i)(?:actually,|one thing to clear up|small correction)")
+CONSTRAINT = re.compile(r"(?i)(?:keep it|don'?t |do not |has to|must|no new dependencies|use utc|mind the|stream the|account for|round only|reversible|backwards compatible|idempotent)")
+TECH_TERM = re.compile(r"`[^`]+`|\b[\w/]+\.(?:py|ts|go|rs|R|sql|js|c|md|json|csv|ipynb)\b|\b(?:p99|utc|n\+1|fdr|sla|slo|idempot\w*|migration|regression|latency|schema)\b", re.I)
+
+USER_PLANNING = re.compile(r"(?i)(?:let'?s go with|scope:|done means|don'?t touch|first reproduce|before we write)")
+USER_EXECUTION = re.compile(r"(?i)(?:put it in|use \S+ for that|run `|name it after)")
+AGENT_PLANNING = re.compile(r"(?i)(?:i'?ll approach|plan:|i'?d consider it done|i'?ll limit the change)")
+AGENT_EXECUTION = re.compile(r"(?i)(?:i'?ll put the change|i'?ll use|i'?ll run|i'?ll add a helper)")
+
+
+def split_window(window: str) -> tuple[list[str], list[str]]:
+    """The user turns and the agent turns of a rendered window, in order."""
+    users, agents = [], []
+    for role, text in _BLOCK.findall(window):
+        (users if role == "user" else agents if role == "assistant" else []).append(text)
+    return users, agents
+
+
+def _tool_calls(agents: list[str]) -> list[tuple[str, str]]:
+    return [(m.group(1), m.group(2) or "") for text in agents for m in _TOOL_LINE.finditer(text)]
+
+
+def _level(score: float, edges: tuple[float, ...]) -> int:
+    return sum(score >= edge for edge in edges)
+
+
+def work_mode(users: list[str], agents: list[str], facts: dict[str, Any]) -> dict[str, Any]:
+    request = users[0] if users else ""
+    scores = {mode: len(cue.findall(request)) * 2 + sum(len(cue.findall(u)) for u in users[1:2]) for mode, cue in MODE_CUES.items()}
+    if facts.get("test_runs", 0) >= 2 and facts.get("lines_added", 0) < 20:
+        scores["test"] += 1
+    if facts.get("lines_added", 0) == 0:
+        scores["build"] -= 1
+    best = max(MODE_PRIORITY, key=lambda mode: (scores[mode], -MODE_PRIORITY.index(mode)))
+    if scores[best] <= 0:
+        best = "build" if facts.get("lines_added", 0) > 0 else "understand"
+    return {"reasoning": f"cue words for {best} in the request; telemetry checked", "work_mode": best}
+
+
+def codebase_relationship(users: list[str], agents: list[str], facts: dict[str, Any]) -> dict[str, Any]:
+    tools = [name for name, _ in _tool_calls(agents)]
+    edits = sum(name in ("Edit", "MultiEdit", "apply_patch", "NotebookEdit") for name in tools)
+    writes = sum(name == "Write" for name in tools)
+    reads = sum(name in ("Read", "Grep", "Glob", "LS") for name in tools)
+    if edits:
+        label = "modify_existing"
+    elif writes and not reads:
+        label = "create_from_scratch"
+    elif reads or tools:
+        label = "explore_code" if not writes else "modify_existing"
+    else:
+        label = "not_in_codebase"
+    return {"reasoning": f"{edits} edits, {writes} new files, {reads} reads", "codebase_relationship": label}
+
+
+def decisions(users: list[str], agents: list[str], facts: dict[str, Any]) -> dict[str, Any]:
+    text_user, text_agent = "\n".join(users), "\n".join(agents)
+    out = []
+    for kind, made_by, pattern, text in (
+        ("planning", "user", USER_PLANNING, text_user), ("planning", "agent", AGENT_PLANNING, text_agent),
+        ("execution", "user", USER_EXECUTION, text_user), ("execution", "agent", AGENT_EXECUTION, text_agent),
+    ):
+        out += [{"summary": m.group(0)[:60], "kind": kind, "made_by": made_by} for m in pattern.finditer(text)]
+    if users and not any(d["kind"] == "planning" for d in out):
+        # The request itself sets the goal: one planning decision by the user.
+        out.append({"summary": "the request", "kind": "planning", "made_by": "user"})
+    if facts.get("tool_calls", 0) and not any(d["kind"] == "execution" for d in out):
+        out.append({"summary": "how to carry it out", "kind": "execution", "made_by": "agent"})
+    return {"decisions": out}
+
+
+def expertise(users: list[str], agents: list[str], facts: dict[str, Any]) -> dict[str, Any]:
+    text = "\n".join(users)
+    substantive = [u for u in users if not RETRIES.match(u)]
+    if not substantive:
+        return {"reasoning": "no prompt beyond retries", "expertise": "unclear"}
+    words = sum(len(u.split()) for u in substantive)
+    score = (
+        1.0 * min(len(CONSTRAINT.findall(text)), 3)
+        + 0.5 * min(len(TECH_TERM.findall(text)), 4)
+        + 1.5 * min(len(TARGETED_CHECK.findall(text)), 2)
+        + 2.0 * min(len(USER_CATCH.findall(text)), 2)
+        - 1.0 * min(len(GENERIC_CHECK.findall(text)), 2)
+        - 1.5 * min(len(VAGUE.findall(text)), 2)
+        - 1.5 * min(len(AGENT_CORRECTS.findall("\n".join(agents))), 2)
+        + (0.5 if words > 25 else 0.0)
+        + (0.5 if substantive[0][:1].isupper() else -0.5)
+    )
+    level = 1 + _level(score, (-2.5, 0.0, 1.5, 4.5))
+    return {"reasoning": f"specificity/verification/correction score {score:.1f}", "expertise": EXPERTISE_NAMES[level]}
+
+
+def _occupation_scores(text: str) -> dict[str, int]:
+    return {group: len(cue.findall(text)) for group, cue in OCCUPATION_CUES.items()}
+
+
+def occupation_user(users: list[str], agents: list[str], facts: dict[str, Any]) -> dict[str, Any]:
+    scores = _occupation_scores("\n".join(users) + "\n" + "\n".join(agents))
+    group, hits = max(scores.items(), key=lambda kv: kv[1])
+    if hits == 0:
+        return {"evidence": "no profession cues", "occupation": "unclear"}
+    return {"evidence": f"{hits} cue words for {group}", "occupation": group}
+
+
+def occupation_work(users: list[str], agents: list[str], facts: dict[str, Any]) -> dict[str, Any]:
+    mode = work_mode(users, agents, facts)["work_mode"]
+    if mode in ("communicate", "analyze"):
+        scores = _occupation_scores("\n".join(users))
+        group, hits = max(scores.items(), key=lambda kv: kv[1])
+        if hits:
+            return {"reasoning": f"{mode} work in the {group} domain", "occupation": group}
+    return {"reasoning": "software work", "occupation": "15-0000"}
+
+
+def _last_users(users: list[str]) -> str:
+    return "\n".join(users[-2:]) if len(users) > 1 else ""
+
+
+def outcome(users: list[str], agents: list[str], facts: dict[str, Any]) -> dict[str, Any]:
+    if users and NO_GOAL.match(users[0]) and len(users) <= 2:
+        return {"objective": "none stated", "outcome": "no_clear_goal"}
+    ending = _last_users(users)
+    if GIVE_UP.search(ending) or COMPLAIN.search(users[-1] if len(users) > 1 else ""):
+        label = "failed"
+    elif PARTIAL.search(ending):
+        label = "partially_succeeded"
+    elif AFFIRM.search(ending):
+        label = "succeeded"
+    elif facts.get("test_runs_failed", 0) > facts.get("test_runs_passed", 0):
+        label = "failed"
+    else:
+        label = "succeeded" if facts.get("tool_calls", 0) else "partially_succeeded"
+    return {"objective": (users[0][:120] if users else ""), "outcome": label}
+
+
+def success_signal(users: list[str], agents: list[str], facts: dict[str, Any]) -> dict[str, Any]:
+    evidence = []
+    if facts.get("test_runs_passed", 0):
+        evidence.append("tests passed")
+    if facts.get("git_commits", 0) or facts.get("git_pushes", 0) or facts.get("pull_requests", 0):
+        evidence.append("committed or pushed")
+    if AFFIRM.search(_last_users(users)):
+        evidence.append("user confirmed")
+    level = {0: 1 if facts.get("tool_calls", 0) else 0, 1: 2, 2: 4, 3: 5}[len(evidence)]
+    if evidence == ["tests passed"] or evidence == ["user confirmed"]:
+        level = 4 if evidence == ["tests passed"] else 3
+    return {"evidence": evidence, "level": level}
+
+
+def failure_signal(users: list[str], agents: list[str], facts: dict[str, Any]) -> dict[str, Any]:
+    ending = _last_users(users)
+    text = "\n".join(users[1:])
+    evidence = []
+    if GIVE_UP.search(ending):
+        evidence.append("user gave up")
+    if COMPLAIN.search(text):
+        evidence.append("user complained")
+    if facts.get("test_runs_failed", 0) and not facts.get("test_runs_passed", 0):
+        evidence.append("tests failed")
+    if PARTIAL.search(text):
+        evidence.append("partly undone")
+    if facts.get("interruptions", 0):
+        evidence.append("agent interrupted")
+    level = min(5, round(1.6 * len(evidence) + (0.5 if facts.get("tool_errors", 0) >= 3 else 0)))
+    return {"evidence": evidence, "level": level}
+
+
+def job_posting(users: list[str], agents: list[str], facts: dict[str, Any]) -> dict[str, Any]:
+    request = re.sub(r"\s+", " ", users[0] if users else "").strip()
+    first_sentence = re.split(r"(?<=[.!?])\s", request, maxsplit=1)[0][:80] or "Small software task"
+    mode = work_mode(users, agents, facts)["work_mode"]
+    extensions = sorted(set(re.findall(r"\.(py|ts|go|rs|R|sql|js|ipynb|md)\b", "\n".join(users + agents))))
+    description = (
+        f"{request[:400]} The work involves about {facts.get('tool_calls', 0)} steps and "
+        f"{facts.get('lines_added', 0)} lines of new or changed code over {facts.get('human_turns', 0)} rounds of feedback."
+    )
+    return {"title": first_sentence, "description": description, "skills": [mode] + extensions}
+
+
+def job_price(posting: str, facts: dict[str, Any]) -> dict[str, Any]:
+    # Scope from effort: more steps and more code mean a larger job. Log-linear, clipped to the tiers.
+    effort = math.log1p(facts.get("tool_calls", 0)) + 0.5 * math.log1p(facts.get("lines_added", 0)) + 0.3 * math.log1p(facts.get("human_turns", 0))
+    price = min(50_000.0, max(10.0, 40.0 * math.exp(0.75 * effort)))
+    return {"reasoning": f"effort index {effort:.2f}", "price_usd": round(price, 2)}
+
+
+WINDOW_RULES: dict[str, Callable[[list[str], list[str], dict[str, Any]], dict[str, Any]]] = {
+    "work_mode": work_mode, "codebase_relationship": codebase_relationship, "decisions": decisions,
+    "expertise": expertise, "occupation_user": occupation_user, "occupation_work": occupation_work,
+    "outcome": outcome, "success_signal": success_signal, "failure_signal": failure_signal, "job_posting": job_posting,
+}
+
+
+class HeuristicBackend:
+    """Rules in place of a model: same requests, same ledger, no cost."""
+
+    name = NAME
+    model = "heuristic"
+    mode = "offline"
+
+    def version_of(self, classifier) -> str:
+        return VERSION
+
+    def run(self, requests: list[CallRequest], ledger: Ledger) -> list[CallRequest]:
+        results = []
+        for request in requests:
+            watch = Stopwatch()
+            name = request.classifier.name
+            if name == "job_price":
+                raw = job_price(request.input_text, request.facts)
+            else:
+                users, agents = split_window(request.input_text)
+                raw = WINDOW_RULES[name](users, agents, request.facts)
+            results.append(validated(request.classifier, request.key, json.dumps(raw), self.name, self.mode, latency_ms=watch.ms()))
+        ledger.record(results)
+        return []  # nothing left unrun

@@ -1,0 +1,66 @@
+"""How the classifiers run: which backend, which model, how calls are made and what they may cost.
+
+Set from environment variables (see README, "Classifiers"). With no `ANTHROPIC_API_KEY` the
+backend is the offline heuristic, and it says so in every row and every report.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import dagster as dg
+
+from sessionlab_assets.classify import heuristic
+
+DEFAULT_MODEL = "claude-haiku-4-5"
+
+
+class ClassifierSettings(dg.ConfigurableResource):
+    backend_name: str = "auto"  # auto | anthropic | heuristic; auto = anthropic when an API key is set
+    api_key: str | None = None
+    base_url: str | None = None  # a proxy or a local test server
+    model: str = DEFAULT_MODEL
+    mode: str = "batch"  # batch (Message Batches: half price, for backfills) | realtime
+    max_concurrency: int = 4  # real-time calls in flight
+    budget_usd: float | None = None  # stop making calls once this run would pass it
+    max_retries: int = 4  # SDK retries on 429, 529 and other 5xx, honouring retry-after
+    timeout_seconds: float = 120.0
+    poll_seconds: float = 30.0  # between batch status checks
+    max_error_rate: float = 0.05  # the error_rate check fails above this share of sessions
+    reuse_errors: bool = False  # False: errors recorded by earlier runs are retried
+
+    def resolved_backend(self) -> str:
+        if self.backend_name not in ("auto", "anthropic", "heuristic"):
+            raise ValueError(f"SESSIONLAB_CLASSIFIER_BACKEND must be auto, anthropic or heuristic, not {self.backend_name!r}")
+        if self.backend_name == "auto":
+            return "anthropic" if self.api_key else "heuristic"
+        return self.backend_name
+
+    def backend(self, log: Callable[[str], None] = lambda message: None):
+        if self.resolved_backend() == heuristic.NAME:
+            return heuristic.HeuristicBackend()
+        if not self.api_key:
+            raise dg.Failure("SESSIONLAB_CLASSIFIER_BACKEND=anthropic needs ANTHROPIC_API_KEY")
+        import anthropic
+
+        from sessionlab_assets.classify.anthropic_backend import AnthropicBackend
+
+        client = anthropic.Anthropic(api_key=self.api_key, base_url=self.base_url, max_retries=self.max_retries,
+                                     timeout=self.timeout_seconds)
+        return AnthropicBackend(client, self.model, mode=self.mode, max_concurrency=self.max_concurrency,
+                                budget_usd=self.budget_usd, poll_seconds=self.poll_seconds, log=log)
+
+
+def classifier_settings() -> ClassifierSettings:
+    budget = os.environ.get("SESSIONLAB_BUDGET_USD")
+    return ClassifierSettings(
+        backend_name=os.environ.get("SESSIONLAB_CLASSIFIER_BACKEND", "auto"),
+        api_key=os.environ.get("ANTHROPIC_API_KEY") or None,
+        base_url=os.environ.get("ANTHROPIC_BASE_URL") or None,
+        model=os.environ.get("SESSIONLAB_CLASSIFIER_MODEL", DEFAULT_MODEL),
+        mode=os.environ.get("SESSIONLAB_CLASSIFIER_MODE", "batch"),
+        max_concurrency=int(os.environ.get("SESSIONLAB_CLASSIFIER_CONCURRENCY", "4")),
+        budget_usd=float(budget) if budget else None,
+        max_error_rate=float(os.environ.get("SESSIONLAB_MAX_ERROR_RATE", "0.05")),
+    )
