@@ -28,3 +28,21 @@ def shared_dir() -> Path:
             pytest.fail(f"CI=true but {SHARED} is missing")
         pytest.skip(f"shared data not found at {SHARED}")
     return SHARED
+
+
+@pytest.fixture(autouse=True, scope="session")
+def freelance_postings(tmp_path_factory) -> Path:
+    """A small fabricated postings file for the job-price prompt, so classifier tests do not depend on
+    `../shared`; the calibration test reads the real file explicitly."""
+    path = tmp_path_factory.mktemp("freelance") / "postings.csv"
+    rows = ["Job Title,Hourly/Fixed,Budget,Level,Skills"]
+    for tier, base in enumerate((15, 250, 1_500, 8_000), start=1):
+        rows += [f'Fabricated job {tier}-{i},Fixed price,"Est. budget:\n${base + 17 * i:,}",Intermediate,"Python, SQL"' for i in range(10)]
+    path.write_text("\n".join(rows) + "\n")
+    previous = os.environ.get("SESSIONLAB_FREELANCE_CSV")
+    os.environ["SESSIONLAB_FREELANCE_CSV"] = str(path)
+    yield path
+    if previous is None:
+        del os.environ["SESSIONLAB_FREELANCE_CSV"]
+    else:
+        os.environ["SESSIONLAB_FREELANCE_CSV"] = previous

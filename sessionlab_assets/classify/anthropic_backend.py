@@ -53,6 +53,7 @@ def message_params(request: CallRequest, model: str, max_tokens: int, temperatur
         "output_config": {"format": {"type": "json_schema", "schema": anthropic.transform_schema(classifier.json_schema)}},
     }
     if temperature is not None and pricing.accepts_temperature(model):
+        # The SDK's typed signature has no `temperature`; the API takes it for older models only.
         params["temperature"] = temperature
     return params
 
@@ -123,7 +124,9 @@ class AnthropicBackend:
     def _call(self, request: CallRequest) -> CallResult:
         watch = Stopwatch()
         try:
-            message = self.client.messages.create(**message_params(request, self.model, self.max_tokens, self.temperature))
+            params = message_params(request, self.model, self.max_tokens, self.temperature)
+            extra = {"temperature": params.pop("temperature")} if "temperature" in params else None
+            message = self.client.messages.create(**params, extra_body=extra)
         except anthropic.APIStatusError as exc:
             return CallResult.error(request.key, self.name, "realtime", f"HTTP {exc.status_code} after retries: {exc.message}"[:500], latency_ms=watch.ms())
         except anthropic.APIConnectionError as exc:

@@ -62,9 +62,13 @@ def fixed_price_postings(path: Path) -> pl.DataFrame:
     return postings.with_columns(tier=pl.Series(value_tier(postings["price_usd"].to_numpy()), dtype=pl.Int8))
 
 
-@lru_cache(maxsize=4)
 def calibration_set(path: Path | None = None, per_tier: int = PER_TIER, seed: int = SEED) -> pl.DataFrame:
-    postings = fixed_price_postings(path or postings_csv())
+    return _drawn((path or postings_csv()).resolve(), per_tier, seed)
+
+
+@lru_cache(maxsize=8)
+def _drawn(path: Path, per_tier: int, seed: int) -> pl.DataFrame:
+    postings = fixed_price_postings(path)
     drawn = []
     for tier in VALUE_TIERS:
         in_tier = postings.filter(pl.col("tier") == tier)
