@@ -200,10 +200,15 @@ class AnthropicBackend:
         submitted = []
         for start in range(0, len(todo), MAX_BATCH_REQUESTS):
             chunk = todo[start:start + MAX_BATCH_REQUESTS]
-            batch = self.client.messages.batches.create(requests=[
-                {"custom_id": r.key.custom_id, "params": message_params(r, self.model, self.max_tokens, self.temperature)}
-                for r in chunk
-            ])
+            try:
+                batch = self.client.messages.batches.create(requests=[
+                    {"custom_id": r.key.custom_id, "params": message_params(r, self.model, self.max_tokens, self.temperature)}
+                    for r in chunk
+                ])
+            except (anthropic.APIStatusError, anthropic.APIConnectionError) as exc:
+                reason = f"batch submission failed after retries: {getattr(exc, 'status_code', '')} {exc}".replace("  ", " ")
+                ledger.record([CallResult.error(r.key, self.name, "batch", reason[:500]) for r in chunk])
+                continue
             register.add(batch.id, [r.key for r in chunk])
             self._keys_of[batch.id] = {r.key for r in chunk}
             submitted.append(batch.id)

@@ -1,0 +1,85 @@
+"""Materialise ingest, the classifier measures and session_measures against a temporary warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from dagster_duckdb import DuckDBResource
+
+from sessionlab_assets.classify.assets import classify_measures, session_measures
+from sessionlab_assets.classify.registry import MEASURES
+from sessionlab_assets.classify.settings import ClassifierSettings
+from sessionlab_assets.ingest.assets import ingest_transcripts
+from sessionlab_assets.resources import TranscriptSource
+from sessionlab_assets.sample import corpus
+from sessionlab_assets_tests.fake_anthropic import FakeAnthropic
+
+MONTHS = {"dagster/asset_partition_range_start": "2025-10", "dagster/asset_partition_range_end": "2026-04"}
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("sample")
+    corpus.build(root, sessions=60, seed=11, workers=1)
+    return root
+
+
+def _materialize(db: Path, sample: Path, settings: ClassifierSettings, selection=None) -> dg.ExecuteInJobResult:
+    resources = {"warehouse_db": DuckDBResource(database=str(db)),
+                 "transcript_source": TranscriptSource(source_dir=str(sample / corpus.TRANSCRIPTS)),
+                 "classifier_settings": settings}
+    return dg.materialize([ingest_transcripts, classify_measures, session_measures], resources=resources, tags=MONTHS,
+                          selection=selection, raise_on_error=False)
+
+
+def test_heuristic_pipeline_fills_every_measure_and_session_measures(tmp_path, sample):
+    db = tmp_path / "w.duckdb"
+    result = _materialize(db, sample, ClassifierSettings())
+    assert result.success
+    checks = result.get_asset_check_evaluations()
+    assert len(checks) == 2 * len(MEASURES) + 1 and all(c.passed for c in checks)
+    with duckdb.connect(str(db), read_only=True) as conn:
+        sessions = conn.execute("SELECT count(*) FROM sessions").fetchall()[0][0]
+        for measure in MEASURES:
+            rows = conn.execute(f"SELECT count(*), count(*) FILTER (WHERE backend = 'heuristic') FROM {measure}").fetchall()[0]
+            assert rows == (sessions, sessions), measure
+        view = conn.sql("SELECT * FROM views.session_measures").pl()
+        assert view.height == sessions and set(view["backend"]) == {"heuristic"}
+        for column in ("session_id", "month", "user_key", "work_mode", "codebase_relationship", "expertise", "occupation_user",
+                       "occupation_work", "outcome", "success_signal", "failure_signal", "user_planning_share",
+                       "user_execution_share", "value_usd", "value_tier", "verified_success", "hit_trouble", "abandoned",
+                       "wrote_code", "headless", "backend"):
+            assert column in view.columns
+        verified = view.filter(view["verified_success"])
+        assert verified.height and (verified["outcome"] == "succeeded").all() and (verified["success_signal"] >= 4).all()
+        calls = conn.execute("SELECT count(*) FROM classifier_calls").fetchall()[0][0]
+    # A second materialisation of the same months makes no new calls and changes nothing.
+    assert _materialize(db, sample, ClassifierSettings()).success
+    with duckdb.connect(str(db), read_only=True) as conn:
+        assert conn.execute("SELECT count(*), max(attempts) FROM classifier_calls").fetchall()[0] == (calls, 1)
+
+
+def test_anthropic_backend_through_dagster_and_a_blocking_error_rate_check(tmp_path, sample):
+    db = tmp_path / "w.duckdb"
+    with FakeAnthropic() as fake:
+        settings = ClassifierSettings(api_key="test-key", base_url=fake.base_url, mode="batch", poll_seconds=0.0, max_retries=0)
+        fake.fail_next(500)  # the first batch submission fails: every window call of the run is an error
+        result = _materialize(db, sample, settings)
+        checks = {(c.asset_key.to_user_string(), c.check_name): c.passed for c in result.get_asset_check_evaluations()}
+        assert checks[("work_mode", "error_rate")] is False and checks[("work_mode", "labels_in_domain")] is True
+        materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+        assert "work_mode" in materialized and "session_measures" not in materialized  # blocked by the failed check
+        with duckdb.connect(str(db), read_only=True) as conn:
+            reasons = conn.execute("SELECT DISTINCT reason FROM work_mode WHERE status = 'error'").fetchall()
+            assert len(reasons) == 1 and "batch submission failed" in reasons[0][0]
+        # The next run retries the errors, in a batch, and the checks pass.
+        result = _materialize(db, sample, settings)
+        assert result.success and all(c.passed for c in result.get_asset_check_evaluations())
+        assert len(fake.batch_creates()) == 3  # the failed one, then the window stage and the price stage
+    with duckdb.connect(str(db), read_only=True) as conn:
+        assert conn.execute("SELECT DISTINCT backend, model FROM work_mode").fetchall() == [("anthropic", "claude-haiku-4-5")]
+        assert conn.execute("SELECT count(*) FROM session_measures WHERE backend = 'anthropic'").fetchall()[0][0] > 0
+        assert conn.execute("SELECT sum(cost_usd) > 0 FROM classifier_calls").fetchall()[0][0]
