@@ -83,3 +83,18 @@ def test_anthropic_backend_through_dagster_and_a_blocking_error_rate_check(tmp_p
         assert conn.execute("SELECT DISTINCT backend, model FROM work_mode").fetchall() == [("anthropic", "claude-haiku-4-5")]
         assert conn.execute("SELECT count(*) FROM session_measures WHERE backend = 'anthropic'").fetchall()[0][0] > 0
         assert conn.execute("SELECT sum(cost_usd) > 0 FROM classifier_calls").fetchall()[0][0]
+
+
+def test_dry_run_projects_dollars_and_calls_nothing(tmp_path, sample):
+    db = tmp_path / "w.duckdb"
+    result = _materialize(db, sample, ClassifierSettings(dry_run=True, model="claude-sonnet-4-6", mode="realtime"))
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    message = failure.event_specific_data.user_failure_data.description
+    assert message.startswith("Dry run:") and "claude-sonnet-4-6 (realtime)" in message
+    calls, dollars = int(message.split()[2]), float(message.split("$")[1].split()[0])
+    with duckdb.connect(str(db), read_only=True) as conn:
+        sessions = conn.execute("SELECT count(*) FROM sessions WHERE NOT headless").fetchall()[0][0]
+        assert conn.execute("SELECT count(*) FROM classifier_calls").fetchall()[0][0] == 0
+        assert conn.execute("SELECT count(*) FROM work_mode").fetchall()[0][0] == 0
+    assert calls == 11 * sessions and 0 < dollars < 0.1 * sessions

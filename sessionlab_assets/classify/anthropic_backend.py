@@ -30,7 +30,7 @@ SYSTEM = (
     "material given, follow the instructions exactly, and answer with JSON that matches the schema."
 )
 MAX_BATCH_REQUESTS = 10_000
-EXPECTED_OUTPUT_TOKENS = 350  # a label with its short reasoning; used for budget projections only
+
 
 
 def message_params(request: CallRequest, model: str, max_tokens: int, temperature: float | None) -> dict[str, Any]:
@@ -60,7 +60,8 @@ def message_params(request: CallRequest, model: str, max_tokens: int, temperatur
 
 def projected_cost(request: CallRequest, model: str, batch: bool) -> float:
     prompt_tokens = pricing.estimated_tokens(request.input_text) + pricing.estimated_tokens(request.classifier.instructions())
-    return pricing.call_cost(model, prompt_tokens, EXPECTED_OUTPUT_TOKENS, batch=batch)
+    output_tokens = pricing.EXPECTED_OUTPUT_TOKENS.get(request.classifier.name, pricing.DEFAULT_OUTPUT_TOKENS)
+    return pricing.call_cost(model, prompt_tokens, output_tokens, batch=batch)
 
 
 class BudgetExceeded(RuntimeError):

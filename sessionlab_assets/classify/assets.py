@@ -17,10 +17,10 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from sessionlab_assets import warehouse
-from sessionlab_assets.classify import heuristic
+from sessionlab_assets.classify import heuristic, plan
 from sessionlab_assets.classify.calls import Ledger
 from sessionlab_assets.classify.registry import MEASURES
-from sessionlab_assets.classify.run import SessionInput, classify_sessions, measure_frame
+from sessionlab_assets.classify.run import SessionInput, classify_sessions, measure_frame, planned_calls
 from sessionlab_assets.classify.settings import ClassifierSettings
 from sessionlab_assets.classify.tables import COLUMN_DOMAINS, label_columns
 from sessionlab_assets.classify.transcript import session_entries
@@ -122,9 +122,21 @@ def classify_measures(context: dg.AssetExecutionContext, warehouse_db: DuckDBRes
     with warehouse_db.get_connection() as conn:
         warehouse.ensure_schema(conn)
         inputs = _session_inputs(context, conn, transcript_source, month_start, month_end)
+        chosen = [c for m in measures for c in MEASURES[m]]
+        if classifier_settings.dry_run:
+            projection = plan.project(planned_calls(inputs, chosen, Ledger(conn), classifier_settings.model),
+                                      classifier_settings.model, batch=classifier_settings.mode == "batch", caching=True)
+            totals = projection.select(pl.sum("calls"), pl.sum("dollars")).row(0)
+            context.log.info(f"dry run, {classifier_settings.model} ({classifier_settings.mode}):\n{projection}")
+            conn.close()  # the failure's traceback keeps this frame alive; release the database file now
+            raise dg.Failure(
+                description=f"Dry run: {totals[0]} calls would cost about ${totals[1]:.2f} with "
+                            f"{classifier_settings.model} ({classifier_settings.mode}); nothing was called or written.",
+                metadata={"projection": markdown_table(projection.with_columns(pl.col("dollars").round(4)), 20)},
+            )
         started = time.perf_counter()
         outcomes, keys, counts = classify_sessions(
-            inputs, backend, Ledger(conn), [c for m in measures for c in MEASURES[m]],
+            inputs, backend, Ledger(conn), chosen,
             reuse_errors=classifier_settings.reuse_errors)
         seconds = time.perf_counter() - started
         frames = {m: measure_frame(m, inputs, outcomes, keys, backend) for m in measures}

@@ -64,3 +64,11 @@ def call_cost(model: str, input_tokens: int, output_tokens: int, cache_read_toke
 
 def estimated_tokens(text: str) -> int:
     return max(1, round(len(text) / CHARS_PER_TOKEN))
+
+# Shortest prefix the API will cache, in tokens; a shorter cache_control block is billed as plain input.
+MIN_CACHE_TOKENS = {"claude-haiku-4-5": 4096, "claude-opus-4-5": 4096, "claude-opus-4-6": 4096, "claude-opus-4-7": 4096,
+                    "claude-sonnet-4-5": 1024, "claude-sonnet-4-6": 1024}
+
+# Output tokens a classifier's answer takes (label plus its short reasoning), for projections only.
+EXPECTED_OUTPUT_TOKENS = {"decisions": 450, "job_posting": 300, "success_signal": 120, "failure_signal": 120}
+DEFAULT_OUTPUT_TOKENS = 150

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import polars as pl
 
 from sessionlab_assets.classify.calls import ABSTAINED, ERROR, OK, CallKey, CallRequest, CallResult, Ledger, text_hash
+from sessionlab_assets.classify.plan import PlannedCall, planned_call
 from sessionlab_assets.classify.registry import CLASSIFIERS, MEASURES, Classifier, chained_input
 from sessionlab_assets.classify.tables import measure_schema
 from sessionlab_assets.classify.window import Window
@@ -153,3 +154,16 @@ def measure_frame(measure: str, sessions: list[SessionInput], outcomes: dict[tup
         rows.append({**row, "status": status, "reason": "; ".join(reasons) or None})
     schema = measure_schema(measure)
     return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
+
+
+def planned_calls(sessions: list[SessionInput], classifiers: list[Classifier], ledger: Ledger, model: str) -> list[PlannedCall]:
+    """The model calls a run would make: window calls not in the ledger, and a chained call per session."""
+    live = [s for s in sessions if s.skip_status is None]
+    keys = {
+        CallKey(c.name, c.prompt_version(), model, s.window.window_hash): (c, s)
+        for c in classifiers if c.reads == "window" for s in live
+    }
+    cached = ledger.lookup(list(keys))
+    calls = [planned_call(c, s.window.text, s.window.window_hash) for key, (c, s) in keys.items() if key not in cached]
+    calls += [planned_call(c, None, s.session_id) for c in classifiers if c.reads != "window" for s in live]
+    return calls

@@ -29,6 +29,7 @@ class ClassifierSettings(dg.ConfigurableResource):
     poll_seconds: float = 30.0  # between batch status checks
     max_error_rate: float = 0.05  # the error_rate check fails above this share of sessions
     reuse_errors: bool = False  # False: errors recorded by earlier runs are retried
+    dry_run: bool = False  # project tokens and dollars of the calls a run would make, then stop before any
 
     def resolved_backend(self) -> str:
         if self.backend_name not in ("auto", "anthropic", "heuristic"):
@@ -63,4 +64,5 @@ def classifier_settings() -> ClassifierSettings:
         max_concurrency=int(os.environ.get("SESSIONLAB_CLASSIFIER_CONCURRENCY", "4")),
         budget_usd=float(budget) if budget else None,
         max_error_rate=float(os.environ.get("SESSIONLAB_MAX_ERROR_RATE", "0.05")),
+        dry_run=os.environ.get("SESSIONLAB_CLASSIFIER_DRY_RUN", "") not in ("", "0", "false"),
     )

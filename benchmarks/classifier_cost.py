@@ -1,0 +1,76 @@
+"""Tokens per session and projected dollars per 1,000 sessions of the Anthropic backend, per classifier.
+
+    python benchmarks/classifier_cost.py [--sessions 400] [--models claude-haiku-4-5 claude-sonnet-4-6 claude-opus-4-7]
+
+Renders the classifier windows of a freshly built sample corpus, plans one call per classifier and
+session (`sessionlab_assets/classify/plan.py`: tokens estimated from characters, expected output
+lengths, list prices), and prints per model the cost of 1,000 sessions real-time and through Message
+Batches, with and without prompt caching, then the per-classifier detail for the first model.
+Batch caching is best-effort on the API side; the cached batch column assumes the same hits as real time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+import polars as pl
+
+from sessionlab_assets.classify import plan, pricing
+from sessionlab_assets.classify.registry import CLASSIFIERS
+from sessionlab_assets.classify.transcript import session_entries
+from sessionlab_assets.classify.window import render_window
+from sessionlab_assets.ingest.identity import IdentityRule
+from sessionlab_assets.ingest.source import scan_source
+from sessionlab_assets.sample import corpus, world
+
+
+def planned(sessions: int, seed: int) -> tuple[list[plan.PlannedCall], int, float]:
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch) / "sample"
+        corpus.build(root, sessions=sessions, seed=seed)
+        batch = scan_source(root / corpus.TRANSCRIPTS, set(world.MONTHS), IdentityRule(rule="top_folder", key="k"), keep_text=True)
+    calls = []
+    window_tokens = []
+    for session in batch.sessions:
+        entries = session_entries(session)
+        if not any(e.role == "user" for e in entries):
+            continue  # headless sessions are not classified
+        window = render_window(entries)
+        window_tokens.append(pricing.estimated_tokens(window.text))
+        calls += [plan.planned_call(c, window.text if c.reads == "window" else None, window.window_hash) for c in CLASSIFIERS.values()]
+    cacheable = sum(t + pricing.estimated_tokens(plan.SYSTEM) >= 4096 for t in window_tokens) / len(window_tokens)
+    return calls, len(window_tokens), cacheable
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=400)
+    parser.add_argument("--seed", type=int, default=corpus.DEFAULT_SEED)
+    parser.add_argument("--models", nargs="+", default=["claude-haiku-4-5", "claude-sonnet-4-6", "claude-opus-4-7"])
+    args = parser.parse_args()
+    calls, sessions, long_windows = planned(args.sessions, args.seed)
+    per_1000 = 1000 / sessions
+    print(f"{sessions} classified sessions, {len(calls)} calls; {long_windows:.0%} of windows reach 4,096 tokens")
+    summary = []
+    for model in args.models:
+        row = {"model": model}
+        for batch in (False, True):
+            for caching in (False, True):
+                projection = plan.project(calls, model, batch=batch, caching=caching)
+                row[f"{'batch' if batch else 'realtime'}{' cached' if caching else ''} $/1k"] = round(projection["dollars"].sum() * per_1000, 2)
+        summary.append(row)
+    with pl.Config(tbl_rows=40, tbl_width_chars=160):
+        print(pl.DataFrame(summary))
+        detail = plan.project(calls, args.models[0], batch=False, caching=False).select(
+            "classifier",
+            tokens_in_per_session=(pl.col("input_tokens") / sessions).round(0),
+            tokens_out_per_session=(pl.col("output_tokens") / sessions).round(0),
+            **{f"{m} $/1k realtime": plan.project(calls, m, batch=False, caching=False)["dollars"] * per_1000 for m in args.models},
+        ).with_columns(pl.col(pl.Float64).round(2))
+        print(detail)
+
+
+if __name__ == "__main__":
+    main()
