@@ -125,12 +125,12 @@ def measure_frame(measure: str, sessions: list[SessionInput], outcomes: dict[tup
                   keys: dict[tuple[str, str], CallKey], backend: Backend) -> pl.DataFrame:
     """One row per session of the measure's table."""
     classifiers = MEASURES[measure]
+    prompt_version = "+".join(backend.version_of(c) for c in classifiers)
     rows = []
     for session in sessions:
         row: dict[str, Any] = {
             "month": session.month, "session_id": session.session_id, "user_key": session.user_key,
-            "backend": backend.name, "model": backend.model,
-            "prompt_version": "+".join(backend.version_of(c) for c in classifiers),
+            "backend": backend.name, "model": backend.model, "prompt_version": prompt_version,
             "input_hash": session.window.window_hash if session.window else None,
         }
         if session.skip_status is not None:
