@@ -28,7 +28,7 @@ from sessionlab_assets.classify.settings import ClassifierSettings
 from sessionlab_assets.ingest.assets import ingest_transcripts
 from sessionlab_assets.labels import CODEBASE_RELATIONSHIPS, OUTCOMES, SIGNAL_LEVELS, WORK_MODES
 from sessionlab_assets.resources import TranscriptSource
-from sessionlab_assets.sample import corpus, world
+from sessionlab_assets.sample import corpus
 
 LABELS_SQL = """
 SELECT wm.session_id, wm.work_mode, ex.expertise, ou.occupation_user, ow.occupation_work, oc.outcome,

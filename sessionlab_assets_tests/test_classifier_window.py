@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
-import polars as pl
-
 from sessionlab_assets.classify.redact import RULES, redact
 from sessionlab_assets.classify.transcript import session_entries
 from sessionlab_assets.classify.window import TOTAL_CHARS, render_window

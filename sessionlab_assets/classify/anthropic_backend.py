@@ -23,6 +23,7 @@ import anthropic
 
 from sessionlab_assets.classify import pricing
 from sessionlab_assets.classify.calls import BatchRegister, CallKey, CallRequest, CallResult, Ledger, Stopwatch, validated
+from sessionlab_assets.classify.registry import CLASSIFIERS
 
 NAME = "anthropic"
 SYSTEM = (
@@ -158,18 +159,19 @@ class AnthropicBackend:
         return not_run
 
     # -- batches --------------------------------------------------------------------------------
-    def _collect(self, batch_id: str, by_custom_id: dict[str, CallRequest], ledger: Ledger, register: BatchRegister) -> None:
+    def _collect(self, batch_id: str, requests: list[CallRequest], ledger: Ledger, register: BatchRegister) -> None:
+        """Wait for a batch to end, then record a result for each of `requests` (the batch's requests)."""
         batch = self.client.messages.batches.retrieve(batch_id)
         while batch.processing_status != "ended":
             self.log(f"batch {batch_id}: {batch.processing_status}, {batch.request_counts.processing} processing")
             time.sleep(self.poll_seconds)
             batch = self.client.messages.batches.retrieve(batch_id)
-        results, seen = [], set()
+        by_custom_id = {r.key.custom_id: r for r in requests}
+        results = []
         for item in self.client.messages.batches.results(batch_id):
-            request = by_custom_id.get(item.custom_id)
+            request = by_custom_id.pop(item.custom_id, None)
             if request is None:
-                continue  # a request of this batch that this run does not need
-            seen.add(item.custom_id)
+                continue
             outcome = item.result
             if outcome.type == "succeeded":
                 results.append(self._result(request, outcome.message, None, batch_id))
@@ -180,25 +182,24 @@ class AnthropicBackend:
                 results.append(CallResult.error(request.key, self.name, "batch", "batch item expired before it was processed", batch_id=batch_id))
             else:
                 results.append(CallResult.error(request.key, self.name, "batch", f"batch item {outcome.type}", batch_id=batch_id))
-        for custom_id, request in by_custom_id.items():
-            if custom_id not in seen and request.key in self._keys_of.get(batch_id, ()):
-                results.append(CallResult.error(request.key, self.name, "batch", "missing from the batch results", batch_id=batch_id))
+        results += [CallResult.error(r.key, self.name, "batch", "missing from the batch results", batch_id=batch_id)
+                    for r in by_custom_id.values()]
         ledger.record(results)
         register.collected(batch_id)
 
     def _run_batches(self, requests: list[CallRequest], ledger: Ledger) -> list[CallRequest]:
         register = BatchRegister(ledger.conn)
-        by_custom_id = {r.key.custom_id: r for r in requests}
-        self._keys_of: dict[str, set[CallKey]] = {}
-        # Resume: batches an earlier run submitted for these calls are collected, not paid for again.
-        for batch_id, keys in register.pending([r.key for r in requests]).items():
+        by_key = {r.key: r for r in requests}
+        # Resume: batches an earlier run submitted are collected, not paid for again; every request
+        # they hold is recorded, including those of months this run does not cover.
+        done: set[CallKey] = set()
+        for batch_id, keys in register.pending(list(by_key)).items():
             self.log(f"collecting batch {batch_id} submitted by an earlier run")
-            self._keys_of[batch_id] = set(keys)
-            self._collect(batch_id, by_custom_id, ledger, register)
-        done = set().union(*self._keys_of.values()) if self._keys_of else set()
-        todo = [r for r in requests if r.key not in done]
-        todo, not_run = self._affordable(todo)
-        submitted = []
+            held = [by_key.get(k) or CallRequest(k, CLASSIFIERS[k.classifier], "") for k in keys]
+            self._collect(batch_id, held, ledger, register)
+            done.update(keys)
+        todo, not_run = self._affordable([r for r in requests if r.key not in done])
+        submitted: list[tuple[str, list[CallRequest]]] = []
         for start in range(0, len(todo), MAX_BATCH_REQUESTS):
             chunk = todo[start:start + MAX_BATCH_REQUESTS]
             try:
@@ -211,11 +212,10 @@ class AnthropicBackend:
                 ledger.record([CallResult.error(r.key, self.name, "batch", reason[:500]) for r in chunk])
                 continue
             register.add(batch.id, [r.key for r in chunk])
-            self._keys_of[batch.id] = {r.key for r in chunk}
-            submitted.append(batch.id)
+            submitted.append((batch.id, chunk))
             self.log(f"submitted batch {batch.id} with {len(chunk)} requests")
-        for batch_id in submitted:
-            self._collect(batch_id, by_custom_id, ledger, register)
+        for batch_id, chunk in submitted:
+            self._collect(batch_id, chunk, ledger, register)
         return not_run
 
     def run(self, requests: list[CallRequest], ledger: Ledger) -> list[CallRequest]:

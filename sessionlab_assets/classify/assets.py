@@ -119,21 +119,23 @@ def classify_measures(context: dg.AssetExecutionContext, warehouse_db: DuckDBRes
     if backend.name == heuristic.NAME:
         context.log.warning("Labels come from the offline HEURISTIC backend (no ANTHROPIC_API_KEY configured): "
                             "rules, not a model; every row says backend = 'heuristic'.")
+    chosen = [c for m in measures for c in MEASURES[m]]
+    if classifier_settings.dry_run:
+        with warehouse_db.get_connection() as conn:
+            warehouse.ensure_schema(conn)
+            inputs = _session_inputs(context, conn, transcript_source, month_start, month_end)
+            projection = plan.project(planned_calls(inputs, chosen, Ledger(conn), classifier_settings.model),
+                                      classifier_settings.model, batch=classifier_settings.mode == "batch", caching=True)
+        totals = projection.select(pl.sum("calls"), pl.sum("dollars")).row(0)
+        context.log.info(f"dry run, {classifier_settings.model} ({classifier_settings.mode}):\n{projection}")
+        raise dg.Failure(
+            description=f"Dry run: {totals[0]} calls would cost about ${totals[1]:.2f} with "
+                        f"{classifier_settings.model} ({classifier_settings.mode}); nothing was called or written.",
+            metadata={"projection": markdown_table(projection.with_columns(pl.col("dollars").round(4)), 20)},
+        )
     with warehouse_db.get_connection() as conn:
         warehouse.ensure_schema(conn)
         inputs = _session_inputs(context, conn, transcript_source, month_start, month_end)
-        chosen = [c for m in measures for c in MEASURES[m]]
-        if classifier_settings.dry_run:
-            projection = plan.project(planned_calls(inputs, chosen, Ledger(conn), classifier_settings.model),
-                                      classifier_settings.model, batch=classifier_settings.mode == "batch", caching=True)
-            totals = projection.select(pl.sum("calls"), pl.sum("dollars")).row(0)
-            context.log.info(f"dry run, {classifier_settings.model} ({classifier_settings.mode}):\n{projection}")
-            conn.close()  # the failure's traceback keeps this frame alive; release the database file now
-            raise dg.Failure(
-                description=f"Dry run: {totals[0]} calls would cost about ${totals[1]:.2f} with "
-                            f"{classifier_settings.model} ({classifier_settings.mode}); nothing was called or written.",
-                metadata={"projection": markdown_table(projection.with_columns(pl.col("dollars").round(4)), 20)},
-            )
         started = time.perf_counter()
         outcomes, keys, counts = classify_sessions(
             inputs, backend, Ledger(conn), chosen,
