@@ -12,10 +12,13 @@ failed = pl.col("outcome") == "failed"
 
 at_least_partial_success = pl.col("outcome").is_in(["succeeded", "partially_succeeded"]).alias("at_least_partial_success")
 judged_success = succeeded.alias("judged_success")
+# Judged failure: did not even partially succeed (the report's Figure 5, right panel).
+judged_failure = failed.alias("judged_failure")
 verified_success = (succeeded & (pl.col("success_signal") >= 4)).alias("verified_success")
 verified_failure = (failed & (pl.col("failure_signal") >= 4)).alias("verified_failure")
 hit_trouble = (pl.col("failure_signal") >= 3).alias("hit_trouble")
-abandoned = ((pl.col("failure_signal") >= 3) & failed & (pl.col("lines_added") == 0)).alias("abandoned")
+# "Lines added = 0" is not wrote_code (sql/telemetry/sessions.sql: lines added >= 1).
+abandoned = ((pl.col("failure_signal") >= 3) & failed & ~pl.col("wrote_code")).alias("abandoned")
 # Software occupation: user-profile group 15-0000 against any other known group; unclear stays null.
 software_occupation = (
     pl.when(pl.col("occupation_user").is_null()).then(None)
@@ -23,5 +26,5 @@ software_occupation = (
 )
 
 # `wrote_code` (lines added >= 1) is telemetry, defined in sql/telemetry/sessions.sql.
-ALL = (at_least_partial_success, judged_success, verified_success, verified_failure, hit_trouble, abandoned,
+ALL = (at_least_partial_success, judged_success, judged_failure, verified_success, verified_failure, hit_trouble, abandoned,
        software_occupation)

@@ -120,3 +120,28 @@ def replace_months(
         conn.execute("ROLLBACK")
         raise
     return counts
+
+
+def replace_analysis(conn: duckdb.DuckDBPyConnection, analysis: str, tables: dict[str, pl.DataFrame],
+                     keyed: dict[str, pl.DataFrame]) -> dict[str, int]:
+    """Publish an analysis in one transaction: each table in `tables` is replaced whole, and in each
+    table of `keyed` (shared by all analyses) only the rows of this `analysis` are replaced."""
+    ensure_schema(conn)
+    for table, frame in {**tables, **keyed}.items():
+        check_frame(conn, table, frame)
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        for table, frame in {**tables, **keyed}.items():
+            if table in keyed:
+                conn.execute(f"DELETE FROM {table} WHERE analysis = $analysis", {"analysis": analysis})
+            else:
+                conn.execute(f"DELETE FROM {table}")
+            if frame.height:
+                conn.register("incoming_frame", frame)
+                conn.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_frame")
+                conn.unregister("incoming_frame")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return {table: frame.height for table, frame in tables.items()}

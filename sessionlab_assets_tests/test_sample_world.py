@@ -7,7 +7,8 @@ import polars as pl
 import pytest
 
 from sessionlab_assets import derived
-from sessionlab_assets.analyses.adjusted_rates import SPECIFICATIONS, adjusted_rates_by_level, regression_frame
+from sessionlab_assets.analyses.adjusted_rates import SAMPLE_RULES, SPECIFICATIONS, adjusted_rates
+from sessionlab_assets.analyses.frame import restrict, with_cells
 from sessionlab_assets.labels import SOC_MAJOR_GROUPS, WORK_MODES
 from sessionlab_assets.sample import world
 
@@ -78,14 +79,13 @@ def test_judged_outcomes_by_level(truth):
 
 @pytest.fixture(scope="module")
 def regression_sample(truth) -> pl.DataFrame:
-    return regression_frame(world.as_labels(truth).with_columns(derived.verified_success))
+    return restrict(with_cells(world.as_labels(truth)), "adjusted_rates", SAMPLE_RULES)[0]
 
 
 def test_adjusted_verified_success_recovers_the_planted_rates(regression_sample):
     """Table A2 column 5 on the ground-truth labels: every planted rate inside its 95% CI."""
-    fit = adjusted_rates_by_level(regression_sample, "verified_success", SPECIFICATIONS[5])
-    rates = fit.rates.sort("level")
-    assert rates["level"].to_list() == [1, 2, 3, 4, 5]
+    rates, fit = adjusted_rates(regression_sample, SPECIFICATIONS[5])
+    assert rates["expertise"].to_list() == [1, 2, 3, 4, 5]
     planted = world.VERIFIED_SUCCESS
     assert (rates["ci_low"].to_numpy() <= planted).all() and (planted <= rates["ci_high"].to_numpy()).all(), rates
     assert np.abs(rates["rate"].to_numpy() - planted).max() < 0.01
@@ -95,8 +95,8 @@ def test_adjusted_verified_success_recovers_the_planted_rates(regression_sample)
 def test_without_fixed_effects_the_rates_are_confounded(regression_sample):
     """Experts take larger jobs, which verify less often: raw rates understate them, so the fixed
     effects are doing work the test above relies on."""
-    raw = adjusted_rates_by_level(regression_sample, "verified_success", SPECIFICATIONS[1]).rates.sort("level")
-    adjusted = adjusted_rates_by_level(regression_sample, "verified_success", SPECIFICATIONS[5]).rates.sort("level")
+    raw = adjusted_rates(regression_sample, SPECIFICATIONS[1])[0]
+    adjusted = adjusted_rates(regression_sample, SPECIFICATIONS[5])[0]
     assert raw["rate"][4] < world.VERIFIED_SUCCESS[4] - 0.005
     assert raw["rate"][4] < adjusted["rate"][4]
 

@@ -1,110 +1,142 @@
-"""Adjusted success rates by expertise (the report's Table A1/A2 and Figure 5).
+"""Success by expertise: the report's Table A1 (per-level slope), Table A2 (step function with adjusted
+rates) and Figure 5 (adjusted rates of each success and failure measure, all sessions and sessions
+that hit trouble).
 
-Estimator: OLS linear probability model of a 0/1 outcome on expertise-level dummies (level 1 is the
-reference), with the fixed effects of the chosen specification absorbed by linearmodels'
-`AbsorbingLS` (LSMR). Covariance: clustered by user, with the small-sample correction
-(`debiased=True`: (G/(G-1))·((N-1)/(N-K)) with K counting absorbed effects).
+Estimator: OLS linear probability model of a 0/1 outcome (`estimators.fit_ols`: absorbed fixed
+effects, clustered by user, small-sample corrected). Sample: non-headless sessions with a clear goal
+and a rated expertise (`SAMPLE_RULES`).
 
 Adjusted rate of level k, by recycled predictions: the mean outcome if every session had level k and
-kept its own fixed effects, which for a linear model is  ȳ + β_k − Σ_j p_j β_j  (p_j the sample share of
-level j, β_1 = 0). With the intercept the absorbing estimator reports, that equals const + β_k, so the
-delta-method standard error is Var(const + β_k) from the clustered covariance, which carries the
-sampling variance of ȳ (holding ȳ fixed understates the error for the large levels).
+kept its own fixed effects and controls, which for a linear model is  ȳ + β_k − Σ_j p_j β_j  (p_j the
+sample share of level j, β_1 = 0). The absorbing estimator's intercept satisfies
+ȳ = const + Σ_j p_j β_j + Σ_c x̄_c γ_c, so the rate is the linear combination const + β_k + Σ_c x̄_c γ_c,
+and its delta-method standard error comes from the clustered covariance of those coefficients — it
+carries the sampling variance of ȳ, which holding ȳ fixed would leave out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import polars as pl
-from linearmodels.iv.absorbing import AbsorbingLS, AbsorbingLSResults
-from scipy import stats
 
+from sessionlab_assets.analyses.estimators import CONFIDENCE, Fit, fit_ols, z_value
+from sessionlab_assets.analyses.frame import EXPERTISE_RATED, HAS_GOAL, NOT_HEADLESS, labelled
 from sessionlab_assets.labels import EXPERTISE_LEVELS
 
-# Fixed effects of the report's cumulative specifications (columns 1-5; column 5 is preferred).
-# Column 6 adds model tier x session-length cells and log controls, which need telemetry columns.
-SPECIFICATIONS: dict[int, tuple[str, ...]] = {
-    1: (),
-    2: ("work_mode_by_value_band",),
-    3: ("work_mode_by_value_band", "month"),
-    4: ("work_mode_by_value_band", "month", "occupation_work"),
-    5: ("work_mode_by_value_band", "month", "occupation_work", "occupation_user"),
-}
-UNCLEAR = "unclear"
+OUTCOME = "verified_success"
 
 
 @dataclass(frozen=True)
-class AdjustedRates:
-    outcome: str
+class Specification:
+    number: int
     fixed_effects: tuple[str, ...]
-    estimator: str
-    covariance: str
-    nobs: int
-    clusters: int
-    rates: pl.DataFrame  # level, sessions, share, rate, se, ci_low, ci_high
-    result: AbsorbingLSResults  # the fitted model, for inspection
+    controls: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        parts = list(self.fixed_effects) + [f"control {c}" for c in self.controls]
+        return " + ".join(parts) if parts else "none"
 
 
-def regression_frame(frame: pl.DataFrame) -> pl.DataFrame:
-    """Rows the report's success analyses use, with the cell columns the specifications name.
+# The report's cumulative specifications; column 5 is preferred.
+_FE = ("work_mode_by_value_band", "month_label", "occupation_work", "occupation_user_group", "model_tier_by_length_band")
+SPECIFICATIONS: dict[int, Specification] = {
+    1: Specification(1, ()),
+    2: Specification(2, _FE[:1]),
+    3: Specification(3, _FE[:2]),
+    4: Specification(4, _FE[:3]),
+    5: Specification(5, _FE[:4]),
+    6: Specification(6, _FE[:5], ("log_model_calls", "log_human_turns")),
+}
+PREFERRED = SPECIFICATIONS[5]
 
-    Excludes sessions with no clear goal and with unclear expertise; an unclear user-profile
-    occupation is its own category (it is a fixed effect, not an exclusion).
-    """
-    return frame.filter(
-        (pl.col("outcome") != "no_clear_goal") & pl.col("expertise").is_not_null()
-    ).with_columns(
-        work_mode_by_value_band=pl.concat_str(pl.col("work_mode"), pl.col("value_band").cast(pl.Utf8), separator=" x "),
-        occupation_user=pl.col("occupation_user").fill_null(UNCLEAR),
-        month=pl.col("month").cast(pl.Utf8),
-    )
+SAMPLE_RULES = (NOT_HEADLESS, labelled("outcome"), HAS_GOAL, EXPERTISE_RATED,
+                labelled("work_mode", "value_tier", "occupation_work", "success_signal", "failure_signal"))
+
+# Figure 5: the left panel over all sessions, the others over sessions that hit trouble.
+FIGURE5_PANELS: dict[str, tuple[str, ...]] = {
+    "all": ("at_least_partial_success", "judged_success", "verified_success"),
+    "trouble": ("at_least_partial_success", "judged_success", "verified_success", "judged_failure", "verified_failure", "abandoned"),
+}
 
 
-def adjusted_rates_by_level(frame: pl.DataFrame, outcome: str, fixed_effects: Sequence[str], cluster: str = "user_key",
-                            level: str = "expertise", confidence: float = 0.95) -> AdjustedRates:
-    """Fit the step-function model of `outcome` on expertise levels and return recycled-prediction rates.
+def expertise_slope(frame: pl.DataFrame, specification: Specification, outcome: str = OUTCOME,
+                    confidence: float = CONFIDENCE) -> tuple[dict, Fit]:
+    """Table A1, one column: the outcome on expertise as a 1-5 number."""
+    fit = fit_ols(frame, outcome, ["expertise", *specification.controls], specification.fixed_effects)
+    slope, se = fit.coefficient("expertise")
+    z = z_value(confidence)
+    row = {"outcome": outcome, "specification": specification.number, "fixed_effects": specification.describe(),
+           "slope": slope, "se": se, "ci_low": slope - z * se, "ci_high": slope + z * se, "sessions": fit.nobs,
+           "users": fit.clusters, "fixed_effect_cells": fit.fixed_effect_cells, "r2": fit.r2}
+    return row, fit
 
-    `frame` must already be restricted to the analysis sample (see `regression_frame`)."""
-    missing = [c for c in (outcome, level, cluster, *fixed_effects) if c not in frame.columns]
-    if missing:
-        raise KeyError(f"columns missing for the regression: {missing}")
-    data = frame.select(outcome, level, cluster, *fixed_effects).drop_nulls()
-    if data.height == 0:
-        raise ValueError("no rows to fit")
-    levels = [lv for lv in EXPERTISE_LEVELS if lv in set(data[level].to_list())]
-    y = data[outcome].cast(pl.Float64).to_numpy()
-    level_values = data[level].to_numpy()
-    dummies = {f"level_{lv}": (level_values == lv).astype(float) for lv in levels[1:]}
-    exog = pd.DataFrame({"const": np.ones(data.height), **dummies})
-    absorb = pd.DataFrame({fe: pd.Categorical(data[fe].cast(pl.Utf8).to_numpy()) for fe in fixed_effects}) if fixed_effects else None
-    clusters = pd.Categorical(data[cluster].cast(pl.Utf8).to_numpy()).codes
-    model = AbsorbingLS(y, exog, absorb=absorb, drop_absorbed=False)
-    result = model.fit(cov_type="clustered", clusters=clusters, debiased=True, method="lsmr" if fixed_effects else "auto")
 
-    # With an intercept, ȳ = const + Σ_j p_j β_j exactly, so the recycled prediction ȳ + β_k − Σ_j p_j β_j
-    # is const + β_k; its delta-method variance then includes the sampling variance of ȳ.
-    names = ["const"] + list(dummies)
-    params = result.params[names].to_numpy()
-    cov = result.cov.loc[names, names].to_numpy()
-    counts = np.array([(level_values == lv).sum() for lv in levels])
-    z = stats.norm.ppf(0.5 + confidence / 2)
+# A specification that cannot be estimated on the data at hand (too few sessions for its fixed effects,
+# a column the frame lacks) is kept as a row with no estimates and the reason in `note`.
+NOT_ESTIMABLE = (ValueError, KeyError, np.linalg.LinAlgError)
+
+
+def table_a1(frame: pl.DataFrame, outcome: str = OUTCOME) -> pl.DataFrame:
     rows = []
-    for index, lv in enumerate(levels):
-        contrast = np.zeros(len(names))
-        contrast[0] = 1.0
-        if index > 0:
-            contrast[index] = 1.0
-        rate = float(contrast @ params)
-        se = float(np.sqrt(contrast @ cov @ contrast))
-        rows.append({"level": lv, "sessions": int(counts[index]), "share": float(counts[index] / counts.sum()), "rate": rate,
-                     "se": se, "ci_low": rate - z * se, "ci_high": rate + z * se})
-    return AdjustedRates(
-        outcome=outcome, fixed_effects=tuple(fixed_effects),
-        estimator="OLS linear probability model; fixed effects absorbed by AbsorbingLS (LSMR)",
-        covariance="clustered by user; small-sample corrected (debiased)",
-        nobs=int(result.nobs), clusters=int(len(np.unique(clusters))), rates=pl.DataFrame(rows), result=result,
-    )
+    for spec in SPECIFICATIONS.values():
+        try:
+            rows.append({**expertise_slope(frame, spec, outcome)[0], "note": None})
+        except NOT_ESTIMABLE as error:
+            rows.append({"outcome": outcome, "specification": spec.number, "fixed_effects": spec.describe(),
+                         "note": f"not estimated: {error}"})
+    floats = ("slope", "se", "ci_low", "ci_high", "r2")
+    return pl.DataFrame(rows, schema_overrides={**{c: pl.Float64 for c in floats},
+                                                **{c: pl.Int64 for c in ("sessions", "users", "fixed_effect_cells")}, "note": pl.Utf8})
+
+
+def adjusted_rates(frame: pl.DataFrame, specification: Specification, outcome: str = OUTCOME,
+                   confidence: float = CONFIDENCE) -> tuple[pl.DataFrame, Fit]:
+    """Table A2, one column: level dummies (level 1 the reference) and recycled-prediction rates."""
+    data = frame.select(outcome, "expertise", "user_key", *specification.fixed_effects, *specification.controls).drop_nulls()
+    levels = [lv for lv in EXPERTISE_LEVELS if lv in set(data["expertise"].to_list())]
+    dummies = [f"level_{lv}" for lv in levels[1:]]
+    data = data.with_columns(*((pl.col("expertise") == lv).cast(pl.Float64).alias(f"level_{lv}") for lv in levels[1:]))
+    fit = fit_ols(data, outcome, [*dummies, *specification.controls], specification.fixed_effects)
+    control_means = {c: float(data[c].mean()) for c in specification.controls}
+    per_level = data.group_by("expertise").agg(
+        sessions=pl.len(), users=pl.col("user_key").n_unique(), raw_rate=pl.col(outcome).cast(pl.Float64).mean())
+    z = z_value(confidence)
+    rows = []
+    for lv in levels:
+        weights = {"const": 1.0, **control_means}
+        if lv != levels[0]:
+            weights[f"level_{lv}"] = 1.0
+        rate, se = fit.contrast(weights)
+        rows.append({"expertise": lv, "rate": rate, "se": se, "ci_low": rate - z * se, "ci_high": rate + z * se})
+    table = (pl.DataFrame(rows).join(per_level, on="expertise")
+             .with_columns(share=pl.col("sessions") / pl.col("sessions").sum(), outcome=pl.lit(outcome),
+                           specification=pl.lit(specification.number))
+             .select("outcome", "specification", "expertise", "sessions", "users", "share", "raw_rate", "rate", "se",
+                     "ci_low", "ci_high").sort("expertise"))
+    return table, fit
+
+
+def _rates_or_note(frame: pl.DataFrame, specification: Specification, outcome: str) -> pl.DataFrame:
+    try:
+        return adjusted_rates(frame, specification, outcome)[0].with_columns(note=pl.lit(None, pl.Utf8))
+    except NOT_ESTIMABLE as error:
+        levels = sorted(set(frame["expertise"].drop_nulls().to_list())) or [None]
+        return pl.DataFrame({"outcome": outcome, "specification": specification.number, "expertise": levels,
+                             "note": f"not estimated: {error}"}, schema_overrides={"expertise": pl.Int64})
+
+
+def table_a2(frame: pl.DataFrame, outcome: str = OUTCOME) -> pl.DataFrame:
+    return pl.concat([_rates_or_note(frame, spec, outcome) for spec in SPECIFICATIONS.values()], how="diagonal_relaxed")
+
+
+def figure5(frame: pl.DataFrame, specification: Specification = PREFERRED) -> pl.DataFrame:
+    """Adjusted rates of each panel's measures; `trouble` is the sessions that hit trouble."""
+    parts = []
+    for panel, outcomes in FIGURE5_PANELS.items():
+        rows = frame if panel == "all" else frame.filter(pl.col("hit_trouble"))
+        for outcome in outcomes:
+            parts.append(_rates_or_note(rows, specification, outcome).with_columns(panel=pl.lit(panel)))
+    return pl.concat(parts, how="diagonal_relaxed")
+

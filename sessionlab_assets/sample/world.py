@@ -253,11 +253,22 @@ def draw_world(size: WorldSize) -> pl.DataFrame:
 
 
 def as_labels(truth: pl.DataFrame) -> pl.DataFrame:
-    """The planted world as a perfect classifier would label it: what the text carries no signal for
-    is null (unclear), and the cluster is the user."""
+    """The planted world as the warehouse's `session_measures` would hold it under a perfect classifier:
+    what the text carries no signal for is null (unclear), the cluster is the user, and the derived
+    measures come from their one definition. Telemetry the world does not plant (model calls,
+    durations, lines changed) is absent."""
+    from sessionlab_assets.derived import ALL as DERIVED
+
     return truth.select(
+        session_id=pl.format("planted-{}", pl.col("session_index")),
         user_key=pl.col("user_index").cast(pl.Utf8),
         month=pl.col("month"),
+        headless=pl.lit(False),
+        human_turns=pl.col("human_turns"),
+        tool_calls=pl.col("tool_calls"),
+        actions_per_prompt=pl.col("actions_per_prompt"),
+        output_words_per_prompt=pl.col("words_per_prompt"),
+        wrote_code=pl.col("wrote_code"),
         work_mode=pl.col("work_mode"),
         expertise=pl.when(pl.col("expertise_signalled")).then(pl.col("expertise")),
         occupation_user=pl.when(pl.col("occupation_signalled")).then(pl.col("occupation_user")),
@@ -265,5 +276,8 @@ def as_labels(truth: pl.DataFrame) -> pl.DataFrame:
         outcome=pl.col("outcome"),
         success_signal=pl.col("success_signal"),
         failure_signal=pl.col("failure_signal"),
-        value_band=pl.col("value_tier"),
-    )
+        user_planning_share=pl.col("user_planning_share"),
+        user_execution_share=pl.col("user_execution_share"),
+        value_usd=pl.col("value_usd"),
+        value_tier=pl.col("value_tier"),
+    ).with_columns(*DERIVED)

@@ -20,8 +20,8 @@ per_session AS (
     FROM measure_status GROUP BY session_id
 )
 SELECT
-    s.month, s.session_id, s.user_key, s.headless, s.human_turns, s.tool_calls, s.actions_per_prompt,
-    s.output_words_per_prompt, s.lines_added, s.wrote_code, s.model_family,
+    s.month, s.session_id, s.user_key, s.headless, s.human_turns, s.model_calls, s.tool_calls, s.actions_per_prompt,
+    s.output_words_per_prompt, s.lines_added, s.lines_removed, s.wrote_code, s.model_family, s.duration_seconds,
     wm.work_mode, cb.codebase_relationship, ex.expertise, ou.occupation_user, ow.occupation_work,
     oc.outcome, ss.success_signal, fs.failure_signal,
     de.user_planning_share, de.user_execution_share, tv.value_usd, tv.value_tier,

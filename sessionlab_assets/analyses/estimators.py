@@ -1,0 +1,173 @@
+"""The estimators every analysis uses, stated once.
+
+- `fit_ols`: OLS with fixed effects absorbed by linearmodels' `AbsorbingLS` (LSMR, tolerance 1e-12 so
+  coefficients agree with an exact solver to ~1e-12), covariance clustered by user with the
+  small-sample correction on (`debiased=True`: G/(G-1) · (N-1)/(N-K), K counting absorbed effects;
+  pyfixest's CRV1 with `ssc(k_fixef="full")` is the same estimator).
+- `fit_poisson`: Poisson pseudo-maximum likelihood (statsmodels GLM) with fixed effects as dummies and
+  the same clustered, small-sample-corrected covariance.
+- `clustered_means`: a cell mean with its clustered standard error, the CR1 variance of OLS on a
+  constant, computed from per-cluster sums so it is one group-by at any size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import polars as pl
+from linearmodels.iv.absorbing import AbsorbingLS, AbsorbingLSResults
+from scipy import stats
+
+CONFIDENCE = 0.95
+LSMR_TOLERANCE = 1e-12
+OLS_ESTIMATOR = "OLS; fixed effects absorbed (linearmodels AbsorbingLS, LSMR)"
+POISSON_ESTIMATOR = "Poisson pseudo-ML; fixed effects as dummies (statsmodels GLM)"
+COVARIANCE = "clustered by user; small-sample corrected: G/(G-1)·(N-1)/(N-K)"
+
+
+def z_value(confidence: float = CONFIDENCE) -> float:
+    return float(stats.norm.ppf(0.5 + confidence / 2))
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A fitted regression: the linearmodels (or statsmodels) result stays available for inspection."""
+
+    estimator: str
+    covariance: str
+    outcome: str
+    regressors: tuple[str, ...]
+    fixed_effects: tuple[str, ...]
+    nobs: int
+    clusters: int
+    fixed_effect_cells: int  # distinct categories over all absorbed effects
+    r2: float  # R² of the whole model, absorbed effects included (NaN for Poisson)
+    params: pd.Series
+    cov: pd.DataFrame
+    result: object
+
+    def coefficient(self, name: str) -> tuple[float, float]:
+        return float(self.params[name]), float(np.sqrt(self.cov.loc[name, name]))
+
+    def contrast(self, weights: dict[str, float]) -> tuple[float, float]:
+        """Estimate and delta-method standard error of a linear combination of coefficients."""
+        names = list(weights)
+        vector = np.array([weights[n] for n in names])
+        estimate = float(vector @ self.params[names].to_numpy())
+        variance = float(vector @ self.cov.loc[names, names].to_numpy() @ vector)
+        return estimate, float(np.sqrt(max(variance, 0.0)))
+
+
+def _categorical(frame: pl.DataFrame, column: str) -> pd.Categorical:
+    return pd.Categorical(frame[column].cast(pl.Utf8).to_numpy())
+
+
+def _checked(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise KeyError(f"columns missing for the regression: {missing}")
+    data = frame.select(*dict.fromkeys(columns)).drop_nulls()
+    if data.height == 0:
+        raise ValueError("no rows to fit")
+    return data
+
+
+def fit_ols(frame: pl.DataFrame, outcome: str, regressors: Sequence[str], fixed_effects: Sequence[str] = (),
+            cluster: str = "user_key") -> Fit:
+    """OLS of `outcome` on a constant, `regressors` (numeric columns) and absorbed `fixed_effects`."""
+    data = _checked(frame, [outcome, *regressors, *fixed_effects, cluster])
+    exog = pd.DataFrame({"const": np.ones(data.height), **{r: data[r].cast(pl.Float64).to_numpy() for r in regressors}})
+    absorb = pd.DataFrame({fe: _categorical(data, fe) for fe in fixed_effects}) if fixed_effects else None
+    clusters = _categorical(data, cluster).codes
+    model = AbsorbingLS(data[outcome].cast(pl.Float64).to_numpy(), exog, absorb=absorb, drop_absorbed=False)
+    if fixed_effects:
+        result: AbsorbingLSResults = model.fit(cov_type="clustered", clusters=clusters, debiased=True, method="lsmr",
+                                               absorb_options={"atol": LSMR_TOLERANCE, "btol": LSMR_TOLERANCE})
+    else:
+        result = model.fit(cov_type="clustered", clusters=clusters, debiased=True)
+    return Fit(
+        estimator=OLS_ESTIMATOR, covariance=COVARIANCE, outcome=outcome, regressors=tuple(regressors),
+        fixed_effects=tuple(fixed_effects), nobs=int(result.nobs), clusters=int(np.unique(clusters).size),
+        fixed_effect_cells=sum(data[fe].n_unique() for fe in fixed_effects),
+        r2=float(result.rsquared),
+        params=result.params, cov=result.cov, result=result,
+    )
+
+
+def fit_poisson(frame: pl.DataFrame, outcome: str, regressors: Sequence[str], fixed_effects: Sequence[str] = (),
+                cluster: str = "user_key") -> Fit:
+    """Poisson pseudo-ML of a non-negative `outcome` (need not be a count) with fixed effects as dummies."""
+    import statsmodels.api as sm
+
+    data = _checked(frame, [outcome, *regressors, *fixed_effects, cluster])
+    columns = {"const": np.ones(data.height), **{r: data[r].cast(pl.Float64).to_numpy() for r in regressors}}
+    for fe in fixed_effects:
+        codes = _categorical(data, fe)
+        for index, category in enumerate(codes.categories[1:], start=1):
+            columns[f"{fe}[{category}]"] = (codes.codes == index).astype(float)
+    design = pd.DataFrame(columns)
+    clusters = _categorical(data, cluster).codes
+    groups = int(np.unique(clusters).size)
+    model = sm.GLM(data[outcome].cast(pl.Float64).to_numpy(), design, family=sm.families.Poisson())
+    # use_correction=True is the G/(G-1)·(N-1)/(N-K) correction, K the number of columns of the design.
+    result = model.fit(cov_type="cluster", cov_kwds={"groups": clusters, "use_correction": True, "df_correction": True})
+    return Fit(
+        estimator=POISSON_ESTIMATOR, covariance=COVARIANCE, outcome=outcome, regressors=tuple(regressors),
+        fixed_effects=tuple(fixed_effects), nobs=int(result.nobs), clusters=groups,
+        fixed_effect_cells=sum(data[fe].n_unique() for fe in fixed_effects), r2=float("nan"),
+        params=result.params, cov=result.cov_params(), result=result,
+    )
+
+
+def clustered_means(frame: pl.DataFrame, value: str, by: Sequence[str], cluster: str = "user_key",
+                    confidence: float = CONFIDENCE) -> pl.DataFrame:
+    """Mean of `value` in each cell of `by`, with its standard error clustered on `cluster`.
+
+    For cell c with clusters g, s_g = Σ y and n_g = the rows of g: mean = Σ s_g / N and
+    Var = G/(G-1) · Σ_g (s_g − mean·n_g)² / N², the CR1 variance of OLS on a constant (N-K = N-1 cancels).
+    Nulls in `value` are left out. Columns: by..., sessions, users, mean, se, ci_low, ci_high."""
+    by = list(by)
+    z = z_value(confidence)
+    per_cluster = (
+        frame.filter(pl.col(value).is_not_null())
+        .group_by(*by, cluster)
+        .agg(s=pl.col(value).cast(pl.Float64).sum(), n=pl.len())
+    )
+    cells = per_cluster.group_by(*by).agg(
+        sessions=pl.col("n").sum(), users=pl.len(), total=pl.col("s").sum(),
+        ss=(pl.col("s") ** 2).sum(), sn=(pl.col("s") * pl.col("n")).sum(), nn=(pl.col("n").cast(pl.Float64) ** 2).sum(),
+    ).with_columns(mean=pl.col("total") / pl.col("sessions"))
+    squared = pl.col("ss") - 2 * pl.col("mean") * pl.col("sn") + pl.col("mean") ** 2 * pl.col("nn")
+    se = pl.when(pl.col("users") > 1).then(
+        (pl.col("users") / (pl.col("users") - 1) * squared.clip(lower_bound=0)).sqrt() / pl.col("sessions"))
+    return (
+        cells.with_columns(se=se)
+        .with_columns(ci_low=pl.col("mean") - z * pl.col("se"), ci_high=pl.col("mean") + z * pl.col("se"))
+        .select(*by, pl.col("sessions").cast(pl.Int64), pl.col("users").cast(pl.Int64), "mean", "se", "ci_low", "ci_high")
+        .sort(by)
+    )
+
+
+def indicator_shares(frame: pl.DataFrame, category: str, categories: Sequence[str], by: Sequence[str],
+                     cluster: str = "user_key", confidence: float = CONFIDENCE) -> pl.DataFrame:
+    """Share of rows in each category within each cell of `by`, with clustered CIs (the mean of the
+    category's indicator). Rows whose category is null are left out of the denominator. `sessions` and
+    `users` count the category's own rows and users (what a privacy threshold applies to)."""
+    by = list(by)
+    rows = frame.filter(pl.col(category).is_not_null())
+    parts = []
+    for value in categories:
+        indicator = rows.with_columns((pl.col(category) == value).cast(pl.Float64).alias("_indicator"))
+        parts.append(clustered_means(indicator, "_indicator", by, cluster, confidence)
+                     .drop("sessions", "users").with_columns(pl.lit(value).alias(category)))
+    counts = rows.group_by(*by, category).agg(sessions=pl.len().cast(pl.Int64), users=pl.col(cluster).n_unique().cast(pl.Int64))
+    return (
+        pl.concat(parts).join(counts, on=[*by, category], how="left")
+        .with_columns(pl.col("sessions", "users").fill_null(0))
+        .rename({"mean": "share"})
+        .select(*by, category, "sessions", "users", "share", "se", "ci_low", "ci_high")
+        .sort([*by, category])
+    )

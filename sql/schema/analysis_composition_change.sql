@@ -1,0 +1,18 @@
+-- First month against last: a mode's (or mode group's) share, and the mean value within it.
+-- change = coefficient of a last-month dummy, OLS on the two months, clustered by user.
+CREATE TABLE IF NOT EXISTS analysis_composition_change (
+    category         VARCHAR NOT NULL,  -- work mode, 'analyze + communicate', or 'all'
+    measure          VARCHAR NOT NULL,  -- 'share' | 'mean_value_usd'
+    first_month      VARCHAR NOT NULL,
+    last_month       VARCHAR NOT NULL,
+    first_value      DOUBLE,
+    last_value       DOUBLE,
+    change           DOUBLE,
+    se               DOUBLE,
+    ci_low           DOUBLE,
+    ci_high          DOUBLE,
+    relative_change  DOUBLE,            -- change / first_value
+    users            BIGINT,
+    suppressed       BOOLEAN NOT NULL,
+    PRIMARY KEY (category, measure)
+);
