@@ -48,7 +48,8 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
 
 def table_columns(conn: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     rows = conn.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ? "
+        "ORDER BY ordinal_position",
         [table],
     ).fetchall()
     if not rows:

@@ -98,3 +98,21 @@ def test_dry_run_projects_dollars_and_calls_nothing(tmp_path, sample):
         assert conn.execute("SELECT count(*) FROM classifier_calls").fetchall()[0][0] == 0
         assert conn.execute("SELECT count(*) FROM work_mode").fetchall()[0][0] == 0
     assert calls == 11 * sessions and 0 < dollars < 0.1 * sessions
+
+
+def test_analyses_run_on_a_small_heuristic_warehouse(tmp_path, sample):
+    """Every analysis materialises on what the pipeline wrote, even when small: a model the data cannot
+    support is a row with its reason, not a failed run."""
+    from sessionlab_assets.analyses.assets import ASSETS, AnalysisSettings
+
+    db = tmp_path / "w.duckdb"
+    assert _materialize(db, sample, ClassifierSettings()).success
+    result = dg.materialize(ASSETS, resources={"warehouse_db": DuckDBResource(database=str(db)),
+                                               "analysis_settings": AnalysisSettings(min_users=1)})
+    assert result.success
+    with duckdb.connect(str(db), read_only=True) as conn:
+        slopes = conn.sql("SELECT specification, slope, note FROM analysis_expertise_slopes ORDER BY 1").fetchall()
+        assert [row[0] for row in slopes] == [1, 2, 3, 4, 5, 6]
+        assert all((slope is None) == (note is not None) for _, slope, note in slopes)
+        assert conn.sql("SELECT count(*) FROM analysis_mode_shares").fetchall()[0][0] > 0
+        assert conn.sql("SELECT count(DISTINCT analysis) FROM analysis_samples").fetchall()[0][0] == len(ASSETS)

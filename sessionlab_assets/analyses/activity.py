@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-from sessionlab_assets.analyses.estimators import CONFIDENCE, fit_ols, fit_poisson, z_value
+from sessionlab_assets.analyses.estimators import CONFIDENCE, NOT_ESTIMABLE, fit_ols, fit_poisson, z_value
 from sessionlab_assets.analyses.frame import EXPERTISE_RATED, NOT_HEADLESS, labelled
 from sessionlab_assets.labels import EXPERTISE_LEVELS
 
@@ -52,7 +52,8 @@ def _effect_row(measure: str, estimator: str, term: str, estimate: float, se: fl
 
 def regressions(frame: pl.DataFrame, fixed_effects: Sequence[str] = FIXED_EFFECTS, poisson: bool = True,
                 confidence: float = CONFIDENCE) -> pl.DataFrame:
-    """Per-level effects (log-linear OLS and Poisson PML) and adjacent-level steps (log-linear OLS)."""
+    """Per-level effects (log-linear OLS and Poisson PML) and adjacent-level steps (log-linear OLS). A model
+    that cannot be estimated on the data at hand is one row with the reason in `note`."""
     z = z_value(confidence)
     levels = [lv for lv in EXPERTISE_LEVELS if lv in set(frame["expertise"].to_list())]
     rows = []
@@ -60,16 +61,24 @@ def regressions(frame: pl.DataFrame, fixed_effects: Sequence[str] = FIXED_EFFECT
         logged = frame.filter(pl.col(measure) > 0).with_columns(
             pl.col(measure).log().alias("log_measure"),
             *((pl.col("expertise") == lv).cast(pl.Float64).alias(f"level_{lv}") for lv in levels[1:]))
-        slope = fit_ols(logged, "log_measure", ["expertise"], fixed_effects)
-        rows.append(_effect_row(measure, "log-linear OLS", "per level", *slope.coefficient("expertise"), slope.nobs, slope.clusters, z))
-        steps = fit_ols(logged, "log_measure", [f"level_{lv}" for lv in levels[1:]], fixed_effects)
-        for lower, upper in zip(levels, levels[1:]):
-            weights = {f"level_{upper}": 1.0}
-            if lower != levels[0]:
-                weights[f"level_{lower}"] = -1.0
-            rows.append(_effect_row(measure, "log-linear OLS", f"level {lower} to {upper}", *steps.contrast(weights),
-                                    steps.nobs, steps.clusters, z))
+        try:
+            slope = fit_ols(logged, "log_measure", ["expertise"], fixed_effects)
+            rows.append(_effect_row(measure, "log-linear OLS", "per level", *slope.coefficient("expertise"), slope.nobs, slope.clusters, z))
+            steps = fit_ols(logged, "log_measure", [f"level_{lv}" for lv in levels[1:]], fixed_effects)
+            for lower, upper in zip(levels, levels[1:]):
+                weights = {f"level_{upper}": 1.0}
+                if lower != levels[0]:
+                    weights[f"level_{lower}"] = -1.0
+                rows.append(_effect_row(measure, "log-linear OLS", f"level {lower} to {upper}", *steps.contrast(weights),
+                                        steps.nobs, steps.clusters, z))
+        except NOT_ESTIMABLE as error:
+            rows.append({"measure": measure, "estimator": "log-linear OLS", "term": "per level", "note": f"not estimated: {error}"})
         if poisson:
-            pml = fit_poisson(frame, measure, ["expertise"], fixed_effects)
-            rows.append(_effect_row(measure, "Poisson pseudo-ML", "per level", *pml.coefficient("expertise"), pml.nobs, pml.clusters, z))
-    return pl.DataFrame(rows)
+            try:
+                pml = fit_poisson(frame, measure, ["expertise"], fixed_effects)
+                rows.append(_effect_row(measure, "Poisson pseudo-ML", "per level", *pml.coefficient("expertise"), pml.nobs, pml.clusters, z))
+            except NOT_ESTIMABLE as error:
+                rows.append({"measure": measure, "estimator": "Poisson pseudo-ML", "term": "per level", "note": f"not estimated: {error}"})
+    floats = ("coefficient", "se", "effect", "effect_ci_low", "effect_ci_high", "p_value")
+    return pl.DataFrame([{"note": None, **row} for row in rows],
+                        schema_overrides={**{c: pl.Float64 for c in floats}, "sessions": pl.Int64, "users": pl.Int64, "note": pl.Utf8})

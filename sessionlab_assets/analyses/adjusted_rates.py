@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from sessionlab_assets.analyses.estimators import CONFIDENCE, Fit, fit_ols, z_value
+from sessionlab_assets.analyses.estimators import CONFIDENCE, NOT_ESTIMABLE, Fit, fit_ols, z_value
 from sessionlab_assets.analyses.frame import EXPERTISE_RATED, HAS_GOAL, NOT_HEADLESS, labelled
 from sessionlab_assets.labels import EXPERTISE_LEVELS
 
@@ -75,9 +75,6 @@ def expertise_slope(frame: pl.DataFrame, specification: Specification, outcome: 
 
 # A specification that cannot be estimated on the data at hand (too few sessions for its fixed effects,
 # a column the frame lacks) is kept as a row with no estimates and the reason in `note`.
-NOT_ESTIMABLE = (ValueError, KeyError, np.linalg.LinAlgError)
-
-
 def table_a1(frame: pl.DataFrame, outcome: str = OUTCOME) -> pl.DataFrame:
     rows = []
     for spec in SPECIFICATIONS.values():

@@ -41,7 +41,7 @@ def _change(frame: pl.DataFrame, value: str, first: str, last: str, confidence: 
     users = rows.filter(members)["user_key"].n_unique()
     counts = rows.group_by("month_label").agg(pl.col(value).cast(pl.Float64).mean())
     means = dict(zip(counts["month_label"], counts[value]))
-    if first not in means or last not in means:
+    if first not in means or last not in means or users < 2 or rows["user_key"].n_unique() < 3:  # no clustered SE to be had
         return {"first_value": means.get(first), "last_value": means.get(last), "change": None, "se": None,
                 "ci_low": None, "ci_high": None, "relative_change": None, "users": users}
     fit = fit_ols(rows, value, ["last_month"])

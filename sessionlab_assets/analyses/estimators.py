@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 from linearmodels.iv.absorbing import AbsorbingLS, AbsorbingLSResults
+from linearmodels.panel.utility import AbsorbingEffectError
 from scipy import stats
 
 CONFIDENCE = 0.95
@@ -26,6 +27,9 @@ LSMR_TOLERANCE = 1e-12
 OLS_ESTIMATOR = "OLS; fixed effects absorbed (linearmodels AbsorbingLS, LSMR)"
 POISSON_ESTIMATOR = "Poisson pseudo-ML; fixed effects as dummies (statsmodels GLM)"
 COVARIANCE = "clustered by user; small-sample corrected: G/(G-1)·(N-1)/(N-K)"
+# What a model that the data at hand cannot support raises (too few rows for its fixed effects, a
+# regressor absorbed by them, a missing column); callers report it as a row with the reason.
+NOT_ESTIMABLE = (ValueError, KeyError, ZeroDivisionError, np.linalg.LinAlgError, AbsorbingEffectError)
 
 
 def z_value(confidence: float = CONFIDENCE) -> float:

@@ -12,6 +12,7 @@ CREATE TABLE IF NOT EXISTS analysis_activity_regressions (
     p_value         DOUBLE,
     sessions        BIGINT,
     users           BIGINT,
+    note            VARCHAR,           -- why the model could not be estimated, else NULL
     suppressed      BOOLEAN NOT NULL,
     PRIMARY KEY (measure, estimator, term)
 );

@@ -1,0 +1,75 @@
+"""On the sample world's ground-truth labels (a perfect classifier), the analyses recover what the
+world plants, each inside its 95% confidence interval: the adjusted success rates of Figure 5, the
+work-mode composition and its shift from October to April, and the growth of activity per level."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from sessionlab_assets.analyses import activity, adjusted_rates, composition
+from sessionlab_assets.analyses.frame import restrict, with_cells
+from sessionlab_assets.labels import WORK_MODES
+from sessionlab_assets.sample import world
+
+PLANTED_RATES = {"at_least_partial_success": world.AT_LEAST_PARTIAL, "judged_success": world.JUDGED_SUCCESS,
+                 "verified_success": world.VERIFIED_SUCCESS}
+
+
+@pytest.fixture(scope="module")
+def labelled() -> pl.DataFrame:
+    return with_cells(world.as_labels(world.draw_world(world.WorldSize(sessions=60_000))))
+
+
+def _inside(table: pl.DataFrame, planted) -> np.ndarray:
+    return (table["ci_low"].to_numpy() <= planted) & (np.asarray(planted) <= table["ci_high"].to_numpy())
+
+
+def test_figure5_all_sessions_recovers_the_planted_rates(labelled):
+    rows = restrict(labelled, "adjusted_success_rates", adjusted_rates.SAMPLE_RULES)[0]
+    figure = adjusted_rates.figure5(rows).filter(pl.col("panel") == "all")
+    for outcome, planted in PLANTED_RATES.items():
+        table = figure.filter(pl.col("outcome") == outcome).sort("expertise")
+        assert table["expertise"].to_list() == [1, 2, 3, 4, 5]
+        assert _inside(table, planted).all(), (outcome, table.select("expertise", "rate", "ci_low", "ci_high"))
+
+
+def test_table_a1_preferred_slope_is_positive_and_specification_6_needs_telemetry(labelled):
+    rows = restrict(labelled, "adjusted_success_rates", adjusted_rates.SAMPLE_RULES)[0]
+    table = adjusted_rates.table_a1(rows)
+    assert table["specification"].to_list() == [1, 2, 3, 4, 5, 6]
+    preferred = table.filter(pl.col("specification") == 5).row(0, named=True)
+    # The planted step function averaged over the level mix: a slope of a few points per level.
+    assert 0.02 < preferred["slope"] < 0.06 and preferred["ci_low"] > 0
+    assert table["r2"][4] > table["r2"][0]  # cells explain variation the raw slope leaves
+    # The planted world has no model or duration telemetry: column 6 says so instead of vanishing.
+    assert table["slope"][5] is None and "model_tier_by_length_band" in table["note"][5]
+
+
+def test_composition_recovers_the_planted_shares_and_shift(labelled):
+    rows = restrict(labelled, "composition_trends", composition.SAMPLE_RULES)[0]
+    shares = composition.mode_shares(rows)
+    first, last = world._month_mode_shares(0), world._month_mode_shares(len(world.MONTHS) - 1)
+    for month, planted in (("2025-10", first), ("2026-04", last)):
+        table = shares.filter(pl.col("month_label") == month).sort(pl.col("work_mode").replace_strict(
+            {m: i for i, m in enumerate(WORK_MODES)}))
+        assert _inside(table, planted).all(), (month, table)
+    change = composition.composition_change(rows).filter(pl.col("measure") == "share")
+    planted_change = {m: last[i] - first[i] for i, m in enumerate(WORK_MODES)}
+    planted_change["analyze + communicate"] = planted_change["analyze"] + planted_change["communicate"]
+    for row in change.iter_rows(named=True):
+        assert row["ci_low"] <= planted_change[row["category"]] <= row["ci_high"], row
+    fix = change.filter(pl.col("category") == "fix").row(0, named=True)
+    assert fix["first_value"] == pytest.approx(0.33, abs=0.02) and fix["last_value"] == pytest.approx(0.19, abs=0.02)
+
+
+def test_activity_growth_per_level_recovers_the_planted_gradient(labelled):
+    rows = restrict(labelled, "expertise_activity", activity.SAMPLE_RULES)[0]
+    # The world plants no model telemetry; every other control is there.
+    table = activity.regressions(rows, [fe for fe in activity.FIXED_EFFECTS if fe != "model_tier"], poisson=False)
+    planted = {"actions_per_prompt": np.log(world.ACTIONS_GEOMEAN[1] / world.ACTIONS_GEOMEAN[0]) / 4,
+               "output_words_per_prompt": np.log(world.WORDS_GEOMEAN[1] / world.WORDS_GEOMEAN[0]) / 4}
+    for measure, log_step in planted.items():
+        row = table.filter((pl.col("measure") == measure) & (pl.col("term") == "per level")).row(0, named=True)
+        assert row["effect_ci_low"] <= np.expm1(log_step) <= row["effect_ci_high"], row

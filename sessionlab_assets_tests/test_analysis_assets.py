@@ -1,0 +1,147 @@
+"""Materialise the analysis assets against a temporary warehouse whose session_measures holds planted
+sessions: every table written, exclusions counted, small cells suppressed, gold labels compared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import numpy as np
+import polars as pl
+import pytest
+from dagster_duckdb import DuckDBResource
+
+from sessionlab_assets import warehouse
+from sessionlab_assets.analyses.assets import ASSETS, AnalysisSettings
+from sessionlab_assets.sample import world
+
+SESSIONS = 4_000
+
+
+@pytest.fixture(scope="module")
+def planted() -> pl.DataFrame:
+    truth = world.draw_world(world.WorldSize(sessions=SESSIONS, seed=21))
+    rng = np.random.default_rng(3)
+    n = truth.height
+    return world.as_labels(truth).with_columns(
+        model_calls=pl.col("tool_calls") + pl.col("human_turns"),
+        lines_added=pl.when(pl.col("wrote_code")).then(pl.Series(rng.integers(1, 200, n))).otherwise(0),
+        lines_removed=pl.Series(rng.integers(0, 3, n)),
+        model_family=pl.Series(rng.choice(["claude-opus", "claude-sonnet"], n)),
+        duration_seconds=pl.Series(rng.lognormal(7.5, 1.0, n)),
+        codebase_relationship=pl.lit("modify_existing"),
+        backend=pl.lit("planted"), labels_ok=pl.lit(10), labels_error=pl.lit(0),
+    )
+
+
+def _warehouse(path: Path, measures: pl.DataFrame) -> Path:
+    with duckdb.connect(str(path)) as conn:
+        warehouse.ensure_schema(conn)
+        columns = warehouse.table_columns(conn, "session_measures")
+        conn.register("incoming", measures.select(columns))
+        conn.execute("INSERT INTO session_measures BY NAME SELECT * FROM incoming")
+    return path
+
+
+def _run(db: Path, settings: AnalysisSettings, selection=None) -> dg.ExecuteInJobResult:
+    return dg.materialize(ASSETS, resources={"warehouse_db": DuckDBResource(database=str(db)), "analysis_settings": settings},
+                          selection=selection, raise_on_error=False)
+
+
+def test_every_analysis_writes_its_tables_and_says_what_it_excluded(tmp_path, planted):
+    db = _warehouse(tmp_path / "w.duckdb", planted)
+    result = _run(db, AnalysisSettings(min_users=10))
+    assert result.success
+    metadata = {e.asset_key.to_user_string(): e.materialization.metadata for e in result.get_asset_materialization_events()}
+    assert set(metadata) == {a.key.to_user_string() for a in ASSETS}
+    assert 0.01 < metadata["adjusted_success_rates"]["slope_preferred"].value < 0.08
+    assert metadata["composition_trends"]["fix_share_first"].value > metadata["composition_trends"]["fix_share_last"].value
+    with duckdb.connect(str(db), read_only=True) as conn:
+        for table in ("analysis_mode_shares", "analysis_mode_value", "analysis_composition_change", "analysis_expertise_slopes",
+                      "analysis_adjusted_rates", "analysis_activity_boxes", "analysis_activity_regressions",
+                      "analysis_decision_shares", "analysis_decision_summary", "analysis_control_regimes",
+                      "analysis_occupation_success", "analysis_validation_modes", "analysis_validation_signals"):
+            assert conn.sql(f"SELECT count(*) FROM {table}").fetchall()[0][0] > 0, table
+        # Table A1: all six columns estimated, with telemetry for column 6.
+        assert conn.sql("SELECT count(*) FROM analysis_expertise_slopes WHERE slope IS NOT NULL").fetchall()[0][0] == 6
+        # The exclusions add up: what the last step leaves is what the regressions used.
+        steps = conn.sql("SELECT rule, excluded, remaining FROM analysis_samples WHERE analysis = 'adjusted_success_rates' ORDER BY step").pl()
+        assert steps["remaining"][0] == SESSIONS
+        assert steps["remaining"][-1] == SESSIONS - steps["excluded"].sum()
+        no_goal = steps.filter(pl.col("rule").str.contains("no clear goal"))["excluded"][0]
+        assert no_goal == planted.filter(pl.col("outcome") == "no_clear_goal").height
+        used = conn.sql("SELECT sessions FROM analysis_expertise_slopes WHERE specification = 5").fetchall()[0][0]
+        assert used == steps["remaining"][-1]
+        # Figure 5's trouble panel has all six measures; Table A2 has every specification.
+        panels = dict(conn.sql("SELECT panel, count(DISTINCT outcome) FROM analysis_adjusted_rates GROUP BY 1").fetchall())
+        assert panels == {"all": 3, "trouble": 6, "table_a2": 1}
+        # No gold file configured: the agreement tables are empty, not stale.
+        assert conn.sql("SELECT count(*) FROM analysis_gold_agreement").fetchall()[0][0] == 0
+
+
+def test_cells_under_the_user_threshold_are_suppressed_and_counted(tmp_path, planted):
+    db = _warehouse(tmp_path / "w.duckdb", planted)
+    assert _run(db, AnalysisSettings(min_users=150)).success
+    with duckdb.connect(str(db), read_only=True) as conn:
+        shares = conn.sql("SELECT * FROM analysis_mode_shares").pl()
+        small = shares.filter(pl.col("suppressed"))
+        assert small.height > 0 and small["share"].is_null().all() and small["users"].is_null().all()
+        assert (shares.filter(~pl.col("suppressed"))["users"] >= 150).all()
+        recorded = conn.sql("SELECT suppressed_cells FROM analysis_suppressions WHERE table_name = 'analysis_mode_shares'").fetchall()[0][0]
+        assert recorded == small.height
+        # Every published table is accounted for in analysis_suppressions.
+        published = len(list(warehouse.SCHEMA_DIR.glob("analysis_*.sql"))) - 2  # less samples and suppressions
+        assert conn.sql("SELECT count(*) FROM analysis_suppressions").fetchall()[0][0] == published
+    # A threshold above every cell hides every estimate.
+    assert _run(db, AnalysisSettings(min_users=10**6)).success
+    with duckdb.connect(str(db), read_only=True) as conn:
+        assert conn.sql("SELECT count(*) FROM analysis_expertise_slopes WHERE slope IS NOT NULL OR NOT suppressed").fetchall()[0][0] == 0
+        assert conn.sql("SELECT count(*) FROM analysis_occupation_success WHERE rate IS NOT NULL").fetchall()[0][0] == 0
+
+
+def test_gold_labels_give_agreement_and_confusion(tmp_path, planted):
+    db = _warehouse(tmp_path / "w.duckdb", planted)
+    gold = planted.head(500).select("session_id", "work_mode", "expertise", "outcome")
+    # 50 work modes changed to another mode, 40 expertise levels moved one step: known disagreement.
+    gold = gold.with_row_index().with_columns(
+        work_mode=pl.when(pl.col("index") < 50).then(pl.when(pl.col("work_mode") == "fix").then(pl.lit("build")).otherwise(pl.lit("fix")))
+        .otherwise(pl.col("work_mode")),
+        expertise=pl.when((pl.col("index") >= 100) & (pl.col("index") < 140) & pl.col("expertise").is_not_null())
+        .then(pl.when(pl.col("expertise") == 5).then(4).otherwise(pl.col("expertise") + 1)).otherwise(pl.col("expertise")),
+    ).drop("index")
+    path = tmp_path / "gold.csv"
+    gold.write_csv(path)
+    assert _run(db, AnalysisSettings(min_users=1, gold_labels=str(path)), selection=["classifier_validation"]).success
+    with duckdb.connect(str(db), read_only=True) as conn:
+        agreement = {row["label"]: row for row in conn.sql("SELECT * FROM analysis_gold_agreement").pl().iter_rows(named=True)}
+        confusion = conn.sql("SELECT * FROM analysis_gold_confusion").pl()
+    assert agreement["work_mode"]["sessions"] == 500 and agreement["work_mode"]["exact"] == pytest.approx(0.9)
+    assert agreement["work_mode"]["adjacent"] is None  # a nominal label has no adjacency
+    assert agreement["outcome"]["exact"] == 1.0 and agreement["outcome"]["kappa"] == pytest.approx(1.0)
+    rated = agreement["expertise"]["sessions"]
+    moved = gold.slice(100, 40)["expertise"].drop_nulls().len()
+    assert agreement["expertise"]["exact"] == pytest.approx(1 - moved / rated)
+    assert agreement["expertise"]["adjacent"] == 1.0 and 0.8 < agreement["expertise"]["weighted_kappa"] < 1.0
+    assert confusion.filter(pl.col("label") == "work_mode")["sessions"].sum() == 500
+    assert confusion.filter((pl.col("label") == "work_mode") & (pl.col("gold") != pl.col("predicted")))["sessions"].sum() == 50
+
+
+def test_a_bad_gold_file_fails_with_the_reason(tmp_path, planted):
+    db = _warehouse(tmp_path / "w.duckdb", planted)
+    path = tmp_path / "gold.csv"
+    pl.DataFrame({"session_id": ["a", "b"], "work_mode": ["fix", "debugging"]}).write_csv(path)
+    result = _run(db, AnalysisSettings(gold_labels=str(path)), selection=["classifier_validation"])
+    assert not result.success
+    failure = result.get_step_failure_events()[0].step_failure_data.user_failure_data
+    assert "outside its label set" in failure.description and "debugging" in failure.description
+
+
+def test_an_empty_warehouse_says_what_to_do(tmp_path):
+    db = tmp_path / "w.duckdb"
+    with duckdb.connect(str(db)) as conn:
+        warehouse.ensure_schema(conn)
+    result = _run(db, AnalysisSettings(), selection=["composition_trends"])
+    assert not result.success
+    failure = result.get_step_failure_events()[0].step_failure_data.user_failure_data
+    assert "session_measures is empty" in failure.description

@@ -1,0 +1,147 @@
+"""The estimators agree with an independent implementation (pyfixest) on the same data:
+|Δβ| < 1e-8 and relative ΔSE < 1e-6, for every specification of Table A1, the step function of
+Table A2, the activity regressions and the Poisson check; and the adjusted-rate algebra holds."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import polars as pl
+import pytest
+
+from sessionlab_assets.analyses import activity, adjusted_rates, estimators
+from sessionlab_assets.analyses.frame import restrict, with_cells
+from sessionlab_assets.sample import world
+
+pf = pytest.importorskip("pyfixest")
+
+BETA_TOLERANCE = 1e-8
+SE_RELATIVE_TOLERANCE = 1e-6
+
+
+@pytest.fixture(scope="module")
+def sessions() -> pl.DataFrame:
+    """Planted sessions plus the telemetry column 6 needs (model, duration, model calls), drawn at random:
+    the cross-check is about the arithmetic, so any values do."""
+    truth = world.draw_world(world.WorldSize(sessions=8_000, seed=5))
+    rng = np.random.default_rng(11)
+    labelled = world.as_labels(truth).with_columns(
+        model_family=pl.Series(rng.choice(["claude-opus", "claude-sonnet", "claude-haiku"], truth.height)),
+        duration_seconds=pl.Series(rng.lognormal(7.5, 1.2, truth.height)),
+        model_calls=pl.col("tool_calls") + pl.col("human_turns"),
+    )
+    return restrict(with_cells(labelled), "test", adjusted_rates.SAMPLE_RULES)[0]
+
+
+def _pyfixest(frame: pl.DataFrame, formula: str, columns: list[str], poisson: bool = False):
+    data = frame.select(*dict.fromkeys(columns)).drop_nulls().to_pandas()
+    for column in data.columns:
+        if data[column].dtype == object or column in ("value_band",):
+            data[column] = data[column].astype(str)
+    # CRV1 with every fixed-effect level counted in K: the same small-sample correction as AbsorbingLS(debiased=True).
+    options = dict(vcov={"CRV1": "user_key"}, ssc=pf.ssc(k_adj=True, k_fixef="full", G_adj=True), fixef_rm="none",
+                   fixef_tol=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if poisson:
+            return pf.fepois(formula, data=data, iwls_tol=1e-12, **options)
+        return pf.feols(formula, data=data, **options)
+
+
+def _formula(outcome: str, regressors: list[str], fixed_effects: tuple[str, ...]) -> str:
+    right = " + ".join(regressors) if regressors else "1"
+    return f"{outcome} ~ {right}" + (f" | {' + '.join(fixed_effects)}" if fixed_effects else "")
+
+
+def _assert_agree(fit: estimators.Fit, reference, names: list[str]) -> None:
+    for name in names:
+        beta, se = fit.coefficient(name)
+        assert abs(beta - reference.coef()[name]) < BETA_TOLERANCE, name
+        assert abs(se / reference.se()[name] - 1) < SE_RELATIVE_TOLERANCE, name
+    assert fit.nobs == reference._N
+
+
+@pytest.mark.parametrize("number", sorted(adjusted_rates.SPECIFICATIONS))
+def test_table_a1_slopes_agree_with_pyfixest(sessions, number):
+    spec = adjusted_rates.SPECIFICATIONS[number]
+    row, fit = adjusted_rates.expertise_slope(sessions, spec)
+    regressors = ["expertise", *spec.controls]
+    frame = sessions.with_columns(pl.col("verified_success").cast(pl.Float64))
+    reference = _pyfixest(frame, _formula("verified_success", regressors, spec.fixed_effects),
+                          ["verified_success", *regressors, *spec.fixed_effects, "user_key"])
+    _assert_agree(fit, reference, regressors)
+    assert row["users"] == sessions["user_key"].n_unique()
+
+
+def test_step_function_agrees_with_pyfixest(sessions):
+    spec = adjusted_rates.PREFERRED
+    _, fit = adjusted_rates.adjusted_rates(sessions, spec)
+    dummies = [f"level_{lv}" for lv in range(2, 6)]
+    frame = sessions.with_columns(pl.col("verified_success").cast(pl.Float64),
+                                  *((pl.col("expertise") == lv).cast(pl.Float64).alias(f"level_{lv}") for lv in range(2, 6)))
+    reference = _pyfixest(frame, _formula("verified_success", dummies, spec.fixed_effects),
+                          ["verified_success", *dummies, *spec.fixed_effects, "user_key"])
+    _assert_agree(fit, reference, dummies)
+
+
+@pytest.mark.parametrize("number", [5, 6])
+def test_adjusted_rates_are_recycled_predictions(sessions, number):
+    """rate_k = ȳ + β_k − Σ_j p_j β_j, with or without controls."""
+    table, fit = adjusted_rates.adjusted_rates(sessions, adjusted_rates.SPECIFICATIONS[number])
+    y_bar = sessions["verified_success"].cast(pl.Float64).mean()
+    betas = {lv: (fit.params[f"level_{lv}"] if lv > 1 else 0.0) for lv in range(1, 6)}
+    shares = dict(zip(table["expertise"], table["share"]))
+    weighted = sum(shares[lv] * betas[lv] for lv in betas)
+    for lv, rate in zip(table["expertise"], table["rate"]):
+        assert rate == pytest.approx(y_bar + betas[lv] - weighted, abs=1e-10)
+
+
+def test_without_fixed_effects_adjusted_rates_are_level_means(sessions):
+    table, _ = adjusted_rates.adjusted_rates(sessions, adjusted_rates.SPECIFICATIONS[1])
+    means = estimators.clustered_means(sessions, "verified_success", ["expertise"])
+    assert np.allclose(table["rate"].to_numpy(), table["raw_rate"].to_numpy(), atol=1e-12)
+    assert np.allclose(table["rate"].to_numpy(), means["mean"].to_numpy(), atol=1e-12)
+    # Same clustered variance; only the small-sample factors differ: the regression's G/(G-1) counts all
+    # users and its (N-1)/(N-K) five parameters, the cell mean's counts the level's users and one.
+    assert np.allclose(table["se"].to_numpy(), means["se"].to_numpy(), rtol=1e-2)
+
+
+def test_clustered_mean_is_ols_on_a_constant(sessions):
+    means = estimators.clustered_means(sessions.with_columns(cell=pl.lit("all")), "verified_success", ["cell"])
+    fit = estimators.fit_ols(sessions, "verified_success", [])
+    mean, se = fit.coefficient("const")
+    assert means["mean"][0] == pytest.approx(mean, abs=1e-12)
+    assert means["se"][0] == pytest.approx(se, rel=1e-9)
+
+
+def test_activity_regressions_agree_with_pyfixest(sessions):
+    fixed_effects = activity.FIXED_EFFECTS
+    table = activity.regressions(sessions, fixed_effects)
+    for measure in activity.MEASURES:
+        logged = sessions.filter(pl.col(measure) > 0).with_columns(pl.col(measure).log().alias("log_measure"))
+        ols = _pyfixest(logged, _formula("log_measure", ["expertise"], fixed_effects),
+                        ["log_measure", "expertise", *fixed_effects, "user_key"])
+        row = table.filter((pl.col("measure") == measure) & (pl.col("estimator") == "log-linear OLS")
+                           & (pl.col("term") == "per level")).row(0, named=True)
+        assert abs(row["coefficient"] - ols.coef()["expertise"]) < BETA_TOLERANCE
+        assert abs(row["se"] / ols.se()["expertise"] - 1) < SE_RELATIVE_TOLERANCE
+        assert row["effect"] == pytest.approx(np.expm1(row["coefficient"]))
+
+        poisson = _pyfixest(sessions, _formula(measure, ["expertise"], fixed_effects),
+                            [measure, "expertise", *fixed_effects, "user_key"], poisson=True)
+        row = table.filter((pl.col("measure") == measure) & (pl.col("estimator") == "Poisson pseudo-ML")).row(0, named=True)
+        assert abs(row["coefficient"] - poisson.coef()["expertise"]) < BETA_TOLERANCE
+        assert abs(row["se"] / poisson.se()["expertise"] - 1) < SE_RELATIVE_TOLERANCE
+
+
+def test_adjacent_steps_add_up_to_the_whole_gradient(sessions):
+    table = activity.regressions(sessions, activity.FIXED_EFFECTS, poisson=False)
+    for measure in activity.MEASURES:
+        steps = table.filter((pl.col("measure") == measure) & pl.col("term").str.starts_with("level"))
+        assert steps["term"].to_list() == ["level 1 to 2", "level 2 to 3", "level 3 to 4", "level 4 to 5"]
+        dummies = sessions.filter(pl.col(measure) > 0).with_columns(
+            pl.col(measure).log().alias("log_measure"),
+            *((pl.col("expertise") == lv).cast(pl.Float64).alias(f"level_{lv}") for lv in range(2, 6)))
+        fit = estimators.fit_ols(dummies, "log_measure", [f"level_{lv}" for lv in range(2, 6)], activity.FIXED_EFFECTS)
+        assert steps["coefficient"].sum() == pytest.approx(fit.params["level_5"], abs=1e-12)
