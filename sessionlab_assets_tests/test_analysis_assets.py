@@ -7,7 +7,6 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
-import numpy as np
 import polars as pl
 import pytest
 from dagster_duckdb import DuckDBResource
@@ -21,18 +20,7 @@ SESSIONS = 4_000
 
 @pytest.fixture(scope="module")
 def planted() -> pl.DataFrame:
-    truth = world.draw_world(world.WorldSize(sessions=SESSIONS, seed=21))
-    rng = np.random.default_rng(3)
-    n = truth.height
-    return world.as_labels(truth).with_columns(
-        model_calls=pl.col("tool_calls") + pl.col("human_turns"),
-        lines_added=pl.when(pl.col("wrote_code")).then(pl.Series(rng.integers(1, 200, n))).otherwise(0),
-        lines_removed=pl.Series(rng.integers(0, 3, n)),
-        model_family=pl.Series(rng.choice(["claude-opus", "claude-sonnet"], n)),
-        duration_seconds=pl.Series(rng.lognormal(7.5, 1.0, n)),
-        codebase_relationship=pl.lit("modify_existing"),
-        backend=pl.lit("planted"), labels_ok=pl.lit(10), labels_error=pl.lit(0),
-    )
+    return world.with_drawn_telemetry(world.as_labels(world.draw_world(world.WorldSize(sessions=SESSIONS, seed=21))), seed=3)
 
 
 def _warehouse(path: Path, measures: pl.DataFrame) -> Path:

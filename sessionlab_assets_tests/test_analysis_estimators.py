@@ -24,13 +24,7 @@ SE_RELATIVE_TOLERANCE = 1e-6
 def sessions() -> pl.DataFrame:
     """Planted sessions plus the telemetry column 6 needs (model, duration, model calls), drawn at random:
     the cross-check is about the arithmetic, so any values do."""
-    truth = world.draw_world(world.WorldSize(sessions=8_000, seed=5))
-    rng = np.random.default_rng(11)
-    labelled = world.as_labels(truth).with_columns(
-        model_family=pl.Series(rng.choice(["claude-opus", "claude-sonnet", "claude-haiku"], truth.height)),
-        duration_seconds=pl.Series(rng.lognormal(7.5, 1.2, truth.height)),
-        model_calls=pl.col("tool_calls") + pl.col("human_turns"),
-    )
+    labelled = world.with_drawn_telemetry(world.as_labels(world.draw_world(world.WorldSize(sessions=8_000, seed=5))), seed=11)
     return restrict(with_cells(labelled), "test", adjusted_rates.SAMPLE_RULES)[0]
 
 
@@ -145,3 +139,12 @@ def test_adjacent_steps_add_up_to_the_whole_gradient(sessions):
             *((pl.col("expertise") == lv).cast(pl.Float64).alias(f"level_{lv}") for lv in range(2, 6)))
         fit = estimators.fit_ols(dummies, "log_measure", [f"level_{lv}" for lv in range(2, 6)], activity.FIXED_EFFECTS)
         assert steps["coefficient"].sum() == pytest.approx(fit.params["level_5"], abs=1e-12)
+
+
+def test_vectorised_cluster_covariance_equals_the_looped_one():
+    rng = np.random.default_rng(4)
+    z = rng.standard_normal((5_000, 4))
+    clusters = rng.integers(0, 1_200, 5_000)
+    assert np.allclose(estimators.cov_cluster(z, clusters), estimators.LOOPED_COV_CLUSTER(z, clusters), rtol=1e-12, atol=1e-15)
+    with pytest.raises(ValueError, match="two clusters"):
+        estimators.cov_cluster(z, np.zeros(5_000))

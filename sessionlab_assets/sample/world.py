@@ -281,3 +281,21 @@ def as_labels(truth: pl.DataFrame) -> pl.DataFrame:
         value_usd=pl.col("value_usd"),
         value_tier=pl.col("value_tier"),
     ).with_columns(*DERIVED)
+
+
+def with_drawn_telemetry(labels: pl.DataFrame, seed: int) -> pl.DataFrame:
+    """`as_labels` plus the session_measures columns the world does not plant, drawn at random and
+    independent of every label (model, duration, model calls, lines changed), with the bookkeeping
+    columns: a full `session_measures` frame for exercising the analyses at any size without
+    rendering transcripts. Nothing in it is evidence about the planted effects."""
+    rng = np.random.default_rng(seed)
+    n = labels.height
+    return labels.with_columns(
+        model_calls=pl.col("tool_calls") + pl.col("human_turns"),
+        lines_added=pl.when(pl.col("wrote_code")).then(pl.Series(rng.integers(1, 200, n))).otherwise(0),
+        lines_removed=pl.Series(rng.integers(0, 3, n)),
+        model_family=pl.Series(rng.choice(["claude-opus", "claude-sonnet", "claude-haiku"], n)),
+        duration_seconds=pl.Series(rng.lognormal(7.5, 1.0, n)),
+        codebase_relationship=pl.lit(None, pl.Utf8),
+        backend=pl.lit("planted"), labels_ok=pl.lit(10), labels_error=pl.lit(0),
+    )
