@@ -1,4 +1,4 @@
-# Two entry points: `make run` (set up, then build the warehouse end to end) and `make test`.
+# Two entry points: `make run` (set up, then build the warehouse and its analyses end to end) and `make test`.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -21,6 +21,7 @@ setup: $(BIN)/.installed $(DAGSTER_HOME)/dagster.yaml
 
 run: setup
 	$(BIN)/dagster asset materialize -m sessionlab_assets.definitions --select 'group:ingest or group:classify' --partition-range $(MONTHS)
+	$(BIN)/dagster asset materialize -m sessionlab_assets.definitions --select 'group:analyses'
 
 validate: setup
 	$(BIN)/dagster definitions validate -w workspace.yaml

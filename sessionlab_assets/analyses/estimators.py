@@ -4,8 +4,8 @@
   coefficients agree with an exact solver to ~1e-12), covariance clustered by user with the
   small-sample correction on (`debiased=True`: G/(G-1) · (N-1)/(N-K), K counting absorbed effects;
   pyfixest's CRV1 with `ssc(k_fixef="full")` is the same estimator).
-- `fit_poisson`: Poisson pseudo-maximum likelihood (statsmodels GLM) with fixed effects as dummies and
-  the same clustered, small-sample-corrected covariance.
+- `fit_poisson`: Poisson pseudo-maximum likelihood with fixed effects as dummies and the same
+  clustered, small-sample-corrected covariance.
 - `clustered_means`: a cell mean with its clustered standard error, the CR1 variance of OLS on a
   constant, computed from per-cluster sums so it is one group-by at any size.
 """
@@ -27,7 +27,7 @@ from scipy import stats
 CONFIDENCE = 0.95
 LSMR_TOLERANCE = 1e-12
 OLS_ESTIMATOR = "OLS; fixed effects absorbed (linearmodels AbsorbingLS, LSMR)"
-POISSON_ESTIMATOR = "Poisson pseudo-ML; fixed effects as dummies (statsmodels GLM)"
+POISSON_ESTIMATOR = "Poisson pseudo-ML (Newton-Raphson); fixed effects as dummies"
 COVARIANCE = "clustered by user; small-sample corrected: G/(G-1)·(N-1)/(N-K)"
 # What a model that the data at hand cannot support raises (too few rows for its fixed effects, a
 # regressor absorbed by them, a missing column); callers report it as a row with the reason.
@@ -74,7 +74,7 @@ class Fit:
     r2: float  # R² of the whole model, absorbed effects included (NaN for Poisson)
     params: pd.Series
     cov: pd.DataFrame
-    result: object
+    result: object  # the linearmodels results (None for Poisson: params and cov are all there is)
 
     def coefficient(self, name: str) -> tuple[float, float]:
         return float(self.params[name]), float(np.sqrt(self.cov.loc[name, name]))
@@ -88,9 +88,15 @@ class Fit:
         return estimate, float(np.sqrt(max(variance, 0.0)))
 
 
-def _categorical(frame: pl.DataFrame, column: str) -> pd.Categorical:
-    """Integer-coded categories (polars' dense rank), far cheaper than factorising Python strings."""
-    codes = frame[column].rank("dense").cast(pl.Int64).to_numpy() - 1
+def _codes(frame: pl.DataFrame, columns: Sequence[str]) -> dict[str, np.ndarray]:
+    """Dense 0-based integer codes of each column, all columns in one pass: hashed to categorical codes,
+    then dense-ranked, so each code is used by some row. Far cheaper than factorising Python strings."""
+    ranked = frame.select(*((pl.col(c).cast(pl.Utf8).cast(pl.Categorical).to_physical().rank("dense").cast(pl.Int64) - 1).alias(c)
+                            for c in dict.fromkeys(columns)))
+    return {c: ranked[c].to_numpy() for c in ranked.columns}
+
+
+def _categorical(codes: np.ndarray) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=np.arange(int(codes.max()) + 1 if codes.size else 0))
 
 
@@ -109,9 +115,12 @@ def fit_ols(frame: pl.DataFrame, outcome: str, regressors: Sequence[str], fixed_
     """OLS of `outcome` on a constant, `regressors` (numeric columns) and absorbed `fixed_effects`."""
     data = _checked(frame, [outcome, *regressors, *fixed_effects, cluster])
     exog = pd.DataFrame({"const": np.ones(data.height), **{r: data[r].cast(pl.Float64).to_numpy() for r in regressors}})
-    absorb = pd.DataFrame({fe: _categorical(data, fe) for fe in fixed_effects}) if fixed_effects else None
-    clusters = _categorical(data, cluster).codes
-    model = AbsorbingLS(data[outcome].cast(pl.Float64).to_numpy(), exog, absorb=absorb, drop_absorbed=False)
+    codes = _codes(data, [*fixed_effects, cluster])
+    absorb = pd.DataFrame({fe: _categorical(codes[fe]) for fe in fixed_effects}) if fixed_effects else None
+    clusters = codes[cluster]
+    # pandas inputs keep their RangeIndex; a bare array makes linearmodels build a list of row labels.
+    dependent = pd.Series(data[outcome].cast(pl.Float64).to_numpy(), name=outcome)
+    model = AbsorbingLS(dependent, exog, absorb=absorb, drop_absorbed=False)
     if fixed_effects:
         result: AbsorbingLSResults = model.fit(cov_type="clustered", clusters=clusters, debiased=True, method="lsmr",
                                                absorb_options={"atol": LSMR_TOLERANCE, "btol": LSMR_TOLERANCE})
@@ -127,27 +136,58 @@ def fit_ols(frame: pl.DataFrame, outcome: str, regressors: Sequence[str], fixed_
 
 
 def fit_poisson(frame: pl.DataFrame, outcome: str, regressors: Sequence[str], fixed_effects: Sequence[str] = (),
-                cluster: str = "user_key") -> Fit:
-    """Poisson pseudo-ML of a non-negative `outcome` (need not be a count) with fixed effects as dummies."""
-    import statsmodels.api as sm
+                cluster: str = "user_key", tolerance: float = 1e-10, max_iterations: int = 100) -> Fit:
+    """Poisson pseudo-ML of a non-negative `outcome` (need not be a count) with fixed effects as dummies.
 
+    Newton-Raphson with step halving on the log-likelihood, to |step| < `tolerance`. Covariance: the
+    sandwich H⁻¹ (Σ_g s_g s_g') H⁻¹ with s_g the cluster's summed scores, times G/(G-1)·(N-1)/(N-K),
+    K the number of columns of the design (pyfixest's fepois CRV1 with ssc(k_fixef="full"))."""
     data = _checked(frame, [outcome, *regressors, *fixed_effects, cluster])
-    columns = {"const": np.ones(data.height), **{r: data[r].cast(pl.Float64).to_numpy() for r in regressors}}
+    y = data[outcome].cast(pl.Float64).to_numpy()
+    if (y < 0).any():
+        raise ValueError(f"Poisson pseudo-ML needs a non-negative outcome; {outcome} has negative values")
+    names = ["const", *regressors]
+    columns = [np.ones(data.height), *(data[r].cast(pl.Float64).to_numpy() for r in regressors)]
+    codes = _codes(data, [*fixed_effects, cluster])
     for fe in fixed_effects:
-        codes = _categorical(data, fe)
-        for index, category in enumerate(codes.categories[1:], start=1):
-            columns[f"{fe}[{category}]"] = (codes.codes == index).astype(float)
-    design = pd.DataFrame(columns)
-    clusters = _categorical(data, cluster).codes
-    groups = int(np.unique(clusters).size)
-    model = sm.GLM(data[outcome].cast(pl.Float64).to_numpy(), design, family=sm.families.Poisson())
-    # use_correction=True is the G/(G-1)·(N-1)/(N-K) correction, K the number of columns of the design.
-    result = model.fit(cov_type="cluster", cov_kwds={"groups": clusters, "use_correction": True, "df_correction": True})
+        for category in range(1, int(codes[fe].max()) + 1):
+            names.append(f"{fe}[{category}]")
+            columns.append((codes[fe] == category).astype(float))
+    design = np.column_stack(columns)
+    beta = np.zeros(design.shape[1])
+    beta[0] = np.log(y.mean())
+
+    def log_likelihood(b: np.ndarray) -> float:
+        eta = design @ b
+        return float(y @ eta - np.exp(eta).sum())
+
+    current = log_likelihood(beta)
+    for _ in range(max_iterations):
+        mu = np.exp(design @ beta)
+        hessian = (design * mu[:, None]).T @ design
+        step = np.linalg.solve(hessian, design.T @ (y - mu))
+        while True:  # halve the step until the likelihood does not fall
+            candidate = log_likelihood(beta + step)
+            if candidate >= current - 1e-12 * abs(current) or np.abs(step).max() < tolerance:
+                break
+            step /= 2
+        beta, current = beta + step, candidate
+        if np.abs(step).max() < tolerance:
+            break
+    else:
+        raise ValueError(f"Poisson pseudo-ML did not converge in {max_iterations} iterations (separation?)")
+    mu = np.exp(design @ beta)
+    bread = np.linalg.inv((design * mu[:, None]).T @ design)
+    clusters = codes[cluster]
+    groups = int(clusters.max()) + 1
+    n, k = design.shape
+    meat = cov_cluster(design * (y - mu)[:, None], clusters) * n
+    cov = bread @ meat @ bread * (groups / (groups - 1)) * ((n - 1) / (n - k))
     return Fit(
         estimator=POISSON_ESTIMATOR, covariance=COVARIANCE, outcome=outcome, regressors=tuple(regressors),
-        fixed_effects=tuple(fixed_effects), nobs=int(result.nobs), clusters=groups,
+        fixed_effects=tuple(fixed_effects), nobs=n, clusters=groups,
         fixed_effect_cells=sum(data[fe].n_unique() for fe in fixed_effects), r2=float("nan"),
-        params=result.params, cov=result.cov_params(), result=result,
+        params=pd.Series(beta, index=names), cov=pd.DataFrame((cov + cov.T) / 2, index=names, columns=names), result=None,
     )
 
 
