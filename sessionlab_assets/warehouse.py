@@ -62,7 +62,10 @@ def check_frame(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame
     missing = [c for c in declared if c not in frame.columns]
     extra = [c for c in frame.columns if c not in declared]
     if missing or extra:
-        raise SchemaMismatch(f"frame for {table} does not match sql/schema/{table}.sql: missing {missing}, unexpected {extra}")
+        raise SchemaMismatch(
+            f"frame for {table} does not match the table in the warehouse: missing {missing}, unexpected {extra}. If the "
+            f"warehouse was created by an older version, drop the table (DROP TABLE {table} CASCADE) and re-materialise "
+            f"the asset that fills it, or start from a new warehouse file.")
 
 
 @dataclass(frozen=True)
