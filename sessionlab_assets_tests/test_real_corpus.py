@@ -92,3 +92,34 @@ def test_codex_sessions_hand_checked(batch):
     kinds = Counter(e.kind for e in session.events)
     errors = sum(1 for e in session.events if e.kind == "tool_call" and e.is_error)
     assert (kinds["human_prompt"], kinds["model_call"], kinds["tool_call"], errors) == (10, 35, 70, 0)
+
+
+def test_the_whole_pipeline_runs_on_the_real_corpus(real_corpus, tmp_path):
+    """Ingest, the heuristic classifiers, session_measures and every analysis, over every month the real
+    transcripts span: each step succeeds and every ingested session reaches session_measures.
+    (Counts only: the transcripts' contents stay out of test output.)"""
+    import dagster as dg
+    import duckdb
+    from dagster_duckdb import DuckDBResource
+
+    from sessionlab_assets.analyses.assets import ASSETS, AnalysisSettings
+    from sessionlab_assets.classify.assets import classify_measures, session_measures
+    from sessionlab_assets.classify.settings import ClassifierSettings
+    from sessionlab_assets.ingest.assets import ingest_transcripts
+    from sessionlab_assets.resources import TranscriptSource
+
+    db = DuckDBResource(database=str(tmp_path / "w.duckdb"))
+    months = {"dagster/asset_partition_range_start": "2025-10", "dagster/asset_partition_range_end": "2026-10"}
+    monthly = dg.materialize([ingest_transcripts, classify_measures, session_measures], tags=months, raise_on_error=False,
+                             resources={"warehouse_db": db, "transcript_source": TranscriptSource(source_dir=str(real_corpus)),
+                                        "classifier_settings": ClassifierSettings(backend_name="heuristic")})
+    assert monthly.success
+    analyses = dg.materialize(ASSETS, resources={"warehouse_db": db, "analysis_settings": AnalysisSettings(min_users=1)},
+                              raise_on_error=False)
+    assert analyses.success
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as conn:
+        sessions, measured = conn.sql("SELECT (SELECT count(*) FROM sessions), (SELECT count(*) FROM session_measures)").fetchall()[0]
+        assert sessions >= 100 and measured == sessions
+        used = conn.sql("SELECT remaining FROM analysis_samples WHERE analysis = 'composition_trends' ORDER BY step DESC LIMIT 1").fetchall()[0][0]
+        headless = conn.sql("SELECT count(*) FROM sessions WHERE headless").fetchall()[0][0]
+        assert used == sessions - headless
