@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import polars as pl
 
 from sessionlab_assets.analyses.estimators import CONFIDENCE, NOT_ESTIMABLE, Fit, fit_ols, z_value

@@ -49,14 +49,18 @@ def _as_month(table: pl.DataFrame) -> pl.DataFrame:
 class Publication:
     """The tables of one analysis, suppressed and written together."""
 
-    def __init__(self, analysis: str, settings: AnalysisSettings):
+    def __init__(self, analysis: str, warehouse_db: DuckDBResource, settings: AnalysisSettings):
         self.analysis = analysis
+        self.warehouse_db = warehouse_db
         self.min_users = settings.min_users
         self.tables: dict[str, pl.DataFrame] = {}
         self.samples: list[pl.DataFrame] = []
+        with warehouse_db.get_connection() as conn:
+            self.measures = _read_measures(conn)
 
-    def sample(self, frame: pl.DataFrame, rules: Sequence, name: str | None = None) -> pl.DataFrame:
-        kept, steps = restrict(frame, name or self.analysis, rules)
+    def sample(self, rules: Sequence, name: str | None = None) -> pl.DataFrame:
+        """The rows of `measures` that pass `rules`, with each exclusion step recorded."""
+        kept, steps = restrict(self.measures, name or self.analysis, rules)
         self.samples.append(steps.with_columns(analysis=pl.lit(self.analysis),
                                                rule=pl.lit(f"[{name}] ") + pl.col("rule") if name else pl.col("rule")))
         return kept
@@ -65,10 +69,10 @@ class Publication:
         self.tables[table_name] = privacy.suppress(table, values, self.min_users)
         return self.tables[table_name]
 
-    def write(self, warehouse_db: DuckDBResource) -> dict:
+    def write(self) -> dict:
         samples = pl.concat(self.samples).with_columns(step=pl.int_range(pl.len()).cast(pl.Int32)) if self.samples else None
         suppressions = privacy.record(self.analysis, self.tables, self.min_users)
-        with warehouse_db.get_connection() as conn:
+        with self.warehouse_db.get_connection() as conn:
             warehouse.ensure_schema(conn)
             backends = conn.sql("SELECT DISTINCT backend FROM session_measures ORDER BY 1").fetchall()
             keyed = {"analysis_suppressions": suppressions}
@@ -102,16 +106,14 @@ def analysis_asset(name: str, description: str) -> Callable:
 @analysis_asset("composition_trends", "Work-mode shares per month with user-clustered CIs, value by mode by month, "
                 "and the change from the first month to the last (Figure 4).")
 def composition_trends(warehouse_db: DuckDBResource, analysis_settings: AnalysisSettings) -> dg.MaterializeResult:
-    with warehouse_db.get_connection() as conn:
-        frame = _read_measures(conn)
-    out = Publication("composition_trends", analysis_settings)
-    rows = out.sample(frame, composition.SAMPLE_RULES)
+    out = Publication("composition_trends", warehouse_db, analysis_settings)
+    rows = out.sample(composition.SAMPLE_RULES)
     shares = out.add("analysis_mode_shares", _as_month(composition.mode_shares(rows)), ["share", "se", "ci_low", "ci_high"])
     out.add("analysis_mode_value", _as_month(composition.mode_value(rows)),
             ["mean_value_usd", "se", "ci_low", "ci_high", "tier_1_share", "tier_2_share", "tier_3_share", "tier_4_share"])
     change = out.add("analysis_composition_change", composition.composition_change(rows),
                      ["first_value", "last_value", "change", "se", "ci_low", "ci_high", "relative_change"])
-    metadata = out.write(warehouse_db)
+    metadata = out.write()
     for category in ("fix", "operate", "analyze + communicate", "build"):
         key = category.replace(" + ", "_")
         metadata[f"{key}_share_first"] = _float(_lookup(change, "first_value", category=category, measure="share"))
@@ -128,15 +130,13 @@ def composition_trends(warehouse_db: DuckDBResource, analysis_settings: Analysis
                 "(recycled-prediction rates) and Figure 5 (all sessions and sessions that hit trouble). "
                 f"{OLS_ESTIMATOR}; {COVARIANCE}.")
 def adjusted_success_rates(warehouse_db: DuckDBResource, analysis_settings: AnalysisSettings) -> dg.MaterializeResult:
-    with warehouse_db.get_connection() as conn:
-        frame = _read_measures(conn)
-    out = Publication("adjusted_success_rates", analysis_settings)
-    rows = out.sample(frame, adjusted_rates.SAMPLE_RULES)
+    out = Publication("adjusted_success_rates", warehouse_db, analysis_settings)
+    rows = out.sample(adjusted_rates.SAMPLE_RULES)
     a1 = out.add("analysis_expertise_slopes", adjusted_rates.table_a1(rows), ["slope", "se", "ci_low", "ci_high", "r2", "fixed_effect_cells"])
     rates = pl.concat([adjusted_rates.table_a2(rows).with_columns(panel=pl.lit("table_a2")), adjusted_rates.figure5(rows)],
                       how="diagonal_relaxed")
     rates = out.add("analysis_adjusted_rates", rates, ["share", "raw_rate", "rate", "se", "ci_low", "ci_high"])
-    metadata = out.write(warehouse_db)
+    metadata = out.write()
     preferred = adjusted_rates.PREFERRED.number
     metadata["slope_preferred"] = _float(_lookup(a1, "slope", specification=preferred))
     metadata["slope_preferred_se"] = _float(_lookup(a1, "se", specification=preferred))
@@ -154,15 +154,13 @@ def adjusted_success_rates(warehouse_db: DuckDBResource, analysis_settings: Anal
 @analysis_asset("expertise_activity", "Actions and output words per prompt by expertise: box statistics with geometric "
                 "means, log-linear regressions with controls (exp(b) - 1), Poisson pseudo-ML as a check (Figure 3).")
 def expertise_activity(warehouse_db: DuckDBResource, analysis_settings: AnalysisSettings) -> dg.MaterializeResult:
-    with warehouse_db.get_connection() as conn:
-        frame = _read_measures(conn)
-    out = Publication("expertise_activity", analysis_settings)
-    rows = out.sample(frame, activity.SAMPLE_RULES)
+    out = Publication("expertise_activity", warehouse_db, analysis_settings)
+    rows = out.sample(activity.SAMPLE_RULES)
     boxes = out.add("analysis_activity_boxes", activity.box_statistics(rows),
                     ["p5", "p25", "p50", "p75", "p95", "mean", "geometric_mean", "zero_sessions"])
     effects = out.add("analysis_activity_regressions", activity.regressions(rows),
                       ["coefficient", "se", "effect", "effect_ci_low", "effect_ci_high", "p_value"])
-    metadata = out.write(warehouse_db)
+    metadata = out.write()
     for measure in activity.MEASURES:
         metadata[f"{measure}_effect_per_level"] = _float(_lookup(effects, "effect", measure=measure, estimator="log-linear OLS", term="per level"))
         metadata[f"{measure}_geomean_novice"] = _float(_lookup(boxes, "geometric_mean", measure=measure, expertise=1))
@@ -175,15 +173,13 @@ def expertise_activity(warehouse_db: DuckDBResource, analysis_settings: Analysis
 @analysis_asset("division_of_labour", "Distributions of the agent's share of planning and execution decisions, and "
                 "actions per prompt by who controls which (Figure 2).")
 def division_of_labour(warehouse_db: DuckDBResource, analysis_settings: AnalysisSettings) -> dg.MaterializeResult:
-    with warehouse_db.get_connection() as conn:
-        frame = _read_measures(conn)
-    out = Publication("division_of_labour", analysis_settings)
-    rows = out.sample(frame, division.SAMPLE_RULES)
+    out = Publication("division_of_labour", warehouse_db, analysis_settings)
+    rows = out.sample(division.SAMPLE_RULES)
     out.add("analysis_decision_shares", division.share_distributions(rows), ["share"])
     summary = out.add("analysis_decision_summary", division.share_summary(rows), ["mean", "se", "ci_low", "ci_high", "median"])
     regimes = out.add("analysis_control_regimes", division.actions_by_regime(rows),
                       ["mean_actions_per_prompt", "se", "ci_low", "ci_high", "geometric_mean_actions_per_prompt", "median_actions_per_prompt"])
-    metadata = out.write(warehouse_db)
+    metadata = out.write()
     metadata["user_planning_share_mean"] = _float(_lookup(summary, "mean", decision="planning", who="user"))
     metadata["user_execution_share_mean"] = _float(_lookup(summary, "mean", decision="execution", who="user"))
     metadata["regimes"] = markdown_table(regimes.with_columns(pl.selectors.float().round(2)))
@@ -193,12 +189,10 @@ def division_of_labour(warehouse_db: DuckDBResource, analysis_settings: Analysis
 @analysis_asset("occupation_success", "Verified, judged and at-least-partial success for the ten largest user occupations in "
                 "code-producing sessions, and software against other occupations by month; CIs clustered on users (Figure 6).")
 def occupation_success(warehouse_db: DuckDBResource, analysis_settings: AnalysisSettings) -> dg.MaterializeResult:
-    with warehouse_db.get_connection() as conn:
-        frame = _read_measures(conn)
-    out = Publication("occupation_success", analysis_settings)
-    rows = out.sample(frame, occupation.SAMPLE_RULES)
+    out = Publication("occupation_success", warehouse_db, analysis_settings)
+    rows = out.sample(occupation.SAMPLE_RULES)
     table = out.add("analysis_occupation_success", occupation.success_by_occupation(rows), ["rate", "se", "ci_low", "ci_high"])
-    metadata = out.write(warehouse_db)
+    metadata = out.write()
     for scope, key in ((occupation.CODE_PRODUCING, "code_producing"), (occupation.ALL_SESSIONS, "all")):
         for group in ("software", "other"):
             metadata[f"verified_success_{key}_{group}"] = _float(_lookup(
@@ -213,12 +207,10 @@ def occupation_success(warehouse_db: DuckDBResource, analysis_settings: Analysis
 @analysis_asset("classifier_validation", "Work mode against telemetry (lines changed), judged success by signal strength, and "
                 "agreement with a gold-label file (SESSIONLAB_GOLD_LABELS): exact, adjacent, kappa, weighted kappa, confusion.")
 def classifier_validation(warehouse_db: DuckDBResource, analysis_settings: AnalysisSettings) -> dg.MaterializeResult:
-    with warehouse_db.get_connection() as conn:
-        frame = _read_measures(conn)
-    out = Publication("classifier_validation", analysis_settings)
-    modes = out.add("analysis_validation_modes", validation.modes_against_telemetry(out.sample(frame, validation.MODE_RULES, "modes")),
+    out = Publication("classifier_validation", warehouse_db, analysis_settings)
+    modes = out.add("analysis_validation_modes", validation.modes_against_telemetry(out.sample(validation.MODE_RULES, "modes")),
                     ["code_changed_share", "se", "ci_low", "ci_high"])
-    signals = out.add("analysis_validation_signals", validation.judged_success_by_signal(out.sample(frame, validation.SIGNAL_RULES, "signals")),
+    signals = out.add("analysis_validation_signals", validation.judged_success_by_signal(out.sample(validation.SIGNAL_RULES, "signals")),
                       ["judged_success_rate", "se", "ci_low", "ci_high"])
     gold_file = analysis_settings.gold_labels
     # Without a gold file the agreement tables are emptied, so no stale agreement outlives its file.
@@ -228,11 +220,11 @@ def classifier_validation(warehouse_db: DuckDBResource, analysis_settings: Analy
             gold = validation.read_gold(Path(gold_file).expanduser())
         except validation.GoldFileError as error:
             raise dg.Failure(str(error)) from error
-        agreement, confusion = validation.gold_agreement(frame, gold)
+        agreement, confusion = validation.gold_agreement(out.measures, gold)
     out.add("analysis_gold_agreement", agreement.with_columns(gold_file=pl.lit(gold_file)),
             ["exact", "adjacent", "kappa", "weighted_kappa"])
     out.add("analysis_gold_confusion", confusion, [])
-    metadata = out.write(warehouse_db)
+    metadata = out.write()
     metadata["code_writing_modes_code_changed"] = _float(_lookup(modes, "code_changed_share", work_mode=validation.CODE_WRITING))
     for signal in ("success_signal", "failure_signal"):
         for level in (1, 5):

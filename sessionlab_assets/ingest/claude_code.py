@@ -22,7 +22,7 @@ from typing import Any
 from sessionlab_assets.ingest import commands, edits
 from sessionlab_assets.ingest.jsonl import ReadResult
 from sessionlab_assets.ingest.model import (
-    AGENT_PROMPT, API_ERROR, COMPACTION, COMPACTOR, HUMAN_PROMPT, INJECTED_USER, INTERRUPTION, MAIN,
+    AGENT_PROMPT, API_ERROR, COMPACTION, COMPACTOR, HUMAN_PROMPT, INJECTED_USER, MAIN,
     MODEL_CALL, SIDECHAIN, SUBAGENT, SYNTHETIC, TOOL_CALL, Event, ParsedSession, classify_user_text,
     parse_ts, strings_in, word_count,
 )

@@ -222,7 +222,7 @@ class _SessionWriter:
         if tool in EDIT_TOOLS and not self.row["wrote_code"]:
             tool = "Read"
         if tool == "Read":
-            path = self.rng.choice(self.domain.files + (f"README.md",))
+            path = self.rng.choice(self.domain.files + ("README.md",))
             self.call("Read", {"file_path": f"{self.cwd}/{path}"}, "\n".join(f"{i + 1}→{line}" for i, line in enumerate(self.code(20))))
         elif tool == "Grep":
             self.call("Grep", {"pattern": self.rng.choice(("TODO", "def load", "region", "retry", "config"))},
