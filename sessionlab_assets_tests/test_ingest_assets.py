@@ -103,3 +103,11 @@ def test_real_corpus_materialises_with_quarantine(tmp_path, real_corpus):
         assert conn.execute("SELECT count(*) FROM ingest_errors WHERE line_no IS NOT NULL").fetchone()[0] >= 1
         files = conn.execute("SELECT count(*) FROM source_files").fetchone()[0]
     assert files == sum(1 for p in real_corpus.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+def test_a_partial_selection_of_the_ingest_tables_is_refused_with_the_reason(tmp_path, corpus):
+    result = dg.materialize([ingest_transcripts], resources=_resources(tmp_path / "w.duckdb", corpus), selection=["sessions"],
+                            partition_key="2026-01", raise_on_error=False)
+    assert not result.success
+    failure = result.get_step_failure_events()[0].step_failure_data.user_failure_data
+    assert "written together" in failure.description
