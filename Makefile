@@ -21,7 +21,7 @@ setup: $(BIN)/.installed $(DAGSTER_HOME)/dagster.yaml
 
 run: setup
 	$(BIN)/dagster asset materialize -m sessionlab_assets.definitions --select 'group:ingest or group:classify' --partition-range $(MONTHS)
-	$(BIN)/dagster asset materialize -m sessionlab_assets.definitions --select 'group:analyses'
+	$(BIN)/dagster asset materialize -m sessionlab_assets.definitions --select 'group:analyses or group:report'
 
 validate: setup
 	$(BIN)/dagster definitions validate -w workspace.yaml

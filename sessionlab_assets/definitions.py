@@ -9,6 +9,8 @@ from sessionlab_assets.analyses.assets import analysis_settings
 from sessionlab_assets.classify.assets import classify_measures, session_measures
 from sessionlab_assets.classify.settings import classifier_settings
 from sessionlab_assets.ingest.assets import ingest_transcripts
+from sessionlab_assets.report.assets import ASSETS as REPORT
+from sessionlab_assets.report.assets import report_settings
 from sessionlab_assets.resources import transcript_source, warehouse_resource
 
 monthly_job = dg.define_asset_job(
@@ -19,16 +21,16 @@ monthly_job = dg.define_asset_job(
 
 analyses_job = dg.define_asset_job(
     "analyses",
-    selection=dg.AssetSelection.groups("analyses"),
-    description="The report's analyses over every month in session_measures.",
+    selection=dg.AssetSelection.groups("analyses", "report"),
+    description="The report's analyses over every month in session_measures, then the report and the warehouse snapshot.",
 )
 
 defs = dg.Definitions(
-    assets=[ingest_transcripts, classify_measures, session_measures, *ANALYSES],
+    assets=[ingest_transcripts, classify_measures, session_measures, *ANALYSES, *REPORT],
     jobs=[monthly_job, analyses_job],
     # Steps share one DuckDB file behind the `warehouse` pool, so they run one at a time anyway; in one
     # process they skip a Python start-up and import (seconds each) per step.
     executor=dg.in_process_executor,
     resources={"warehouse_db": warehouse_resource(), "transcript_source": transcript_source(),
-               "classifier_settings": classifier_settings(), "analysis_settings": analysis_settings()},
+               "classifier_settings": classifier_settings(), "analysis_settings": analysis_settings(), "report_settings": report_settings()},
 )

@@ -1,0 +1,120 @@
+"""The report (PNG figures and a self-contained HTML page) and a read-only snapshot of the warehouse for
+ad-hoc SQL, both refreshed after the analyses."""
+
+import base64
+import os
+import shutil
+import time
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+from dagster_duckdb import DuckDBResource
+
+from sessionlab_assets import warehouse
+from sessionlab_assets.analyses.assets import ASSETS as ANALYSES
+from sessionlab_assets.metadata import markdown_table
+from sessionlab_assets.report import figures, html
+from sessionlab_assets.resources import REPO_ROOT
+
+GROUP = "report"
+DATA_DIR = REPO_ROOT / "data"
+
+
+class ReportSettings(dg.ConfigurableResource):
+    report_dir: str = str(DATA_DIR / "report")  # figures/*.png and report.html
+    export_dir: str = str(DATA_DIR / "export")  # snapshot.duckdb and one Parquet file per view
+
+
+def report_settings() -> ReportSettings:
+    return ReportSettings(report_dir=os.environ.get("SESSIONLAB_REPORT_DIR", str(DATA_DIR / "report")),
+                          export_dir=os.environ.get("SESSIONLAB_EXPORT_DIR", str(DATA_DIR / "export")))
+
+
+# name -> (caption, analysis table, drawing function)
+FIGURES = {
+    "work_mode_shares": ("Work mode of sessions in the first and last month (95% CIs clustered by user).",
+                         "analysis_mode_shares", figures.work_mode_shares),
+    "composition_over_months": ("Share of each work mode by month (95% CI bands).", "analysis_mode_shares",
+                                figures.composition_over_months),
+    "decision_shares": ("Distribution of the agent's share of planning and execution decisions.", "analysis_decision_shares",
+                        figures.decision_shares),
+    "activity_by_expertise": ("Actions and output words per prompt by expertise: boxes span the interquartile range, whiskers "
+                              "the 5th to 95th percentile, white dots are geometric means.", "analysis_activity_boxes",
+                              figures.activity_by_expertise),
+    "adjusted_rates": ("Adjusted rates by expertise (recycled predictions, column 5 fixed effects, 95% CIs): all sessions, "
+                       "and sessions that hit trouble.", "analysis_adjusted_rates", figures.adjusted_rates),
+    "occupation_success": ("Verified and judged success in code-producing sessions, ten largest user occupations "
+                           "(95% CIs clustered on users).", "analysis_occupation_success", figures.occupation_success),
+}
+
+
+def _image(data: bytes) -> str:
+    return f"![figure](data:image/png;base64,{base64.b64encode(data).decode()})"
+
+
+@dg.asset(deps=ANALYSES, group_name=GROUP, kinds={"duckdb", "python", "html"}, pool="warehouse",
+          description="The report: one PNG per figure and a self-contained report.html with a coverage header and "
+                      "Tables A1/A2, written to SESSIONLAB_REPORT_DIR (default data/report).")
+def report(warehouse_db: DuckDBResource, report_settings: ReportSettings) -> dg.MaterializeResult:
+    with warehouse_db.get_connection() as conn:
+        warehouse.ensure_schema(conn)
+        tables = {table: conn.sql(f"SELECT * FROM {table}").pl() for _, table, _ in FIGURES.values()}
+        coverage = html.read_coverage(conn)
+        table_a1 = conn.sql("SELECT * FROM analysis_expertise_slopes ORDER BY specification").pl()
+        table_a2 = conn.sql("SELECT * FROM analysis_adjusted_rates WHERE panel = 'table_a2'").pl()
+    if coverage.sessions == 0:
+        raise dg.Failure("The warehouse has no sessions: materialise the monthly assets and the analyses first.")
+    drawn = {name: (caption, figures.png(draw(tables[table]))) for name, (caption, table, draw) in FIGURES.items()}
+    target = Path(report_settings.report_dir).expanduser()
+    (target / "figures").mkdir(parents=True, exist_ok=True)
+    for name, (_, data) in drawn.items():
+        (target / "figures" / f"{name}.png").write_bytes(data)
+    page = target / "report.html"
+    page.write_text(html.render(coverage, drawn, table_a1, table_a2))
+    metadata = {
+        "report": dg.MetadataValue.path(str(page)),
+        "sessions": dg.MetadataValue.int(coverage.sessions),
+        "headless_excluded": dg.MetadataValue.int(coverage.headless),
+        "cells_suppressed": dg.MetadataValue.int(coverage.suppressed_cells),
+        "backends": markdown_table(coverage.backends),
+        "classifier_outcomes": markdown_table(coverage.classifiers, 12),
+    }
+    metadata.update({f"figure_{name}": dg.MetadataValue.md(f"{caption}\n\n{_image(data)}") for name, (caption, data) in drawn.items()})
+    return dg.MaterializeResult(metadata=metadata)
+
+
+@dg.asset(deps=[report], group_name=GROUP, kinds={"duckdb", "parquet"}, pool="warehouse",
+          description="A read-only copy of the warehouse (snapshot.duckdb) and one Parquet file per view, refreshed after "
+                      "each run, for ad-hoc SQL while another run writes the warehouse.")
+def warehouse_snapshot(warehouse_db: DuckDBResource, report_settings: ReportSettings) -> dg.MaterializeResult:
+    target = Path(report_settings.export_dir).expanduser()
+    target.mkdir(parents=True, exist_ok=True)
+    staging = target / f".staging-{os.getpid()}-{int(time.time())}"
+    staging.mkdir()
+    try:
+        with warehouse_db.get_connection() as conn:
+            warehouse.ensure_schema(conn)
+            source = conn.sql("SELECT current_database()").fetchall()[0][0]
+            conn.execute(f"ATTACH '{staging / 'snapshot.duckdb'}' AS snapshot_copy")
+            try:
+                conn.execute(f'COPY FROM DATABASE "{source}" TO snapshot_copy')
+            finally:
+                conn.execute("DETACH snapshot_copy")
+            views = conn.sql("SELECT view_name FROM duckdb_views() WHERE schema_name = 'views' ORDER BY 1").fetchall()
+            rows = {}
+            for (view,) in views:
+                conn.execute(f"COPY (SELECT * FROM views.{view}) TO '{staging / (view + '.parquet')}' (FORMAT parquet)")
+                rows[view] = conn.sql(f"SELECT count(*) FROM views.{view}").fetchall()[0][0]
+        # Swap file by file: a reader that has the old snapshot open keeps reading it (POSIX rename).
+        for path in staging.iterdir():
+            os.replace(path, target / path.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return dg.MaterializeResult(metadata={
+        "snapshot": dg.MetadataValue.path(str(target / "snapshot.duckdb")),
+        "parquet_files": markdown_table(pl.DataFrame({"view": list(rows), "rows": list(rows.values())}), 30),
+    })
+
+
+ASSETS = [report, warehouse_snapshot]

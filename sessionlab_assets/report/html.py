@@ -1,0 +1,117 @@
+"""The self-contained HTML report: a coverage header (what went in, what the classifiers made of it,
+what was suppressed), the figures as embedded PNGs, and Tables A1 and A2."""
+
+from __future__ import annotations
+
+import base64
+import html
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import polars as pl
+
+from sessionlab_assets.classify.registry import MEASURES
+from sessionlab_assets.labels import EXPERTISE_NAMES
+
+
+@dataclass(frozen=True)
+class Coverage:
+    sessions: int
+    headless: int
+    months: str
+    quarantined_files: int
+    classifiers: pl.DataFrame  # measure, ok, abstained, error
+    backends: pl.DataFrame  # backend, model, rows
+    prompt_versions: pl.DataFrame  # measure, prompt_version, rows
+    suppressed_cells: int
+    cells: int
+    min_users: int | None
+
+
+def read_coverage(conn) -> Coverage:
+    union = " UNION ALL ".join(
+        f"SELECT '{m}' AS measure, status, backend, model, prompt_version FROM {m}" for m in MEASURES)
+    sessions, headless, first, last = conn.sql(
+        "SELECT count(*), count(*) FILTER (WHERE headless), strftime(min(month), '%Y-%m'), strftime(max(month), '%Y-%m') FROM sessions"
+    ).fetchall()[0]
+    quarantined = conn.sql("SELECT count(*) FROM source_files WHERE status <> 'ingested'").fetchall()[0][0]
+    statuses = conn.sql(f"""
+        SELECT measure, count(*) FILTER (WHERE status = 'ok') AS ok, count(*) FILTER (WHERE status = 'abstained') AS abstained,
+               count(*) FILTER (WHERE status = 'error') AS error
+        FROM ({union}) GROUP BY measure ORDER BY measure""").pl()
+    backends = conn.sql(f"SELECT backend, model, count(*) AS rows FROM ({union}) GROUP BY ALL ORDER BY rows DESC").pl()
+    versions = conn.sql(f"""SELECT measure, prompt_version, count(*) AS rows FROM ({union})
+                            WHERE prompt_version IS NOT NULL GROUP BY ALL ORDER BY measure, rows DESC""").pl()
+    cells, suppressed, min_users = conn.sql(
+        "SELECT coalesce(sum(cells), 0), coalesce(sum(suppressed_cells), 0), max(min_users) FROM analysis_suppressions").fetchall()[0]
+    return Coverage(sessions=sessions, headless=headless, months=f"{first} to {last}" if first else "(none)",
+                    quarantined_files=quarantined, classifiers=statuses, backends=backends, prompt_versions=versions,
+                    suppressed_cells=int(suppressed), cells=int(cells), min_users=min_users)
+
+
+def table_html(frame: pl.DataFrame, digits: int = 3) -> str:
+    if frame.height == 0:
+        return "<p class='empty'>(no rows)</p>"
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in frame.columns)
+    body = []
+    for row in frame.iter_rows():
+        cells = []
+        for value in row:
+            text = "—" if value is None else (f"{value:.{digits}f}" if isinstance(value, float) else str(value))
+            cells.append(f"<td>{html.escape(text)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+STYLE = """
+body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; max-width: 1100px; margin: 2em auto; color: #1d1d1f; }
+h1 { margin-bottom: 0.2em; } .sub { color: #666; margin-top: 0; }
+.coverage { display: grid; grid-template-columns: repeat(4, 1fr); gap: 0.8em; margin: 1em 0 1.5em; }
+.stat { background: #f4f4f6; border-radius: 8px; padding: 0.7em 1em; } .stat b { display: block; font-size: 1.5em; }
+.warn { background: #fff4e5; border-left: 4px solid #f0a020; padding: 0.6em 1em; margin: 1em 0; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.85em; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.3em 0.7em; text-align: right; } th { background: #f4f4f6; }
+td:first-child, th:first-child { text-align: left; } img { max-width: 100%; } figure { margin: 1.5em 0; }
+figcaption { color: #555; font-size: 0.9em; } .empty { color: #888; }
+"""
+
+
+def render(coverage: Coverage, figures: dict[str, tuple[str, bytes]], table_a1: pl.DataFrame, table_a2: pl.DataFrame) -> str:
+    """`figures`: name -> (caption, PNG bytes). Tables as the warehouse holds them."""
+    backends = coverage.backends["backend"].unique().to_list()
+    warning = ("<div class='warn'>Labels come from the offline <b>heuristic</b> backend: rules, not a model. Read the numbers "
+               "as a check of the pipeline, not as measurements.</div>") if "heuristic" in backends else ""
+    stats = [("sessions found", coverage.sessions), ("headless, excluded", coverage.headless),
+             ("months", coverage.months), ("cells suppressed", f"{coverage.suppressed_cells} of {coverage.cells}"
+                                                                 + (f" (k = {coverage.min_users})" if coverage.min_users else ""))]
+    header = "".join(f"<div class='stat'>{html.escape(name)}<b>{html.escape(str(value))}</b></div>" for name, value in stats)
+    images = "".join(
+        f"<figure><img alt='{html.escape(name)}' src='data:image/png;base64,{base64.b64encode(data).decode()}'>"
+        f"<figcaption>{html.escape(caption)}</figcaption></figure>" for name, (caption, data) in figures.items())
+    a1 = table_a1.select("specification", "fixed_effects", "slope", "se", "sessions", "users", "fixed_effect_cells", "r2", "note")
+    a2 = (table_a2.with_columns(pl.col("expertise").replace_strict(EXPERTISE_NAMES, return_dtype=pl.Utf8).alias("level"))
+          .pivot(on="specification", index=["expertise", "level"], values="rate").sort("expertise").drop("expertise"))
+    a2 = a2.rename({c: f"({c})" for c in a2.columns if c != "level"})
+    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>sessionlab report</title><style>{STYLE}</style></head>
+<body>
+<h1>How people use coding agents</h1>
+<p class="sub">sessionlab report, generated {generated}. Measures and analyses after "Agentic coding and persistent returns to expertise" (Anthropic, 2026).</p>
+<h2>Coverage</h2>
+<div class="coverage">{header}</div>
+{warning}
+<p>Transcript files not ingested (other formats, orphans, duplicates): {coverage.quarantined_files}.</p>
+<h3>Classifier outcomes per measure</h3>{table_html(coverage.classifiers)}
+<h3>Backend and model</h3>{table_html(coverage.backends)}
+<h3>Prompt versions</h3>{table_html(coverage.prompt_versions.with_columns(pl.col("prompt_version").str.slice(0, 12)))}
+<h2>Figures</h2>
+{images}
+<h2>Table A1: verified success per expertise level, six specifications</h2>
+<p>OLS linear probability model; fixed effects absorbed; standard errors clustered by user, small-sample corrected.</p>
+{table_html(a1, 4)}
+<h2>Table A2: adjusted verified success by expertise level</h2>
+<p>Recycled predictions ȳ + β<sub>k</sub> − Σ p<sub>j</sub> β<sub>j</sub> under each specification (columns).</p>
+{table_html(a2)}
+</body></html>
+"""
