@@ -29,6 +29,7 @@ from sessionlab_assets.derived import ALL as DERIVED
 from sessionlab_assets.ingest.source import scan_source
 from sessionlab_assets.metadata import markdown_table
 from sessionlab_assets.partitions import month_range, monthly_partitions, single_run
+from sessionlab_assets.progress import Progress
 from sessionlab_assets.resources import TranscriptSource
 
 GROUP = "classify"
@@ -63,7 +64,7 @@ def _session_inputs(context: dg.AssetExecutionContext, conn, source: TranscriptS
     months = set(sessions["month"].unique().to_list())
     parsed = {}
     if sessions.filter(~pl.col("headless")).height:
-        batch = scan_source(source.root(), months, source.identity(), keep_text=True)
+        batch = scan_source(source.root(), months, source.identity(), keep_text=True, log=context.log.info)
         parsed = {s.session_id: s for s in batch.sessions}
     inputs = []
     for row in sessions.iter_rows(named=True):
@@ -137,9 +138,13 @@ def classify_measures(context: dg.AssetExecutionContext, warehouse_db: DuckDBRes
         warehouse.ensure_schema(conn)
         inputs = _session_inputs(context, conn, transcript_source, month_start, month_end)
         started = time.perf_counter()
+        windows_to_classify = sum(i.window is not None for i in inputs)
+        # An upper bound: calls already in the ledger are not made again.
+        progress = Progress("classifier calls", windows_to_classify * len(chosen), "calls", context.log.info)
         outcomes, keys, counts = classify_sessions(
-            inputs, backend, Ledger(conn), chosen,
+            inputs, backend, Ledger(conn, on_record=progress.advance), chosen,
             reuse_errors=classifier_settings.reuse_errors)
+        progress.finish()
         seconds = time.perf_counter() - started
         frames = {m: measure_frame(m, inputs, outcomes, keys, backend) for m in measures}
         writes = [warehouse.MonthWrite(m, frames[m]) for m in measures]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -91,8 +92,9 @@ _LEDGER_COLUMNS = (
 class Ledger:
     """The `classifier_calls` table on one connection. Writes commit one chunk at a time."""
 
-    def __init__(self, conn: duckdb.DuckDBPyConnection):
+    def __init__(self, conn: duckdb.DuckDBPyConnection, on_record: Callable[[int], None] = lambda count: None):
         self.conn = conn
+        self.on_record = on_record  # told how many results each record() wrote: progress reporting
 
     def lookup(self, keys: list[CallKey], reuse_errors: bool = False) -> dict[CallKey, CallResult]:
         """Recorded results for `keys`: ok and abstained always; errors only when `reuse_errors`."""
@@ -124,6 +126,10 @@ class Ledger:
         """Insert or replace these results, in one transaction; an earlier error row counts as an attempt."""
         if not results:
             return
+        self._insert(results)
+        self.on_record(len(results))
+
+    def _insert(self, results: list[CallResult]) -> None:
         now = datetime.now(timezone.utc).replace(tzinfo=None)
         frame = pl.DataFrame(
             [{
@@ -164,8 +170,9 @@ class Stopwatch:
 class BatchRegister:
     """Submitted Message Batches, on the same connection as the ledger."""
 
-    def __init__(self, conn: duckdb.DuckDBPyConnection):
+    def __init__(self, conn: duckdb.DuckDBPyConnection, on_record: Callable[[int], None] = lambda count: None):
         self.conn = conn
+        self.on_record = on_record  # told how many results each record() wrote: progress reporting
 
     def add(self, batch_id: str, keys: list[CallKey]) -> None:
         now = datetime.now(timezone.utc).replace(tzinfo=None)

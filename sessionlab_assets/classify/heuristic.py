@@ -22,6 +22,7 @@ from sessionlab_assets.classify.calls import CallRequest, Ledger, Stopwatch, val
 from sessionlab_assets.labels import EXPERTISE_NAMES
 
 NAME = "heuristic"
+RECORD_EVERY = 500  # results written to the ledger at a time
 VERSION = "rules-" + hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
 
 _BLOCK = re.compile(r"<(user|assistant|system)>\n(.*?)\n</\1>", re.S)
@@ -289,5 +290,8 @@ class HeuristicBackend:
                 users, agents = split_window(request.input_text)
                 raw = WINDOW_RULES[name](users, agents, request.facts)
             results.append(validated(request.classifier, request.key, json.dumps(raw), self.name, self.mode, latency_ms=watch.ms()))
+            if len(results) == RECORD_EVERY:  # recorded as made, like a model backend's calls
+                ledger.record(results)
+                results = []
         ledger.record(results)
         return []  # nothing left unrun

@@ -64,7 +64,7 @@ def ingest_transcripts(context: dg.AssetExecutionContext, warehouse_db: DuckDBRe
     if not root.is_dir():
         raise dg.Failure(f"Transcript source {root} is not a folder: set SESSIONLAB_SOURCE_DIR to the root of your transcripts.")
     started = time.perf_counter()
-    batch = scan_source(root, months, transcript_source.identity())
+    batch = scan_source(root, months, transcript_source.identity(), log=context.log.info)
     parse_seconds = time.perf_counter() - started
     context.log.info(
         f"parsed {batch.bytes_read / 1e6:.1f} MB in {parse_seconds:.1f}s: {len(batch.sessions)} sessions in "

@@ -8,6 +8,7 @@ ingested file is a quarantine row too.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -16,6 +17,7 @@ from sessionlab_assets.ingest import claude_code, codex, formats
 from sessionlab_assets.ingest.identity import IdentityRule
 from sessionlab_assets.ingest.jsonl import ReadResult, read_jsonl_bytes
 from sessionlab_assets.ingest.model import HUMAN_PROMPT, ParsedSession
+from sessionlab_assets.progress import Progress
 
 
 @dataclass(frozen=True)
@@ -84,10 +86,12 @@ def scan_source(
     months: set[date] | None = None,
     identity: IdentityRule | None = None,
     keep_text: bool = False,
+    log: Callable[[str], None] | None = None,
 ) -> IngestBatch:
     """Parse everything under `root`; keep sessions (and their quarantine rows) in `months`.
 
     Quarantine rows for files that cannot be placed in a month have month None and are always kept.
+    With `log`, progress (files, MB/s) is reported as the files are read.
     """
     identity = identity or IdentityRule()
     root = Path(root)
@@ -98,7 +102,11 @@ def scan_source(
     subagents: dict[str, list[_Candidate]] = {}
     undated: list[tuple[str, int, str | None, str]] = []  # (relative, size, format, reason)
 
-    for path in _walk(root):
+    paths = _walk(root)
+    progress = Progress("reading transcripts", len(paths), "files", log) if log else None
+    for path in paths:
+        if progress:
+            progress.advance()
         relative = path.relative_to(root).as_posix()
         try:
             data = _read(path)
@@ -127,6 +135,8 @@ def scan_source(
         else:
             session_id = claude_code.most_common_session_id(result.records) or path.stem
             mains.append(_Candidate(relative, len(data), result, verdict.format, session_id))
+    if progress:
+        progress.finish()
 
     seen_ids: dict[str, str] = {}
     for main in mains:
