@@ -133,3 +133,10 @@ def test_an_empty_warehouse_says_what_to_do(tmp_path):
     assert not result.success
     failure = result.get_step_failure_events()[0].step_failure_data.user_failure_data
     assert "session_measures is empty" in failure.description
+
+
+def test_analysis_checks_are_reported(tmp_path, planted):
+    db = _warehouse(tmp_path / "w.duckdb", planted)
+    result = _run(db, AnalysisSettings(), selection=["composition_trends", "adjusted_success_rates"])
+    checks = {c.check_name: c.passed for c in result.get_asset_check_evaluations()}
+    assert checks == {"shares_sum_to_one": True, "specifications_estimated": True}

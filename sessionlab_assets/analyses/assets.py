@@ -98,17 +98,23 @@ def _lookup(table: pl.DataFrame, column: str, **where) -> float | None:
     return rows[column][0] if rows.height else None
 
 
-def analysis_asset(name: str, description: str) -> Callable:
+def analysis_asset(name: str, description: str, checks: Sequence[tuple[str, str]] = ()) -> Callable:
+    """`checks`: (name, description) of the asset's checks, reported by the asset itself."""
     return dg.asset(name=name, deps=["session_measures"], group_name=GROUP, kinds=KINDS, pool="warehouse",
-                    description=description)
+                    description=description,
+                    check_specs=[dg.AssetCheckSpec(check, asset=name, description=text) for check, text in checks])
 
 
 @analysis_asset("composition_trends", "Work-mode shares per month with user-clustered CIs, value by mode by month, "
-                "and the change from the first month to the last (Figure 4).")
+                "and the change from the first month to the last (Figure 4).",
+                checks=[("shares_sum_to_one", "In every month the work-mode shares add up to 1 (before suppression).")])
 def composition_trends(warehouse_db: DuckDBResource, analysis_settings: AnalysisSettings) -> dg.MaterializeResult:
     out = Publication("composition_trends", warehouse_db, analysis_settings)
     rows = out.sample(composition.SAMPLE_RULES)
-    shares = out.add("analysis_mode_shares", _as_month(composition.mode_shares(rows)), ["share", "se", "ci_low", "ci_high"])
+    unsuppressed = composition.mode_shares(rows)
+    totals = unsuppressed.group_by("month_label").agg(pl.col("share").sum())
+    worst = float((totals["share"] - 1).abs().max() or 0.0)
+    shares = out.add("analysis_mode_shares", _as_month(unsuppressed), ["share", "se", "ci_low", "ci_high"])
     out.add("analysis_mode_value", _as_month(composition.mode_value(rows)),
             ["mean_value_usd", "se", "ci_low", "ci_high", "tier_1_share", "tier_2_share", "tier_3_share", "tier_4_share"])
     change = out.add("analysis_composition_change", composition.composition_change(rows),
@@ -123,12 +129,15 @@ def composition_trends(warehouse_db: DuckDBResource, analysis_settings: Analysis
         shares.pivot(on="work_mode", index="month", values="share").sort("month").with_columns(pl.selectors.float().round(3)), 24)
     metadata["change"] = markdown_table(change.select("category", "measure", "first_value", "last_value", "change", "ci_low", "ci_high")
                                         .with_columns(pl.selectors.float().round(3)), 30)
-    return dg.MaterializeResult(metadata=metadata)
+    check = dg.AssetCheckResult(check_name="shares_sum_to_one", passed=worst < 1e-9,
+                                metadata={"largest_deviation": dg.MetadataValue.float(worst)})
+    return dg.MaterializeResult(metadata=metadata, check_results=[check])
 
 
 @analysis_asset("adjusted_success_rates", "Success by expertise: Table A1 (per-level slope, six specifications), Table A2 "
                 "(recycled-prediction rates) and Figure 5 (all sessions and sessions that hit trouble). "
-                f"{OLS_ESTIMATOR}; {COVARIANCE}.")
+                f"{OLS_ESTIMATOR}; {COVARIANCE}.",
+                checks=[("specifications_estimated", "Every column of Table A1 could be estimated on the data (else its note says why).")])
 def adjusted_success_rates(warehouse_db: DuckDBResource, analysis_settings: AnalysisSettings) -> dg.MaterializeResult:
     out = Publication("adjusted_success_rates", warehouse_db, analysis_settings)
     rows = out.sample(adjusted_rates.SAMPLE_RULES)
@@ -148,7 +157,11 @@ def adjusted_success_rates(warehouse_db: DuckDBResource, analysis_settings: Anal
     metadata["figure_5"] = markdown_table(
         rates.filter(pl.col("panel") != "table_a2").pivot(on="expertise", index=["panel", "outcome"], values="rate")
         .with_columns(pl.selectors.float().round(3)), 12)
-    return dg.MaterializeResult(metadata=metadata)
+    unestimated = a1.filter(pl.col("note").is_not_null())
+    check = dg.AssetCheckResult(check_name="specifications_estimated", passed=unestimated.height == 0,
+                                severity=dg.AssetCheckSeverity.WARN,
+                                metadata={"not_estimated": markdown_table(unestimated.select("specification", "note"))})
+    return dg.MaterializeResult(metadata=metadata, check_results=[check])
 
 
 @analysis_asset("expertise_activity", "Actions and output words per prompt by expertise: box statistics with geometric "
