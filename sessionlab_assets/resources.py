@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 from dagster_duckdb import DuckDBResource
 
 from sessionlab_assets.ingest.identity import DEFAULT_PSEUDONYM_KEY, IdentityRule
@@ -39,10 +43,46 @@ class TranscriptSource(dg.ConfigurableResource):
         return Path(self.source_dir).expanduser()
 
 
-def warehouse_resource() -> DuckDBResource:
+class WarehouseResource(DuckDBResource):
+    """The DuckDB warehouse, opened for writing. DuckDB allows one process to hold a file that is
+    being written: while another process holds it (a run, or a reader left open), this waits up to
+    `lock_timeout_seconds` and then fails with what to do, instead of hanging or failing obscurely."""
+
+    lock_timeout_seconds: float = 120.0
+    retry_seconds: float = 0.5
+
+    @contextmanager
+    def get_connection(self):
+        deadline = time.monotonic() + self.lock_timeout_seconds
+        while True:
+            try:
+                conn = duckdb.connect(self.database, read_only=False, config={"custom_user_agent": "sessionlab", **self.connection_config})
+                break
+            except duckdb.IOException as error:
+                if "lock" not in str(error).lower():
+                    raise
+                if time.monotonic() >= deadline:
+                    holder = re.search(r"PID (\d+)", str(error))
+                    raise dg.Failure(
+                        description=(
+                            f"The warehouse {self.database} is held by another process"
+                            f"{f' (PID {holder.group(1)})' if holder else ''} and stayed locked for {self.lock_timeout_seconds:.0f}s. "
+                            "Close any open connection to it (query data/export/snapshot.duckdb instead, which runs never "
+                            "lock), or wait for the other run to finish, then materialise again. Nothing was written."),
+                        metadata={"database": self.database, "duckdb_error": str(error)},
+                    ) from error
+                time.sleep(self.retry_seconds)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+
+def warehouse_resource() -> WarehouseResource:
     path = Path(os.environ.get("SESSIONLAB_WAREHOUSE", str(DEFAULT_WAREHOUSE))).expanduser()
     path.parent.mkdir(parents=True, exist_ok=True)
-    return DuckDBResource(database=str(path))
+    return WarehouseResource(database=str(path),
+                             lock_timeout_seconds=float(os.environ.get("SESSIONLAB_LOCK_TIMEOUT_SECONDS", 120)))
 
 
 def transcript_source() -> TranscriptSource:
