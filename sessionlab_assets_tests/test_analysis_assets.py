@@ -140,3 +140,19 @@ def test_analysis_checks_are_reported(tmp_path, planted):
     result = _run(db, AnalysisSettings(), selection=["composition_trends", "adjusted_success_rates"])
     checks = {c.check_name: c.passed for c in result.get_asset_check_evaluations()}
     assert checks == {"shares_sum_to_one": True, "specifications_estimated": True}
+
+
+def test_a_failure_half_way_through_publishing_leaves_the_previous_tables(tmp_path, planted):
+    db = _warehouse(tmp_path / "w.duckdb", planted)
+    assert _run(db, AnalysisSettings(), selection=["division_of_labour"]).success
+    tables = ("analysis_decision_shares", "analysis_decision_summary", "analysis_control_regimes", "analysis_samples")
+    with duckdb.connect(str(db)) as conn:
+        before = {t: conn.sql(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables}
+        summary = conn.sql("SELECT * FROM analysis_decision_summary").pl()
+        # The first table is replaced, then the second breaks its primary key: all of it must roll back.
+        broken = pl.concat([summary, summary])
+        with pytest.raises(duckdb.ConstraintException):
+            warehouse.replace_analysis(conn, "division_of_labour",
+                                       {"analysis_decision_shares": conn.sql("SELECT * FROM analysis_decision_shares LIMIT 1").pl(),
+                                        "analysis_decision_summary": broken}, keyed={})
+        assert {t: conn.sql(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables} == before
