@@ -2,9 +2,12 @@
 
 Each rule replaces a match with a typed placeholder, `[REDACTED:<kind>]`, and is counted, so a
 session's redaction counts say what was removed without saying what it was. Rules run in order:
-multi-line private keys first, then vendor tokens with recognisable prefixes, then generic
-assignments (`password = ...`), URL credentials, e-mail addresses, phone numbers, IP addresses and
-the user name in home-directory paths. The token patterns follow the shapes gitleaks' default rules
+multi-line private keys first, then vendor tokens with recognisable prefixes, then secrets known by
+where they sit (connection strings, signed URLs, authorization headers, URL credentials, .netrc,
+`password = ...` assignments), then personal data: e-mail addresses, card numbers (Luhn-checked),
+US social security numbers, IBANs (mod-97-checked), IP addresses, phone numbers and the user name in
+home-directory paths. `sessionlab_assets_tests/secrets_catalogue.py` holds a seeded example of each
+format the rules are tested against. The token patterns follow the shapes gitleaks' default rules
 describe; they are written here from those shapes.
 """
 
@@ -12,7 +15,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+
+
+PLACEHOLDER = re.compile(r"\[REDACTED:[a-z0-9_]+\]")
 
 
 @dataclass(frozen=True)
@@ -20,11 +27,28 @@ class Rule:
     kind: str
     pattern: re.Pattern[str]
     group: int = 0  # the group replaced; 0 is the whole match
+    check: Callable[[str], bool] | None = None  # a checksum the match must pass (card numbers, IBANs)
+    # Literals one of which every match contains (in the lower-cased text if `hints_lower`): a rule whose
+    # hints are all absent is skipped without running its pattern, which is most rules on most texts.
+    hints: tuple[str, ...] = ()
+    hints_lower: bool = False
+
+    def could_match(self, text: str, lowered: str) -> bool:
+        haystack = lowered if self.hints_lower else text
+        return not self.hints or any(hint in haystack for hint in self.hints)
 
     def apply(self, text: str, counts: Counter[str]) -> str:
         placeholder = f"[REDACTED:{self.kind}]"
+        # An earlier rule's placeholder is never redacted again (it would read as user:password, or as
+        # the value of `api_key=`), so each secret keeps the kind of the rule that found it.
+        taken = [m.span() for m in PLACEHOLDER.finditer(text)] if "[REDACTED:" in text else []
 
         def replace(match: re.Match[str]) -> str:
+            start, end = match.span(self.group)
+            if any(start < taken_end and taken_start < end for taken_start, taken_end in taken):
+                return match.group(0)
+            if self.check is not None and not self.check(match.group(self.group)):
+                return match.group(0)
             counts[self.kind] += 1
             if self.group == 0:
                 return placeholder
@@ -35,32 +59,104 @@ class Rule:
         return self.pattern.sub(replace, text)
 
 
+def _luhn(candidate: str) -> bool:
+    digits = [int(c) for c in candidate if c.isdigit()]
+    if not 13 <= len(digits) <= 19 or digits[0] not in (2, 3, 4, 5, 6):
+        return False
+    total = sum(d if i % 2 == 0 else (d * 2 - 9 if d * 2 > 9 else d * 2) for i, d in enumerate(reversed(digits)))
+    return total % 10 == 0
+
+
+def _iban_checksum(candidate: str) -> bool:
+    compact = candidate.replace(" ", "")
+    rearranged = compact[4:] + compact[:4]
+    return 15 <= len(compact) <= 34 and int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1
+
+
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_H = "[0-9a-fA-F]{1,4}"
+_END = r"(?![A-Za-z0-9_-])"  # end of a token whose alphabet has - and _, where \b would stop early
+
+
+def _token(kind: str, pattern: str, hints: tuple[str, ...]) -> Rule:
+    return Rule(kind, re.compile(pattern + _END), hints=hints)
+
 
 RULES: tuple[Rule, ...] = (
-    Rule("private_key", re.compile(r"-----BEGIN[A-Z ]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END[A-Z ]*PRIVATE KEY(?: BLOCK)?-----|\Z)", re.S)),
-    Rule("anthropic_key", re.compile(r"\bsk-ant-[A-Za-z0-9_-]{20,}")),
-    Rule("openai_key", re.compile(r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}")),
-    Rule("github_token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})")),
-    Rule("slack_token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
-    Rule("stripe_key", re.compile(r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}")),
-    Rule("aws_access_key", re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA)[A-Z0-9]{16}\b")),
-    Rule("google_api_key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}")),
-    Rule("jwt", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
-    Rule("url_credentials", re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@]+:([^\s@/]+)@"), group=1),
+    Rule("private_key", re.compile(r"-----BEGIN[A-Z ]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END[A-Z ]*PRIVATE KEY(?: BLOCK)?-----|\Z)", re.S), hints=('PRIVATE KEY',)),
+    # Vendor tokens with recognisable prefixes.
+    Rule("anthropic_key", re.compile(r"\bsk-ant-[A-Za-z0-9_-]{20,}"), hints=('sk-ant-',)),
+    Rule("openai_key", re.compile(r"\bsk-(?:proj-|svcacct-|admin-|or-v1-)?[A-Za-z0-9_-]{20,}"), hints=('sk-',)),
+    Rule("github_token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})"), hints=('ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_')),
+    _token("gitlab_token", r"\bgl(?:pat|rt|dt|ptt|ft|soat|cbt|imt|agent)-[A-Za-z0-9_-]{20,}", ('glpat-', 'glrt-', 'gldt-', 'glptt-', 'glft-', 'glsoat-', 'glcbt-', 'glimt-', 'glagent-')),
+    Rule("slack_token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}"), hints=('xox',)),
+    Rule("slack_webhook", re.compile(r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]+"), hints=('hooks.slack.com',)),
+    Rule("discord_webhook", re.compile(r"https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/\d+/[A-Za-z0-9_-]+"), hints=('/api/webhooks/',)),
+    Rule("stripe_key", re.compile(r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}"), hints=('_live_', '_test_')),
+    Rule("aws_access_key", re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA)[A-Z0-9]{16}\b"), hints=('AKIA', 'ASIA', 'AGPA', 'AIDA', 'AROA', 'ANPA', 'ANVA')),
+    _token("google_api_key", r"\bAIza[0-9A-Za-z_-]{35}", ('AIza',)),
+    _token("google_oauth", r"\b(?:GOCSPX-[A-Za-z0-9_-]{28}|ya29\.[A-Za-z0-9_-]{20,})", ('GOCSPX-', 'ya29.')),
+    Rule("jwt", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"), hints=('eyJ',)),
+    Rule("npm_token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b"), hints=('npm_',)),
+    _token("pypi_token", r"\bpypi-AgE[A-Za-z0-9_-]{50,}", ('pypi-AgE',)),
+    Rule("huggingface_token", re.compile(r"\bhf_[A-Za-z0-9]{30,}\b"), hints=('hf_',)),
+    Rule("twilio_key", re.compile(r"\b(?:SK|AC)[0-9a-f]{32}\b"), hints=('SK', 'AC')),
+    _token("sendgrid_key", r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}", ('SG.',)),
+    Rule("mailgun_key", re.compile(r"\bkey-[0-9a-z]{32}\b"), hints=('key-',)),
+    Rule("mailchimp_key", re.compile(r"\b[0-9a-f]{32}-us\d{1,2}\b"), hints=('-us',)),
+    Rule("shopify_token", re.compile(r"\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b"), hints=('shp',)),
+    _token("square_token", r"\b(?:sq0atp|sq0csp)-[A-Za-z0-9_-]{22,}", ('sq0',)),
+    Rule("digitalocean_token", re.compile(r"\bdo[por]_v1_[a-f0-9]{64}\b"), hints=('_v1_',)),
+    Rule("databricks_token", re.compile(r"\bdapi[a-f0-9]{32}(?:-\d)?\b"), hints=('dapi',)),
+    Rule("facebook_token", re.compile(r"\bEAA[A-Za-z0-9]{30,}"), hints=('EAA',)),
+    Rule("linear_key", re.compile(r"\blin_(?:api|oauth)_[A-Za-z0-9]{40}\b"), hints=('lin_',)),
+    Rule("notion_token", re.compile(r"\b(?:secret_[A-Za-z0-9]{43}|ntn_[A-Za-z0-9]{40,})\b"), hints=('secret_', 'ntn_')),
+    _token("atlassian_token", r"\bATATT3[A-Za-z0-9_=-]{50,}", ('ATATT3',)),
+    _token("figma_token", r"\bfig[dh]_[A-Za-z0-9_-]{38,}", ('figd_', 'figh_')),
+    Rule("supabase_token", re.compile(r"\bsbp_[a-f0-9]{40}\b"), hints=('sbp_',)),
+    _token("planetscale_token", r"\bpscale_(?:pw|tkn|oauth)_[A-Za-z0-9_.-]{32,}", ('pscale_',)),
+    Rule("grafana_token", re.compile(r"\b(?:glsa_[A-Za-z0-9]{32}_[a-f0-9]{8}|glc_[A-Za-z0-9+/]{32,}={0,2})"), hints=('glsa_', 'glc_')),
+    Rule("newrelic_key", re.compile(r"\bNR(?:AK|II|JS)-[A-Z0-9]{27}\b"), hints=('NRAK-', 'NRII-', 'NRJS-')),
+    Rule("sentry_token", re.compile(r"\bsntry[su]_[A-Za-z0-9+/=_-]{40,}"), hints=('sntrys_', 'sntryu_')),
+    _token("dropbox_token", r"\bsl\.[A-Za-z0-9_-]{100,}", ('sl.',)),
+    Rule("age_key", re.compile(r"\bAGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}\b"), hints=('AGE-SECRET-KEY-1',)),
+    _token("vault_token", r"\bhv[sbr]\.[A-Za-z0-9_-]{24,}", ('hvs.', 'hvb.', 'hvr.')),
+    _token("terraform_token", r"\b[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,}", ('.atlasv1.',)),
+    _token("docker_token", r"\bdckr_pat_[A-Za-z0-9_-]{27,}", ('dckr_pat_',)),
+    Rule("groq_key", re.compile(r"\bgsk_[A-Za-z0-9]{48,}\b"), hints=('gsk_',)),
+    Rule("replicate_token", re.compile(r"\br8_[A-Za-z0-9]{37}\b"), hints=('r8_',)),
+    _token("telegram_token", r"\b\d{8,10}:AA[A-Za-z0-9_-]{33}", (':AA',)),
+    Rule("postman_key", re.compile(r"\bPMAK-[a-f0-9]{24}-[a-f0-9]{34}\b"), hints=('PMAK-',)),
+    Rule("pulumi_token", re.compile(r"\bpul-[a-f0-9]{40}\b"), hints=('pul-',)),
+    Rule("airtable_token", re.compile(r"\bpat[A-Za-z0-9]{14}\.[a-f0-9]{64}\b"), hints=('pat',)),
+    # Secrets recognised by where they sit.
+    Rule("azure_storage_key", re.compile(r"AccountKey=([A-Za-z0-9+/]{20,}={0,2})"), group=1, hints=('AccountKey=',)),
+    Rule("signed_url", re.compile(r"[?&](?:X-Amz-Signature|X-Goog-Signature|sig|signature|access_token|api_key|apikey|token)=([^&\s\"'#]{8,})"), group=1, hints=('ignature=', 'sig=', 'token=', 'api_key=', 'apikey=')),
+    Rule("auth_header", re.compile(r"(?i)\b(?:bearer|basic)\s+([A-Za-z0-9._~+/-]{16,}=*)"), group=1, hints=('bearer', 'basic'), hints_lower=True),
+    Rule("sentry_dsn", re.compile(r"https://([a-f0-9]{32})@[A-Za-z0-9.-]*sentry\.io"), group=1, hints=('sentry.io',)),
+    Rule("url_credentials", re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@]+:([^\s@/]+)@"), group=1, hints=('://',)),
+    Rule("netrc_password", re.compile(r"\bmachine\s+\S+\s+login\s+\S+\s+password\s+(\S+)"), group=1, hints=('machine',)),
     Rule("secret_assignment", re.compile(
         r"(?i)\b(?:[a-z0-9_]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|private[_-]?key))"
-        r"\b[\"']?\s*[:=]\s*[\"']?([^\s\"'`,;]{6,})"), group=1),
-    Rule("email", re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")),
-    Rule("phone", re.compile(r"(?<![\w.])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)|\d{3})[\s.-]\d{3,4}[\s.-]\d{3,4}(?![\w.])")),
-    Rule("ip_address", re.compile(rf"(?<![\w.]){_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}(?!\w|\.\d)")),
-    Rule("home_user", re.compile(r"(?:/home/|/Users/|[A-Za-z]:\\\\?Users\\\\?)([^/\\\s\"'`]+)"), group=1),
+        r"\b[\"']?\s*[:=]\s*[\"']?([^\s\"'`,;]{6,})"), group=1,
+        hints=("pass", "pwd", "secret", "token", "key"), hints_lower=True),
+    # Personal data.
+    Rule("email", re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b"), hints=('@',)),
+    Rule("card_number", re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])"), check=_luhn),
+    Rule("us_ssn", re.compile(r"(?<![\d-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\d-])"), hints=('-',)),
+    Rule("iban", re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"), check=_iban_checksum),
+    Rule("ip_address", re.compile(rf"(?<![\w:])(?:(?:{_H}:){{7}}{_H}|(?:{_H}:){{1,6}}:(?:{_H}:){{0,5}}{_H})(?![\w:])"), hints=(":",)),
+    Rule("ip_address", re.compile(rf"(?<![\w.]){_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}(?!\w|\.\d)"), hints=(".",)),
+    Rule("phone", re.compile(r"(?<![\w.])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)|\d{2,4})[\s.-]\d{3,4}[\s.-]\d{3,4}(?![\w.])")),
+    Rule("home_user", re.compile(r"(?:/home/|/Users/|[A-Za-z]:\\\\?Users\\\\?)([^/\\\s\"'`]+)"), group=1, hints=("/home/", "/Users/", "Users\\")),
 )
 
 
 def redact(text: str) -> tuple[str, Counter[str]]:
     """`text` with every rule's matches replaced, and how many of each kind were replaced."""
     counts: Counter[str] = Counter()
+    lowered = text.lower()
     for rule in RULES:
-        text = rule.apply(text, counts)
+        if rule.could_match(text, lowered):
+            text = rule.apply(text, counts)
     return text, counts
