@@ -30,6 +30,8 @@ CANNED: dict[str, dict[str, Any]] = {
 }
 REFUSE, MALFORMED, TRUNCATE = "MARKER-REFUSE", "MARKER-MALFORMED", "MARKER-TRUNCATE"
 BATCH_ERRORED, BATCH_EXPIRED = "MARKER-BATCH-ERRORED", "MARKER-BATCH-EXPIRED"
+# A model that follows an injected instruction: the answer is whatever follows this marker on its line.
+OBEY = "MARKER-OBEY:"
 
 
 def _text_of(params: dict[str, Any]) -> str:
@@ -83,7 +85,9 @@ class FakeAnthropic:
         text = _text_of(params)
         title = params["output_config"]["format"]["schema"]["title"]
         answer, stop = json.dumps(CANNED[title]), "end_turn"
-        if REFUSE in text:
+        if OBEY in text:
+            answer = text.split(OBEY, 1)[1].split("\n", 1)[0].strip()
+        elif REFUSE in text:
             answer, stop = "", "refusal"
         elif MALFORMED in text:
             answer = answer[: len(answer) // 2]
