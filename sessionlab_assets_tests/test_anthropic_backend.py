@@ -263,3 +263,18 @@ def test_an_api_outage_is_error_rows_with_the_reason_and_the_next_run_fills_them
     # Service back: the errors are retried, and each call is made once.
     outcomes, _, counts = classify_sessions(sessions, _backend(fake), ledger, [CLASSIFIERS["work_mode"]])
     assert {o.status for o in outcomes.values()} == {"ok"} and counts.called.total() == 2 and len(fake.message_bodies()) == 2
+
+
+def test_a_storm_of_429s_leaves_error_rows_and_no_call_is_paid_twice(fake, ledger):
+    sessions = [_session(i) for i in range(1, 5)]
+    fake.fail_next(429, times=6)  # one call at a time, 4 attempts each: the first exhausts them, the second gets through
+    outcomes, _, _ = classify_sessions(sessions, _backend(fake, max_concurrency=1), ledger, [CLASSIFIERS["work_mode"]])
+    failed = {k for k, o in outcomes.items() if o.status == "error"}
+    ok = {k for k, o in outcomes.items() if o.status == "ok"}
+    assert failed and all("429" in outcomes[k].reason or "rate" in outcomes[k].reason.lower() for k in failed)
+    served = len([b for b in fake.message_bodies()])
+    outcomes, _, counts = classify_sessions(sessions, _backend(fake), ledger, [CLASSIFIERS["work_mode"]])
+    assert {o.status for o in outcomes.values()} == {"ok"}
+    # Only the failed ones were called again: the ones answered in the storm were not paid for twice.
+    assert counts.called.total() == len(failed) and counts.cached.total() == len(ok)
+    assert len(fake.message_bodies()) == served + len(failed)
