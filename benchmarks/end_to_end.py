@@ -1,0 +1,100 @@
+"""The whole offline pipeline at several sizes: wall time and peak memory per stage, and how each grows.
+
+    python benchmarks/end_to_end.py [--sizes 10000,100000,400000] [--seed 20260601]
+
+For each size, in a temporary folder: build the sample corpus (its own stage), then in a child process
+materialise every monthly asset for 2025-10…2026-04 (ingest, heuristic classifiers, session_measures)
+as one run, then the analyses, the report and the snapshot. Prints seconds per stage, seconds per
+1,000 sessions, the child's peak RSS, and each stage's time relative to the smallest size scaled by
+size (1.00 = linear). Needs about 125 KB of disk per session for the transcripts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import resource
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from sessionlab_assets.sample import corpus
+
+MONTHS = {"dagster/asset_partition_range_start": "2025-10", "dagster/asset_partition_range_end": "2026-04"}
+
+
+def _pipeline(root: str, queue) -> None:
+    import dagster as dg
+
+    from sessionlab_assets.analyses.assets import ASSETS as ANALYSES
+    from sessionlab_assets.analyses.assets import AnalysisSettings
+    from sessionlab_assets.classify.assets import classify_measures, session_measures
+    from sessionlab_assets.classify.settings import ClassifierSettings
+    from sessionlab_assets.ingest.assets import ingest_transcripts
+    from sessionlab_assets.report.assets import ASSETS as REPORT
+    from sessionlab_assets.report.assets import ReportSettings
+    from sessionlab_assets.resources import TranscriptSource, WarehouseResource
+
+    base = Path(root)
+    resources = {"warehouse_db": WarehouseResource(database=str(base / "warehouse.duckdb")),
+                 "transcript_source": TranscriptSource(source_dir=str(base / "sample" / corpus.TRANSCRIPTS)),
+                 "classifier_settings": ClassifierSettings(backend_name="heuristic"),
+                 "analysis_settings": AnalysisSettings(),
+                 "report_settings": ReportSettings(report_dir=str(base / "report"), export_dir=str(base / "export"))}
+    steps: dict[str, float] = {}
+    ok = True
+    for assets, tags in (([ingest_transcripts, classify_measures, session_measures], MONTHS), ([*ANALYSES, *REPORT], {})):
+        result = dg.materialize(assets, resources=resources, tags=tags, raise_on_error=False)
+        ok = ok and result.success
+        for event in result.all_events:
+            if event.event_type_value == "STEP_SUCCESS":
+                steps[event.step_key] = event.event_specific_data.duration_ms / 1000
+    queue.put({"success": ok, "steps": steps, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+
+
+def run(size: int, seed: int) -> dict:
+    root = Path(tempfile.mkdtemp(prefix=f"sessionlab-e2e-{size}-"))
+    try:
+        started = time.perf_counter()
+        corpus.build(root / "sample", sessions=size, seed=seed)
+        build_seconds = time.perf_counter() - started
+        megabytes = sum(p.stat().st_size for p in (root / "sample").rglob("*.jsonl")) / 1e6
+        context = multiprocessing.get_context("spawn")
+        queue = context.Queue()
+        child = context.Process(target=_pipeline, args=(str(root), queue))
+        started = time.perf_counter()
+        child.start()
+        report = queue.get()
+        child.join()
+        report["pipeline_wall"] = time.perf_counter() - started
+        report["stages"] = {"build sample corpus": build_seconds, **report["steps"]}
+        report["megabytes"] = megabytes
+        return report
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,400000")
+    parser.add_argument("--seed", type=int, default=corpus.DEFAULT_SEED)
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    reports = {}
+    for size in sizes:
+        reports[size] = report = run(size, args.seed)
+        total = report["pipeline_wall"] + report["stages"]["build sample corpus"]
+        print(f"\n{size:,} sessions ({report['megabytes']:,.0f} MB of transcripts): success={report['success']}, "
+              f"pipeline {report['pipeline_wall']:.0f}s (+ corpus build {report['stages']['build sample corpus']:.0f}s = {total:.0f}s), "
+              f"peak RSS {report['peak_rss_mb']:,.0f} MB")
+        first = sizes[0]
+        for stage, seconds in sorted(report["stages"].items(), key=lambda kv: -kv[1]):
+            base = reports[first]["stages"].get(stage)
+            growth = (seconds / base) / (size / first) if base and size != first else float("nan")
+            print(f"  {stage:<26}{seconds:8.1f}s  {1000 * seconds / size:7.2f}s per 1k sessions"
+                  + (f"  growth vs linear from {first:,}: {growth:.2f}" if size != first else ""))
+
+
+if __name__ == "__main__":
+    main()
