@@ -49,6 +49,11 @@ FIGURES = {
 }
 
 
+def _literal(path: Path) -> str:
+    """A path as an SQL string literal (ATTACH and COPY take no parameters)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
 def _image(data: bytes) -> str:
     return f"![figure](data:image/png;base64,{base64.b64encode(data).decode()})"
 
@@ -96,7 +101,7 @@ def warehouse_snapshot(warehouse_db: DuckDBResource, report_settings: ReportSett
         with warehouse_db.get_connection() as conn:
             warehouse.ensure_schema(conn)
             source = conn.sql("SELECT current_database()").fetchall()[0][0]
-            conn.execute(f"ATTACH '{staging / 'snapshot.duckdb'}' AS snapshot_copy")
+            conn.execute(f"ATTACH {_literal(staging / 'snapshot.duckdb')} AS snapshot_copy")
             try:
                 conn.execute(f'COPY FROM DATABASE "{source}" TO snapshot_copy')
             finally:
@@ -104,7 +109,7 @@ def warehouse_snapshot(warehouse_db: DuckDBResource, report_settings: ReportSett
             views = conn.sql("SELECT view_name FROM duckdb_views() WHERE schema_name = 'views' ORDER BY 1").fetchall()
             rows = {}
             for (view,) in views:
-                conn.execute(f"COPY (SELECT * FROM views.{view}) TO '{staging / (view + '.parquet')}' (FORMAT parquet)")
+                conn.execute(f"COPY (SELECT * FROM views.{view}) TO {_literal(staging / (view + '.parquet'))} (FORMAT parquet)")
                 rows[view] = conn.sql(f"SELECT count(*) FROM views.{view}").fetchall()[0][0]
         # Swap file by file: a reader that has the old snapshot open keeps reading it (POSIX rename).
         for path in staging.iterdir():
