@@ -111,3 +111,16 @@ def test_a_partial_selection_of_the_ingest_tables_is_refused_with_the_reason(tmp
     assert not result.success
     failure = result.get_step_failure_events()[0].step_failure_data.user_failure_data
     assert "written together" in failure.description
+
+
+def test_reading_only_the_files_a_month_placed_gives_that_months_sessions(tmp_path, corpus):
+    from sessionlab_assets.ingest.source import scan_source
+
+    db = tmp_path / "w.duckdb"
+    assert _materialize(db, corpus, "2025-10", "2026-04").success
+    with duckdb.connect(str(db), read_only=True) as conn:
+        files = {r[0] for r in conn.sql("SELECT source_file FROM source_files WHERE month = DATE '2026-01-01' AND status = 'ingested'").fetchall()}
+        expected = {r[0] for r in conn.sql("SELECT session_id FROM sessions WHERE month = DATE '2026-01-01'").fetchall()}
+    month = {date(2026, 1, 1)}
+    assert {s.session_id for s in scan_source(corpus, month, only=files).sessions} == expected
+    assert {s.session_id for s in scan_source(corpus, month).sessions} == expected  # the same as reading everything

@@ -64,7 +64,11 @@ def _session_inputs(context: dg.AssetExecutionContext, conn, source: TranscriptS
     months = set(sessions["month"].unique().to_list())
     parsed = {}
     if sessions.filter(~pl.col("headless")).height:
-        batch = scan_source(source.root(), months, source.identity(), keep_text=True, log=context.log.info)
+        # Only the files the ingest placed in these months: a one-month run re-reads one month.
+        files = {row[0] for row in conn.sql(
+            "SELECT source_file FROM source_files WHERE month >= $s AND month < $e AND status = 'ingested'",
+            params={"s": month_start, "e": month_end}).fetchall()}
+        batch = scan_source(source.root(), months, source.identity(), keep_text=True, log=context.log.info, only=files)
         parsed = {s.session_id: s for s in batch.sessions}
     inputs = []
     for row in sessions.iter_rows(named=True):

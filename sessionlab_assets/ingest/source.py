@@ -87,11 +87,13 @@ def scan_source(
     identity: IdentityRule | None = None,
     keep_text: bool = False,
     log: Callable[[str], None] | None = None,
+    only: set[str] | None = None,
 ) -> IngestBatch:
     """Parse everything under `root`; keep sessions (and their quarantine rows) in `months`.
 
     Quarantine rows for files that cannot be placed in a month have month None and are always kept.
-    With `log`, progress (files, MB/s) is reported as the files are read.
+    With `log`, progress (files, MB/s) is reported as the files are read. With `only`, just the files
+    at these root-relative paths are read (a later step re-reading the months an ingest placed).
     """
     identity = identity or IdentityRule()
     root = Path(root)
@@ -103,6 +105,8 @@ def scan_source(
     undated: list[tuple[str, int, str | None, str]] = []  # (relative, size, format, reason)
 
     paths = _walk(root)
+    if only is not None:
+        paths = [p for p in paths if p.relative_to(root).as_posix() in only]
     progress = Progress("reading transcripts", len(paths), "files", log) if log else None
     for path in paths:
         if progress:
