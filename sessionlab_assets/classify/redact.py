@@ -33,6 +33,10 @@ class Rule:
     hints: tuple[str, ...] = ()
     hints_lower: bool = False
 
+    def could_match(self, text: str, lowered: str) -> bool:
+        haystack = lowered if self.hints_lower else text
+        return not self.hints or any(hint in haystack for hint in self.hints)
+
     def apply(self, text: str, counts: Counter[str]) -> str:
         placeholder = f"[REDACTED:{self.kind}]"
         # An earlier rule's placeholder is never redacted again (it would read as user:password, or as
@@ -148,31 +152,11 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def _hint_scanner(lower: bool) -> tuple[re.Pattern[str], dict[str, set[int]]]:
-    """One pattern that finds, at every position, the longest hint starting there (a zero-width lookahead,
-    so overlapping hints are all seen), and for each hint the rules it enables: those with that hint or
-    with a hint inside it (a shorter hint at the same spot is not reported separately)."""
-    hints = {h for rule in RULES if rule.hints_lower == lower for h in rule.hints}
-    enables = {h: {i for i, rule in enumerate(RULES) if rule.hints_lower == lower and any(x in h for x in rule.hints)}
-               for h in hints}
-    alternation = "|".join(re.escape(h) for h in sorted(hints, key=len, reverse=True))
-    return re.compile(f"(?=({alternation}))"), enables
-
-
-_CASED_HINTS, _CASED_ENABLES = _hint_scanner(lower=False)
-_LOWER_HINTS, _LOWER_ENABLES = _hint_scanner(lower=True)
-_ALWAYS = {i for i, rule in enumerate(RULES) if not rule.hints}
-
-
 def redact(text: str) -> tuple[str, Counter[str]]:
-    """`text` with every rule's matches replaced, and how many of each kind were replaced. Rules whose
-    hints do not occur in the text are skipped; the text is scanned for all hints at once."""
+    """`text` with every rule's matches replaced, and how many of each kind were replaced."""
     counts: Counter[str] = Counter()
-    active = set(_ALWAYS)
-    for hint in set(_CASED_HINTS.findall(text)):
-        active |= _CASED_ENABLES[hint]
-    for hint in set(_LOWER_HINTS.findall(text.lower())):
-        active |= _LOWER_ENABLES[hint]
-    for index in sorted(active):
-        text = RULES[index].apply(text, counts)
+    lowered = text.lower()
+    for rule in RULES:
+        if rule.could_match(text, lowered):
+            text = rule.apply(text, counts)
     return text, counts
