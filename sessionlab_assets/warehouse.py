@@ -8,6 +8,8 @@ a dropped column) and inserted BY NAME, so DuckDB casts each value to the declar
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -78,6 +80,60 @@ class MonthWrite:
     undated_rows: bool = False
 
 
+class MonthReplacement:
+    """An open transaction replacing [month_start, month_end) of some tables; see `replacing_months`."""
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection, params: dict[str, date], tables: list[str]):
+        self.conn = conn
+        self.params = params
+        self.tables = tables
+
+    def insert(self, table: str, frame: pl.DataFrame) -> None:
+        """Add rows to `table`, checked against its declared columns and cast to its declared types."""
+        if table not in self.tables:
+            raise ValueError(f"{table} is not among the tables this transaction replaces: {self.tables}")
+        check_frame(self.conn, table, frame)
+        if frame.height:
+            self.conn.register("incoming_frame", frame)
+            self.conn.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_frame")
+            self.conn.unregister("incoming_frame")
+
+    def run(self, statement: str) -> None:
+        """A statement with $month_start / $month_end parameters, inside the transaction."""
+        self.conn.execute(statement, self.params)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            table: self.conn.execute(
+                f"SELECT count(*) FROM {table} WHERE month >= $month_start AND month < $month_end", self.params
+            ).fetchall()[0][0]
+            for table in self.tables
+        }
+
+
+@contextmanager
+def replacing_months(conn: duckdb.DuckDBPyConnection, month_start: date, month_end: date, tables: list[str],
+                     undated: frozenset[str] | set[str] = frozenset()) -> Iterator[MonthReplacement]:
+    """Delete [month_start, month_end) of each table, then let the caller insert the new rows batch by
+    batch, all in one transaction: committed when the block ends, rolled back on any error, so the
+    previous version of the months stays as it was. Tables in `undated` also lose their month-NULL
+    rows (they describe the whole source, not a month)."""
+    ensure_schema(conn)
+    params = {"month_start": month_start, "month_end": month_end}
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        for table in tables:
+            condition = "(month >= $month_start AND month < $month_end)"
+            if table in undated:
+                condition += " OR month IS NULL"
+            conn.execute(f"DELETE FROM {table} WHERE {condition}", params)
+        yield MonthReplacement(conn, params, tables)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
 def replace_months(
     conn: duckdb.DuckDBPyConnection,
     month_start: date,
@@ -96,33 +152,16 @@ def replace_months(
     for write in writes:
         if write.frame is not None:
             check_frame(conn, write.table, write.frame)
-    params = {"month_start": month_start, "month_end": month_end}
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    undated = {write.table for write in writes if write.undated_rows}
+    with replacing_months(conn, month_start, month_end, [write.table for write in writes], undated) as replacement:
         for write in writes:
-            condition = "(month >= $month_start AND month < $month_end)"
-            if write.undated_rows:
-                condition += " OR month IS NULL"
-            conn.execute(f"DELETE FROM {write.table} WHERE {condition}", params)
-        for write in writes:
-            if write.frame is not None and write.frame.height:
-                conn.register("incoming_frame", write.frame)
-                conn.execute(f"INSERT INTO {write.table} BY NAME SELECT * FROM incoming_frame")
-                conn.unregister("incoming_frame")
+            if write.frame is not None:
+                replacement.insert(write.table, write.frame)
         for statement in derived:
-            conn.execute(statement, params)
+            replacement.run(statement)
         if before_commit is not None:
             before_commit(conn)
-        counts = {
-            write.table: conn.execute(
-                f"SELECT count(*) FROM {write.table} WHERE month >= $month_start AND month < $month_end", params
-            ).fetchall()[0][0]
-            for write in writes
-        }
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+        counts = replacement.counts()
     return counts
 
 

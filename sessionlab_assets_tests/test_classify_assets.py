@@ -116,3 +116,23 @@ def test_analyses_run_on_a_small_heuristic_warehouse(tmp_path, sample):
         assert all((slope is None) == (note is not None) for _, slope, note in slopes)
         assert conn.sql("SELECT count(*) FROM analysis_mode_shares").fetchall()[0][0] > 0
         assert conn.sql("SELECT count(DISTINCT analysis) FROM analysis_samples").fetchall()[0][0] == len(ASSETS)
+
+
+def test_rounds_of_a_few_sessions_give_the_same_tables_as_one_round(tmp_path, sample):
+    tables = [*MEASURES, "classifier_windows", "session_measures"]
+    contents = {}
+    for name, per_round in (("one", 10_000), ("many", 7)):
+        db = tmp_path / f"{name}.duckdb"
+        assert _materialize(db, sample, ClassifierSettings(sessions_per_round=per_round)).success
+        with duckdb.connect(str(db), read_only=True) as conn:
+            contents[name] = {table: conn.sql(f"SELECT * EXCLUDE (materialized_at) FROM {table} ORDER BY session_id").fetchall()
+                              if "materialized_at" in conn.sql(f"SELECT * FROM {table} LIMIT 0").columns
+                              else conn.sql(f"SELECT * FROM {table} ORDER BY session_id").fetchall() for table in tables}
+    assert contents["one"]["session_measures"], "the sample has sessions"
+    for table in tables:
+        assert contents["many"][table] == contents["one"][table], table
+
+
+def test_a_round_size_below_one_is_refused():
+    with pytest.raises(ValueError, match="at least 1"):
+        ClassifierSettings(sessions_per_round=0).rounds_of(ClassifierSettings().backend())

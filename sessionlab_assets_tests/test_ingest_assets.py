@@ -124,3 +124,17 @@ def test_reading_only_the_files_a_month_placed_gives_that_months_sessions(tmp_pa
     month = {date(2026, 1, 1)}
     assert {s.session_id for s in scan_source(corpus, month, only=files).sessions} == expected
     assert {s.session_id for s in scan_source(corpus, month).sessions} == expected  # the same as reading everything
+
+
+def test_small_batches_hold_exactly_what_one_batch_holds(tmp_path):
+    from sessionlab_assets.ingest.source import scan_batches, scan_source
+
+    root = build(tmp_path / "c", users=6)
+    whole = scan_source(root)
+    batches = list(scan_batches(root, batch_bytes=1))  # one folder per batch
+    assert len(batches) > 3
+    assert [s.session_id for b in batches for s in b.sessions] == [s.session_id for s in whole.sessions]
+    assert [len(s.events) for b in batches for s in b.sessions] == [len(s.events) for s in whole.sessions]
+    assert sorted(f.source_file for b in batches for f in b.files) == sorted(f.source_file for f in whole.files)
+    assert sorted((q.source_file, q.line_no) for b in batches for q in b.quarantine) == \
+        sorted((q.source_file, q.line_no) for q in whole.quarantine)

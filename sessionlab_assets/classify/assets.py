@@ -11,6 +11,7 @@ transaction. Checks on the months just written are emitted by the same step.
 import json
 import time
 from collections import Counter
+from collections.abc import Iterator
 
 import dagster as dg
 import polars as pl
@@ -20,13 +21,13 @@ from sessionlab_assets import warehouse
 from sessionlab_assets.classify import heuristic, plan
 from sessionlab_assets.classify.calls import Ledger
 from sessionlab_assets.classify.registry import MEASURES
-from sessionlab_assets.classify.run import SessionInput, classify_sessions, measure_frame, planned_calls
+from sessionlab_assets.classify.run import RunCounts, SessionInput, classify_sessions, measure_frame, planned_calls
 from sessionlab_assets.classify.settings import ClassifierSettings
 from sessionlab_assets.classify.tables import COLUMN_DOMAINS, label_columns
 from sessionlab_assets.classify.transcript import session_entries
 from sessionlab_assets.classify.window import render_window
 from sessionlab_assets.derived import ALL as DERIVED
-from sessionlab_assets.ingest.source import scan_source
+from sessionlab_assets.ingest.source import scan_batches
 from sessionlab_assets.metadata import markdown_table
 from sessionlab_assets.partitions import month_range, monthly_partitions, single_run
 from sessionlab_assets.progress import Progress
@@ -55,35 +56,55 @@ CHECK_SPECS = [
 ]
 
 
-def _session_inputs(context: dg.AssetExecutionContext, conn, source: TranscriptSource, month_start, month_end) -> list[SessionInput]:
+def _session_rounds(context: dg.AssetExecutionContext, conn, source: TranscriptSource, month_start, month_end,
+                    sessions_per_round: int) -> Iterator[list[SessionInput]]:
+    """The month's sessions as classifier inputs, `sessions_per_round` at a time: transcripts are re-read
+    batch by batch, so memory holds one round of windows, not the month's transcripts."""
     sessions = conn.sql(
         f"SELECT month, session_id, user_key, headless, {', '.join(FACT_COLUMNS)} FROM sessions "
         "WHERE month >= $s AND month < $e ORDER BY session_id",
         params={"s": month_start, "e": month_end},
     ).pl()
-    months = set(sessions["month"].unique().to_list())
-    parsed = {}
-    if sessions.filter(~pl.col("headless")).height:
+    rows = {row["session_id"]: row for row in sessions.iter_rows(named=True)}
+
+    def common(row: dict) -> dict:
+        return {"month": row["month"], "session_id": row["session_id"], "user_key": row["user_key"],
+                "facts": {c: row[c] for c in FACT_COLUMNS}}
+
+    waiting = {session_id for session_id, row in rows.items() if not row["headless"]}
+    windows = 0
+    pending: list[SessionInput] = []
+    if waiting:
         # Only the files the ingest placed in these months: a one-month run re-reads one month.
         files = {row[0] for row in conn.sql(
             "SELECT source_file FROM source_files WHERE month >= $s AND month < $e AND status = 'ingested'",
             params={"s": month_start, "e": month_end}).fetchall()}
-        batch = scan_source(source.root(), months, source.identity(), keep_text=True, log=context.log.info, only=files)
-        parsed = {s.session_id: s for s in batch.sessions}
-    inputs = []
-    for row in sessions.iter_rows(named=True):
-        facts = {c: row[c] for c in FACT_COLUMNS}
-        common = {"month": row["month"], "session_id": row["session_id"], "user_key": row["user_key"], "facts": facts}
+        months = set(sessions["month"].unique().to_list())
+        for batch in scan_batches(source.root(), months, source.identity(), keep_text=True, log=context.log.info, only=files):
+            for parsed in batch.sessions:
+                if parsed.session_id not in waiting:
+                    continue
+                waiting.discard(parsed.session_id)
+                pending.append(SessionInput(**common(rows[parsed.session_id]), window=render_window(session_entries(parsed))))
+                windows += 1
+            if len(pending) >= sessions_per_round:
+                yield pending
+                pending = []
+    for session_id, row in rows.items():
         if row["headless"]:
-            inputs.append(SessionInput(**common, window=None, skip_status="abstained",
-                                       skip_reason="headless session (no human turns): not classified"))
-        elif row["session_id"] not in parsed:
-            inputs.append(SessionInput(**common, window=None, skip_status="error",
-                                       skip_reason="transcript not found in the source any more: re-run ingest for this month"))
-        else:
-            inputs.append(SessionInput(**common, window=render_window(session_entries(parsed[row["session_id"]]))))
-    context.log.info(f"{len(inputs)} sessions, {sum(i.window is not None for i in inputs)} with a window")
-    return inputs
+            pending.append(SessionInput(**common(row), window=None, skip_status="abstained",
+                                        skip_reason="headless session (no human turns): not classified"))
+        elif session_id in waiting:
+            pending.append(SessionInput(**common(row), window=None, skip_status="error",
+                                        skip_reason="transcript not found in the source any more: re-run ingest for this month"))
+    context.log.info(f"{len(rows)} sessions, {windows} with a window")
+    if pending:
+        yield pending
+
+
+def count_sessions(conn, month_start, month_end) -> int:
+    return conn.execute("SELECT count(*) FROM sessions WHERE month >= $s AND month < $e",
+                        {"s": month_start, "e": month_end}).fetchall()[0][0]
 
 
 def _windows_frame(inputs: list[SessionInput]) -> pl.DataFrame:
@@ -125,12 +146,13 @@ def classify_measures(context: dg.AssetExecutionContext, warehouse_db: DuckDBRes
         context.log.warning("Labels come from the offline HEURISTIC backend (no ANTHROPIC_API_KEY configured): "
                             "rules, not a model; every row says backend = 'heuristic'.")
     chosen = [c for m in measures for c in MEASURES[m]]
+    rounds = classifier_settings.rounds_of(backend)
     if classifier_settings.dry_run:
         with warehouse_db.get_connection() as conn:
             warehouse.ensure_schema(conn)
-            inputs = _session_inputs(context, conn, transcript_source, month_start, month_end)
-            projection = plan.project(planned_calls(inputs, chosen, Ledger(conn), classifier_settings.model),
-                                      classifier_settings.model, batch=classifier_settings.mode == "batch", caching=True)
+            calls = [call for inputs in _session_rounds(context, conn, transcript_source, month_start, month_end, rounds)
+                     for call in planned_calls(inputs, chosen, Ledger(conn), classifier_settings.model)]
+            projection = plan.project(calls, classifier_settings.model, batch=classifier_settings.mode == "batch", caching=True)
         totals = projection.select(pl.sum("calls"), pl.sum("dollars")).row(0)
         context.log.info(f"dry run, {classifier_settings.model} ({classifier_settings.mode}):\n{projection}")
         raise dg.Failure(
@@ -140,19 +162,24 @@ def classify_measures(context: dg.AssetExecutionContext, warehouse_db: DuckDBRes
         )
     with warehouse_db.get_connection() as conn:
         warehouse.ensure_schema(conn)
-        inputs = _session_inputs(context, conn, transcript_source, month_start, month_end)
         started = time.perf_counter()
-        windows_to_classify = sum(i.window is not None for i in inputs)
-        # An upper bound: calls already in the ledger are not made again.
-        progress = Progress("classifier calls", windows_to_classify * len(chosen), "calls", context.log.info)
-        outcomes, keys, counts = classify_sessions(
-            inputs, backend, Ledger(conn, on_record=progress.advance), chosen,
-            reuse_errors=classifier_settings.reuse_errors)
+        progress = Progress("sessions classified", count_sessions(conn, month_start, month_end), "sessions", context.log.info)
+        counts = RunCounts()
+        parts: dict[str, list[pl.DataFrame]] = {name: [] for name in [*measures, "classifier_windows"]}
+        for inputs in _session_rounds(context, conn, transcript_source, month_start, month_end, rounds):
+            outcomes, keys, round_counts = classify_sessions(inputs, backend, Ledger(conn), chosen,
+                                                             reuse_errors=classifier_settings.reuse_errors)
+            counts.add(round_counts)
+            for measure in measures:
+                parts[measure].append(measure_frame(measure, inputs, outcomes, keys, backend))
+            parts["classifier_windows"].append(_windows_frame(inputs))
+            progress.advance(len(inputs))
         progress.finish()
         seconds = time.perf_counter() - started
-        frames = {m: measure_frame(m, inputs, outcomes, keys, backend) for m in measures}
+        frames = {m: pl.concat(parts[m]).sort("session_id") if parts[m] else measure_frame(m, [], {}, {}, backend)
+                  for m in measures}
+        windows = pl.concat(parts["classifier_windows"]).sort("session_id") if parts["classifier_windows"] else _windows_frame([])
         writes = [warehouse.MonthWrite(m, frames[m]) for m in measures]
-        windows = _windows_frame(inputs)
         if "classifier_windows" in selected:
             writes.append(warehouse.MonthWrite("classifier_windows", windows))
         written = warehouse.replace_months(conn, month_start, month_end, writes)

@@ -51,6 +51,11 @@ class RunCounts:
     called: Counter[str] = field(default_factory=Counter)
     not_run: Counter[str] = field(default_factory=Counter)
 
+    def add(self, other: RunCounts) -> None:
+        for mine, theirs in ((self.needed, other.needed), (self.cached, other.cached), (self.called, other.called),
+                             (self.not_run, other.not_run)):
+            mine.update(theirs)
+
     def table(self) -> pl.DataFrame:
         names = sorted(self.needed)
         return pl.DataFrame({

@@ -30,6 +30,16 @@ class ClassifierSettings(dg.ConfigurableResource):
     max_error_rate: float = 0.05  # the error_rate check fails above this share of sessions
     reuse_errors: bool = False  # False: errors recorded by earlier runs are retried
     dry_run: bool = False  # project tokens and dollars of the calls a run would make, then stop before any
+    # Sessions whose windows are built and classified together. Memory holds one round of windows; a
+    # Message Batches round waits for its batches, so that backend takes fewer, larger rounds.
+    sessions_per_round: int | None = None  # None: 1,000 offline, 20,000 with the Anthropic backend
+
+    def rounds_of(self, backend) -> int:
+        if self.sessions_per_round is not None:
+            if self.sessions_per_round < 1:
+                raise ValueError(f"SESSIONLAB_SESSIONS_PER_ROUND must be at least 1, not {self.sessions_per_round}")
+            return self.sessions_per_round
+        return 1_000 if backend.name == heuristic.NAME else 20_000
 
     def resolved_backend(self) -> str:
         if self.backend_name not in ("auto", "anthropic", "heuristic"):
@@ -65,4 +75,5 @@ def classifier_settings() -> ClassifierSettings:
         budget_usd=float(budget) if budget else None,
         max_error_rate=float(os.environ.get("SESSIONLAB_MAX_ERROR_RATE", "0.05")),
         dry_run=os.environ.get("SESSIONLAB_CLASSIFIER_DRY_RUN", "") not in ("", "0", "false"),
+        sessions_per_round=int(os.environ["SESSIONLAB_SESSIONS_PER_ROUND"]) if os.environ.get("SESSIONLAB_SESSIONS_PER_ROUND") else None,
     )

@@ -16,7 +16,7 @@ from sessionlab_assets import warehouse
 from sessionlab_assets.ingest.frames import events_frame, ingest_errors_frame, session_headers_frame, source_files_frame
 from sessionlab_assets.ingest.model import model_family
 from sessionlab_assets.metadata import markdown_table
-from sessionlab_assets.ingest.source import scan_source
+from sessionlab_assets.ingest.source import scan_batches
 from sessionlab_assets.partitions import month_range, monthly_partitions, single_run
 from sessionlab_assets.resources import DEFAULT_SAMPLE_DIR, TranscriptSource
 from sessionlab_assets.sample import corpus as sample_corpus
@@ -38,6 +38,9 @@ INGEST_SPECS = [
     dg.AssetSpec("source_files", group_name=GROUP, kinds=KINDS,
                  description="Inventory of every file under the source root and what became of it."),
 ]
+# Written together in one transaction; the last two are derived from the first by SQL.
+TABLES = ("events", "session_headers", "ingest_errors", "source_files", "sessions", "turns")
+UNDATED_TABLES = frozenset({"ingest_errors", "source_files"})  # their month-NULL rows describe the whole source
 
 
 @dg.multi_asset(
@@ -64,40 +67,38 @@ def ingest_transcripts(context: dg.AssetExecutionContext, warehouse_db: DuckDBRe
     if not root.is_dir():
         raise dg.Failure(f"Transcript source {root} is not a folder: set SESSIONLAB_SOURCE_DIR to the root of your transcripts.")
     started = time.perf_counter()
-    batch = scan_source(root, months, transcript_source.identity(), log=context.log.info)
-    parse_seconds = time.perf_counter() - started
-    context.log.info(
-        f"parsed {batch.bytes_read / 1e6:.1f} MB in {parse_seconds:.1f}s: {len(batch.sessions)} sessions in "
-        f"{month_start:%Y-%m}..{month_end:%Y-%m} (exclusive), {batch.out_of_range_sessions} in other months, "
-        f"{len(batch.quarantine)} quarantine rows"
-    )
-    frames = {
-        "events": events_frame(batch),
-        "session_headers": session_headers_frame(batch),
-        "ingest_errors": ingest_errors_frame(batch),
-        "source_files": source_files_frame(batch),
-    }
+    totals = Counter()
+    reasons: Counter[str] = Counter()
+    file_status: Counter[str] = Counter()
     with warehouse_db.get_connection() as conn:
         conn.create_function("model_family", model_family, ["VARCHAR"], "VARCHAR", null_handling="special")
-        counts = warehouse.replace_months(
-            conn, month_start, month_end,
-            writes=[
-                warehouse.MonthWrite("events", frames["events"]),
-                warehouse.MonthWrite("session_headers", frames["session_headers"]),
-                warehouse.MonthWrite("sessions", None),
-                warehouse.MonthWrite("turns", None),
-                warehouse.MonthWrite("ingest_errors", frames["ingest_errors"], undated_rows=True),
-                warehouse.MonthWrite("source_files", frames["source_files"], undated_rows=True),
-            ],
-            derived=[warehouse.sql_text("telemetry/sessions.sql"), warehouse.sql_text("telemetry/turns.sql")],
-        )
+        with warehouse.replacing_months(conn, month_start, month_end, list(TABLES), undated=UNDATED_TABLES) as replacement:
+            # Batch by batch inside one transaction: memory holds one batch, the months change all at once.
+            for batch in scan_batches(root, months, transcript_source.identity(), log=context.log.info):
+                replacement.insert("events", events_frame(batch))
+                replacement.insert("session_headers", session_headers_frame(batch))
+                replacement.insert("ingest_errors", ingest_errors_frame(batch))
+                replacement.insert("source_files", source_files_frame(batch))
+                totals.update(sessions=len(batch.sessions), bytes=batch.bytes_read, quarantine=len(batch.quarantine),
+                              out_of_range=batch.out_of_range_sessions, files=len(batch.files),
+                              undated=sum(1 for q in batch.quarantine if q.month is None))
+                reasons.update(q.reason if q.line_no is None else q.reason.split(":")[0] for q in batch.quarantine)
+                file_status.update(f"{f.status}/{f.role}" for f in batch.files)
+            parse_seconds = time.perf_counter() - started
+            context.log.info(
+                f"parsed {totals['bytes'] / 1e6:.1f} MB in {parse_seconds:.1f}s: {totals['sessions']} sessions in "
+                f"{month_start:%Y-%m}..{month_end:%Y-%m} (exclusive), {totals['out_of_range']} in other months, "
+                f"{totals['quarantine']} quarantine rows"
+            )
+            replacement.run(warehouse.sql_text("telemetry/sessions.sql"))
+            replacement.run(warehouse.sql_text("telemetry/turns.sql"))
+            counts = replacement.counts()
         by_month = conn.sql(
             "SELECT strftime(month, '%Y-%m') AS month, count(*) AS sessions, count(*) FILTER (WHERE headless) AS headless, "
             "sum(human_turns) AS human_turns, sum(tool_calls) AS tool_calls, sum(lines_added) AS lines_added "
             "FROM sessions WHERE month >= $s AND month < $e GROUP BY ALL ORDER BY month",
             params={"s": month_start, "e": month_end},
         ).pl()
-    reasons = Counter(q.reason if q.line_no is None else q.reason.split(":")[0] for q in batch.quarantine)
     common = {
         "months": dg.MetadataValue.text(f"{month_start:%Y-%m} to {month_end:%Y-%m} (exclusive)"),
         "source_dir": dg.MetadataValue.path(str(root)),
@@ -108,7 +109,7 @@ def ingest_transcripts(context: dg.AssetExecutionContext, warehouse_db: DuckDBRe
         **common,
         "sessions": dg.MetadataValue.int(counts["sessions"]),
         "headless_sessions": dg.MetadataValue.int(int(by_month["headless"].sum())),
-        "megabytes_parsed": dg.MetadataValue.float(round(batch.bytes_read / 1e6, 2)),
+        "megabytes_parsed": dg.MetadataValue.float(round(totals["bytes"] / 1e6, 2)),
         "parse_seconds": dg.MetadataValue.float(round(parse_seconds, 2)),
         "pseudonym_key": dg.MetadataValue.text(
             "built-in default: set SESSIONLAB_PSEUDONYM_KEY" if transcript_source.uses_default_key() else "from SESSIONLAB_PSEUDONYM_KEY"
@@ -119,11 +120,11 @@ def ingest_transcripts(context: dg.AssetExecutionContext, warehouse_db: DuckDBRe
     yield dg.MaterializeResult(asset_key="ingest_errors", metadata={
         **common,
         "rows_in_months": dg.MetadataValue.int(counts["ingest_errors"]),
-        "undated_files_quarantined": dg.MetadataValue.int(sum(1 for q in batch.quarantine if q.month is None)),
+        "undated_files_quarantined": dg.MetadataValue.int(totals["undated"]),
         "reasons": dg.MetadataValue.md("\n".join(f"- {n} × {r}" for r, n in reasons.most_common(15)) or "(none)"),
     })
     yield dg.MaterializeResult(asset_key="source_files", metadata={
         **common,
-        "files": dg.MetadataValue.int(len(batch.files)),
-        "by_status": dg.MetadataValue.json(dict(Counter(f"{f.status}/{f.role}" for f in batch.files))),
+        "files": dg.MetadataValue.int(totals["files"]),
+        "by_status": dg.MetadataValue.json(dict(file_status)),
     })
