@@ -29,12 +29,44 @@ _BLOCK = re.compile(r"<(user|assistant|system)>\n(.*?)\n</\1>", re.S)
 _TOOL_LINE = re.compile(r"^\[(\w+)(?: — ([^\]]*))?\]$", re.M)
 
 
-def _words(pattern: str) -> re.Pattern[str]:
-    return re.compile(rf"(?i)\b(?:{pattern})\b")
+class _Words:
+    """Whole words or phrases, any case: what `(?i)\b(?:alternatives)\b` finds, found faster.
+
+    The text is lower-cased and the pattern starts with its alternatives (all of which begin with a
+    letter), so the regex engine jumps between their first letters instead of trying every position;
+    the leading word boundary is then checked by hand, moving on by one character when it fails, which
+    finds exactly the matches the boundary-first pattern finds."""
+
+    def __init__(self, alternatives: str):
+        self.alternatives = alternatives
+        self.pattern = re.compile(rf"(?:{alternatives})\b")
+
+    def finditer_lowered(self, lowered: str):
+        position = 0
+        while (match := self.pattern.search(lowered, position)) is not None:
+            start = match.start()
+            if start and (lowered[start - 1].isalnum() or lowered[start - 1] == "_"):
+                position = start + 1
+                continue
+            yield match
+            position = match.end()
+
+    def count_lowered(self, lowered: str) -> int:
+        return sum(1 for _ in self.finditer_lowered(lowered))
+
+    def findall(self, text: str) -> list[str]:
+        return [match.group(0) for match in self.finditer_lowered(text.lower())]
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return next(self.finditer_lowered(text.lower()), None)
+
+
+def _words(alternatives: str) -> _Words:
+    return _Words(alternatives)
 
 
 # Work modes: cue words in the user's first request, by mode. Telemetry breaks ties (below).
-MODE_CUES: dict[str, re.Pattern[str]] = {
+MODE_CUES: dict[str, _Words] = {
     "plan": _words(r"plan|design|architecture|proposal|roadmap|scope|phases|trade-?offs?|how should|where to start|figure out how"),
     "build": _words(r"add|implement|create|build|make|feature|refactor|migrate|export|script that|new endpoint"),
     "fix": _words(r"fix|bug|broken|error|fails?|failing|crash(?:es)?|regression|doesn'?t work|does not work|wrong|throws|root cause|exception"),
@@ -49,7 +81,7 @@ MODE_CUES: dict[str, re.Pattern[str]] = {
 # add a guard), communication and analysis beat building (a chart or memo "made" is not software).
 MODE_PRIORITY = ("fix", "communicate", "analyze", "orchestrate", "understand", "test", "operate", "plan", "build")
 
-OCCUPATION_CUES: dict[str, re.Pattern[str]] = {
+OCCUPATION_CUES: dict[str, _Words] = {
     "15-0000": _words(r"on-?call|slo|p99|staging cluster|feature flag|idempotency|microservices?|backend|api clients?|engineering team"),
     "11-0000": _words(r"okrs?|headcount|leadership|board pack|my directs|skip-level|reorg|hiring plan|business review|my managers"),
     "13-0000": _words(r"ledger|gl accounts?|accruals?|reconciliation|forecast|ebitda|cfo|month-end|audit|variance|fp&a|budget"),
@@ -104,7 +136,8 @@ def _level(score: float, edges: tuple[float, ...]) -> int:
 
 def work_mode(users: list[str], agents: list[str], facts: dict[str, Any]) -> dict[str, Any]:
     request = users[0] if users else ""
-    scores = {mode: len(cue.findall(request)) * 2 + sum(len(cue.findall(u)) for u in users[1:2]) for mode, cue in MODE_CUES.items()}
+    request, follow_ups = request.lower(), [u.lower() for u in users[1:2]]
+    scores = {mode: cue.count_lowered(request) * 2 + sum(cue.count_lowered(u) for u in follow_ups) for mode, cue in MODE_CUES.items()}
     if facts.get("test_runs", 0) >= 2 and facts.get("lines_added", 0) < 20:
         scores["test"] += 1
     if facts.get("lines_added", 0) == 0:
@@ -169,7 +202,8 @@ def expertise(users: list[str], agents: list[str], facts: dict[str, Any]) -> dic
 
 
 def _occupation_scores(text: str) -> dict[str, int]:
-    return {group: len(cue.findall(text)) for group, cue in OCCUPATION_CUES.items()}
+    lowered = text.lower()
+    return {group: cue.count_lowered(lowered) for group, cue in OCCUPATION_CUES.items()}
 
 
 def occupation_user(users: list[str], agents: list[str], facts: dict[str, Any]) -> dict[str, Any]:

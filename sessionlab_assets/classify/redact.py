@@ -32,10 +32,15 @@ class Rule:
     # hints are all absent is skipped without running its pattern, which is most rules on most texts.
     hints: tuple[str, ...] = ()
     hints_lower: bool = False
+    # For rules with no literal to look for: a cheap pattern every match contains, starting with a
+    # character class the regex engine can scan for, so most texts skip the full pattern.
+    prefilter: re.Pattern[str] | None = None
 
     def could_match(self, text: str, lowered: str) -> bool:
         haystack = lowered if self.hints_lower else text
-        return not self.hints or any(hint in haystack for hint in self.hints)
+        if self.hints and not any(hint in haystack for hint in self.hints):
+            return False
+        return self.prefilter is None or self.prefilter.search(text) is not None
 
     def apply(self, text: str, counts: Counter[str]) -> str:
         placeholder = f"[REDACTED:{self.kind}]"
@@ -128,7 +133,8 @@ RULES: tuple[Rule, ...] = (
     _token("telegram_token", r"\b\d{8,10}:AA[A-Za-z0-9_-]{33}", (':AA',)),
     Rule("postman_key", re.compile(r"\bPMAK-[a-f0-9]{24}-[a-f0-9]{34}\b"), hints=('PMAK-',)),
     Rule("pulumi_token", re.compile(r"\bpul-[a-f0-9]{40}\b"), hints=('pul-',)),
-    Rule("airtable_token", re.compile(r"\bpat[A-Za-z0-9]{14}\.[a-f0-9]{64}\b"), hints=('pat',)),
+    # `\bpat…` with the boundary checked after the literal, so the engine searches for "pat" directly.
+    Rule("airtable_token", re.compile(r"pat(?<!\wpat)[A-Za-z0-9]{14}\.[a-f0-9]{64}\b"), hints=('pat',)),
     # Secrets recognised by where they sit.
     Rule("azure_storage_key", re.compile(r"AccountKey=([A-Za-z0-9+/]{20,}={0,2})"), group=1, hints=('AccountKey=',)),
     Rule("signed_url", re.compile(r"[?&](?:X-Amz-Signature|X-Goog-Signature|sig|signature|access_token|api_key|apikey|token)=([^&\s\"'#]{8,})"), group=1, hints=('ignature=', 'sig=', 'token=', 'api_key=', 'apikey=')),
@@ -142,12 +148,19 @@ RULES: tuple[Rule, ...] = (
         hints=("pass", "pwd", "secret", "token", "key"), hints_lower=True),
     # Personal data.
     Rule("email", re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b"), hints=('@',)),
-    Rule("card_number", re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])"), check=_luhn),
-    Rule("us_ssn", re.compile(r"(?<![\d-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\d-])"), hints=('-',)),
-    Rule("iban", re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"), check=_iban_checksum),
-    Rule("ip_address", re.compile(rf"(?<![\w:])(?:(?:{_H}:){{7}}{_H}|(?:{_H}:){{1,6}}:(?:{_H}:){{0,5}}{_H})(?![\w:])"), hints=(":",)),
-    Rule("ip_address", re.compile(rf"(?<![\w.]){_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}(?!\w|\.\d)"), hints=(".",)),
-    Rule("phone", re.compile(r"(?<![\w.])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)|\d{2,4})[\s.-]\d{3,4}[\s.-]\d{3,4}(?![\w.])")),
+    # 13 to 19 digits with single spaces or dashes between, not inside a longer run; written to start
+    # with a digit (the look-behind follows it) so the engine skips to digits.
+    Rule("card_number", re.compile(r"\d(?<![\d-]\d)(?:[ -]?\d){12,18}(?![\d-])"), check=_luhn),
+    Rule("us_ssn", re.compile(r"(?<![\d-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\d-])"), hints=('-',),
+         prefilter=re.compile(r"\d{3}-\d{2}-\d{4}")),
+    Rule("iban", re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"), check=_iban_checksum,
+         prefilter=re.compile(r"[A-Z]{2}\d{2} ?[A-Z0-9]{4} ?[A-Z0-9]{4}")),
+    Rule("ip_address", re.compile(rf"(?<![\w:])(?:(?:{_H}:){{7}}{_H}|(?:{_H}:){{1,6}}:(?:{_H}:){{0,5}}{_H})(?![\w:])"), hints=(":",),
+         prefilter=re.compile(r"[0-9a-fA-F]:[0-9a-fA-F:]")),
+    Rule("ip_address", re.compile(rf"(?<![\w.]){_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}(?!\w|\.\d)"), hints=(".",),
+         prefilter=re.compile(r"\d\.\d{1,3}\.\d{1,3}\.\d")),
+    Rule("phone", re.compile(r"(?<![\w.])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)|\d{2,4})[\s.-]\d{3,4}[\s.-]\d{3,4}(?![\w.])"),
+         prefilter=re.compile(r"\d{3}[\s.-]\d{3}")),
     Rule("home_user", re.compile(r"(?:/home/|/Users/|[A-Za-z]:\\\\?Users\\\\?)([^/\\\s\"'`]+)"), group=1, hints=("/home/", "/Users/", "Users\\")),
 )
 
