@@ -1,12 +1,14 @@
 """The whole offline pipeline at several sizes: wall time and peak memory per stage, and how each grows.
 
-    python benchmarks/end_to_end.py [--sizes 10000,100000,400000] [--seed 20260601]
+    python benchmarks/end_to_end.py [--sizes 10000,100000,400000] [--seed 20260601] [--workers N]
 
 For each size, in a temporary folder: build the sample corpus (its own stage), then in a child process
 materialise every monthly asset for 2025-10…2026-04 (ingest, heuristic classifiers, session_measures)
 as one run, then the analyses, the report and the snapshot. Prints seconds per stage, seconds per
-1,000 sessions, the child's peak RSS, and each stage's time relative to the smallest size scaled by
-size (1.00 = linear). Needs about 125 KB of disk per session for the transcripts.
+1,000 sessions, peak RSS of the pipeline process and of its largest worker process (parsing and the
+offline rules run in `--workers` processes, default one per core), and each stage's time relative to
+the smallest size scaled by size (1.00 = linear). Needs about 125 KB of disk per session for the
+transcripts.
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ import time
 from pathlib import Path
 
 from sessionlab_assets.sample import corpus
+from sessionlab_assets.workers import default_workers
 
 MONTHS = {"dagster/asset_partition_range_start": "2025-10", "dagster/asset_partition_range_end": "2026-04"}
 
 
-def _pipeline(root: str, queue) -> None:
+def _pipeline(root: str, workers: int, queue) -> None:
     import dagster as dg
 
     from sessionlab_assets.analyses.assets import ASSETS as ANALYSES
@@ -38,7 +41,7 @@ def _pipeline(root: str, queue) -> None:
 
     base = Path(root)
     resources = {"warehouse_db": WarehouseResource(database=str(base / "warehouse.duckdb")),
-                 "transcript_source": TranscriptSource(source_dir=str(base / "sample" / corpus.TRANSCRIPTS)),
+                 "transcript_source": TranscriptSource(source_dir=str(base / "sample" / corpus.TRANSCRIPTS), workers=workers),
                  "classifier_settings": ClassifierSettings(backend_name="heuristic"),
                  "analysis_settings": AnalysisSettings(),
                  "report_settings": ReportSettings(report_dir=str(base / "report"), export_dir=str(base / "export"))}
@@ -50,10 +53,11 @@ def _pipeline(root: str, queue) -> None:
         for event in result.all_events:
             if event.event_type_value == "STEP_SUCCESS":
                 steps[event.step_key] = event.event_specific_data.duration_ms / 1000
-    queue.put({"success": ok, "steps": steps, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+    queue.put({"success": ok, "steps": steps, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+               "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024})
 
 
-def run(size: int, seed: int) -> dict:
+def run(size: int, seed: int, workers: int) -> dict:
     root = Path(tempfile.mkdtemp(prefix=f"sessionlab-e2e-{size}-"))
     try:
         started = time.perf_counter()
@@ -62,7 +66,7 @@ def run(size: int, seed: int) -> dict:
         megabytes = sum(p.stat().st_size for p in (root / "sample").rglob("*.jsonl")) / 1e6
         context = multiprocessing.get_context("spawn")
         queue = context.Queue()
-        child = context.Process(target=_pipeline, args=(str(root), queue))
+        child = context.Process(target=_pipeline, args=(str(root), workers, queue))
         started = time.perf_counter()
         child.start()
         report = queue.get()
@@ -79,15 +83,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,400000")
     parser.add_argument("--seed", type=int, default=corpus.DEFAULT_SEED)
+    parser.add_argument("--workers", type=int, default=default_workers(), help="worker processes (default: one per core)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     reports = {}
     for size in sizes:
-        reports[size] = report = run(size, args.seed)
+        reports[size] = report = run(size, args.seed, args.workers)
         total = report["pipeline_wall"] + report["stages"]["build sample corpus"]
         print(f"\n{size:,} sessions ({report['megabytes']:,.0f} MB of transcripts): success={report['success']}, "
               f"pipeline {report['pipeline_wall']:.0f}s (+ corpus build {report['stages']['build sample corpus']:.0f}s = {total:.0f}s), "
-              f"peak RSS {report['peak_rss_mb']:,.0f} MB")
+              f"peak RSS {report['peak_rss_mb']:,.0f} MB (largest of {args.workers} worker processes: {report['worker_peak_rss_mb']:,.0f} MB)")
         first = sizes[0]
         for stage, seconds in sorted(report["stages"].items(), key=lambda kv: -kv[1]):
             base = reports[first]["stages"].get(stage)

@@ -14,6 +14,7 @@ from dagster_duckdb import DuckDBResource
 
 from sessionlab_assets.ingest.identity import DEFAULT_PSEUDONYM_KEY, IdentityRule
 from sessionlab_assets.sample.corpus import DEFAULT_SESSIONS as DEFAULT_SAMPLE_SESSIONS
+from sessionlab_assets.workers import default_workers
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_WAREHOUSE = REPO_ROOT / "data" / "warehouse.duckdb"
@@ -29,6 +30,7 @@ class TranscriptSource(dg.ConfigurableResource):
     user_rule: str = "top_folder"
     pseudonym_key: str = DEFAULT_PSEUDONYM_KEY
     sample_sessions: int = DEFAULT_SAMPLE_SESSIONS  # size of the sample corpus when it is built
+    workers: int = 1  # processes parsing transcripts (and rendering windows) side by side
 
     def is_default_sample(self) -> bool:
         return self.root().resolve() == DEFAULT_SOURCE_DIR.resolve()
@@ -91,4 +93,5 @@ def transcript_source() -> TranscriptSource:
         user_rule=os.environ.get("SESSIONLAB_USER_RULE", "top_folder"),
         pseudonym_key=os.environ.get("SESSIONLAB_PSEUDONYM_KEY", DEFAULT_PSEUDONYM_KEY),
         sample_sessions=int(os.environ.get("SESSIONLAB_SAMPLE_SESSIONS", DEFAULT_SAMPLE_SESSIONS)),
+        workers=default_workers(),
     )

@@ -27,9 +27,9 @@ def sample(tmp_path_factory) -> Path:
     return root
 
 
-def _materialize(db: Path, sample: Path, settings: ClassifierSettings, selection=None) -> dg.ExecuteInJobResult:
+def _materialize(db: Path, sample: Path, settings: ClassifierSettings, selection=None, workers: int = 1) -> dg.ExecuteInJobResult:
     resources = {"warehouse_db": DuckDBResource(database=str(db)),
-                 "transcript_source": TranscriptSource(source_dir=str(sample / corpus.TRANSCRIPTS)),
+                 "transcript_source": TranscriptSource(source_dir=str(sample / corpus.TRANSCRIPTS), workers=workers),
                  "classifier_settings": settings}
     return dg.materialize([ingest_transcripts, classify_measures, session_measures], resources=resources, tags=MONTHS,
                           selection=selection, raise_on_error=False)
@@ -118,19 +118,20 @@ def test_analyses_run_on_a_small_heuristic_warehouse(tmp_path, sample):
         assert conn.sql("SELECT count(DISTINCT analysis) FROM analysis_samples").fetchall()[0][0] == len(ASSETS)
 
 
-def test_rounds_of_a_few_sessions_give_the_same_tables_as_one_round(tmp_path, sample):
-    tables = [*MEASURES, "classifier_windows", "session_measures"]
+def test_rounds_and_worker_processes_give_the_same_tables_as_one_round_in_process(tmp_path, sample):
+    tables = ["events", "sessions", "source_files", *MEASURES, "classifier_windows", "session_measures"]
     contents = {}
-    for name, per_round in (("one", 10_000), ("many", 7)):
+    for name, per_round, workers in (("one", 10_000, 1), ("many", 7, 1), ("pooled", 7, 2)):
         db = tmp_path / f"{name}.duckdb"
-        assert _materialize(db, sample, ClassifierSettings(sessions_per_round=per_round)).success
+        assert _materialize(db, sample, ClassifierSettings(sessions_per_round=per_round), workers=workers).success
         with duckdb.connect(str(db), read_only=True) as conn:
-            contents[name] = {table: conn.sql(f"SELECT * EXCLUDE (materialized_at) FROM {table} ORDER BY session_id").fetchall()
+            contents[name] = {table: conn.sql(f"SELECT * EXCLUDE (materialized_at) FROM {table} ORDER BY ALL").fetchall()
                               if "materialized_at" in conn.sql(f"SELECT * FROM {table} LIMIT 0").columns
-                              else conn.sql(f"SELECT * FROM {table} ORDER BY session_id").fetchall() for table in tables}
+                              else conn.sql(f"SELECT * FROM {table} ORDER BY ALL").fetchall() for table in tables}
     assert contents["one"]["session_measures"], "the sample has sessions"
     for table in tables:
         assert contents["many"][table] == contents["one"][table], table
+        assert contents["pooled"][table] == contents["one"][table], table
 
 
 def test_a_round_size_below_one_is_refused():

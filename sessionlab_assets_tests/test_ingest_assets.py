@@ -138,3 +138,18 @@ def test_small_batches_hold_exactly_what_one_batch_holds(tmp_path):
     assert sorted(f.source_file for b in batches for f in b.files) == sorted(f.source_file for f in whole.files)
     assert sorted((q.source_file, q.line_no) for b in batches for q in b.quarantine) == \
         sorted((q.source_file, q.line_no) for q in whole.quarantine)
+
+
+def test_worker_processes_parse_exactly_what_this_process_parses(tmp_path):
+    from sessionlab_assets.classify.transcript import session_window
+    from sessionlab_assets.ingest.source import scan_batches, scan_source
+    from sessionlab_assets.workers import worker_pool
+
+    root = build(tmp_path / "c", users=6)
+    here = scan_source(root, keep_text=True)
+    with worker_pool(2) as pool:
+        pooled = [s for b in scan_batches(root, keep_text=True, pool=pool) for s in b.sessions]
+        prepared = [s for b in scan_batches(root, keep_text=True, pool=pool, prepare=session_window) for s in b.sessions]
+    assert [(s.session_id, s.user_key, s.events) for s in pooled] == [(s.session_id, s.user_key, s.events) for s in here.sessions]
+    assert [s.prepared for s in prepared] == [session_window(s) for s in here.sessions]
+    assert all(not s.events for s in prepared)  # dropped once prepared, so they do not travel back

@@ -12,6 +12,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import Executor
 
 import dagster as dg
 import polars as pl
@@ -24,14 +25,14 @@ from sessionlab_assets.classify.registry import MEASURES
 from sessionlab_assets.classify.run import RunCounts, SessionInput, classify_sessions, measure_frame, planned_calls
 from sessionlab_assets.classify.settings import ClassifierSettings
 from sessionlab_assets.classify.tables import COLUMN_DOMAINS, label_columns
-from sessionlab_assets.classify.transcript import session_entries
-from sessionlab_assets.classify.window import render_window
+from sessionlab_assets.classify.transcript import session_window
 from sessionlab_assets.derived import ALL as DERIVED
 from sessionlab_assets.ingest.source import scan_batches
 from sessionlab_assets.metadata import markdown_table
 from sessionlab_assets.partitions import month_range, monthly_partitions, single_run
 from sessionlab_assets.progress import Progress
 from sessionlab_assets.resources import TranscriptSource
+from sessionlab_assets.workers import worker_pool
 
 GROUP = "classify"
 KINDS = {"duckdb", "python"}
@@ -57,7 +58,7 @@ CHECK_SPECS = [
 
 
 def _session_rounds(context: dg.AssetExecutionContext, conn, source: TranscriptSource, month_start, month_end,
-                    sessions_per_round: int) -> Iterator[list[SessionInput]]:
+                    sessions_per_round: int, pool: Executor | None) -> Iterator[list[SessionInput]]:
     """The month's sessions as classifier inputs, `sessions_per_round` at a time: transcripts are re-read
     batch by batch, so memory holds one round of windows, not the month's transcripts."""
     sessions = conn.sql(
@@ -80,12 +81,13 @@ def _session_rounds(context: dg.AssetExecutionContext, conn, source: TranscriptS
             "SELECT source_file FROM source_files WHERE month >= $s AND month < $e AND status = 'ingested'",
             params={"s": month_start, "e": month_end}).fetchall()}
         months = set(sessions["month"].unique().to_list())
-        for batch in scan_batches(source.root(), months, source.identity(), keep_text=True, log=context.log.info, only=files):
+        for batch in scan_batches(source.root(), months, source.identity(), keep_text=True, log=context.log.info, only=files,
+                                  pool=pool, prepare=session_window):
             for parsed in batch.sessions:
                 if parsed.session_id not in waiting:
                     continue
                 waiting.discard(parsed.session_id)
-                pending.append(SessionInput(**common(rows[parsed.session_id]), window=render_window(session_entries(parsed))))
+                pending.append(SessionInput(**common(rows[parsed.session_id]), window=parsed.prepared))
                 windows += 1
             if len(pending) >= sessions_per_round:
                 yield pending
@@ -138,10 +140,16 @@ def _domain_violations(conn, measure: str, month_start, month_end) -> dict[str, 
 )
 def classify_measures(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource,
                       transcript_source: TranscriptSource, classifier_settings: ClassifierSettings):
+    with worker_pool(transcript_source.workers) as pool:
+        yield from _classify_months(context, warehouse_db, transcript_source, classifier_settings, pool)
+
+
+def _classify_months(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource, transcript_source: TranscriptSource,
+                     classifier_settings: ClassifierSettings, pool: Executor | None):
     month_start, month_end = month_range(context)
     selected = {key.to_user_string() for key in context.selected_asset_keys}
     measures = [m for m in MEASURES if m in selected]
-    backend = classifier_settings.backend(log=context.log.info)
+    backend = classifier_settings.backend(log=context.log.info, pool=pool)
     if backend.name == heuristic.NAME:
         context.log.warning("Labels come from the offline HEURISTIC backend (no ANTHROPIC_API_KEY configured): "
                             "rules, not a model; every row says backend = 'heuristic'.")
@@ -150,7 +158,7 @@ def classify_measures(context: dg.AssetExecutionContext, warehouse_db: DuckDBRes
     if classifier_settings.dry_run:
         with warehouse_db.get_connection() as conn:
             warehouse.ensure_schema(conn)
-            calls = [call for inputs in _session_rounds(context, conn, transcript_source, month_start, month_end, rounds)
+            calls = [call for inputs in _session_rounds(context, conn, transcript_source, month_start, month_end, rounds, pool)
                      for call in planned_calls(inputs, chosen, Ledger(conn), classifier_settings.model)]
             projection = plan.project(calls, classifier_settings.model, batch=classifier_settings.mode == "batch", caching=True)
         totals = projection.select(pl.sum("calls"), pl.sum("dollars")).row(0)
@@ -166,7 +174,7 @@ def classify_measures(context: dg.AssetExecutionContext, warehouse_db: DuckDBRes
         progress = Progress("sessions classified", count_sessions(conn, month_start, month_end), "sessions", context.log.info)
         counts = RunCounts()
         parts: dict[str, list[pl.DataFrame]] = {name: [] for name in [*measures, "classifier_windows"]}
-        for inputs in _session_rounds(context, conn, transcript_source, month_start, month_end, rounds):
+        for inputs in _session_rounds(context, conn, transcript_source, month_start, month_end, rounds, pool):
             outcomes, keys, round_counts = classify_sessions(inputs, backend, Ledger(conn), chosen,
                                                              reuse_errors=classifier_settings.reuse_errors)
             counts.add(round_counts)

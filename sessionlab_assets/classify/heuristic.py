@@ -15,11 +15,13 @@ import json
 import math
 import re
 from collections.abc import Callable
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
 from sessionlab_assets.classify.calls import CallRequest, Ledger, Stopwatch, validated
 from sessionlab_assets.labels import EXPERTISE_NAMES
+from sessionlab_assets.workers import ordered_map
 
 NAME = "heuristic"
 RECORD_EVERY = 500  # results written to the ledger at a time
@@ -303,27 +305,44 @@ WINDOW_RULES: dict[str, Callable[[list[str], list[str], dict[str, Any]], dict[st
 }
 
 
+def evaluate(name: str, input_text: str, facts: dict[str, Any]) -> str:
+    """The rules' answer for one call, as the JSON a model would return."""
+    if name == "job_price":
+        return json.dumps(job_price(input_text, facts))
+    users, agents = split_window(input_text)
+    return json.dumps(WINDOW_RULES[name](users, agents, facts))
+
+
+def _evaluate_many(calls: list[tuple[str, str, dict[str, Any]]]) -> list[tuple[str, float]]:
+    answers = []
+    for name, input_text, facts in calls:
+        watch = Stopwatch()
+        answers.append((evaluate(name, input_text, facts), watch.ms()))
+    return answers
+
+
 class HeuristicBackend:
-    """Rules in place of a model: same requests, same ledger, no cost."""
+    """Rules in place of a model: same requests, same ledger, no cost. With a worker pool
+    (sessionlab_assets/workers.py) the rules run in the workers, in order."""
 
     name = NAME
     model = "heuristic"
     mode = "offline"
+    CALLS_PER_TASK = 250
+
+    def __init__(self, pool: Executor | None = None):
+        self.pool = pool
 
     def version_of(self, classifier) -> str:
         return VERSION
 
     def run(self, requests: list[CallRequest], ledger: Ledger) -> list[CallRequest]:
+        tasks = ([(r.classifier.name, r.input_text, r.facts) for r in requests[i:i + self.CALLS_PER_TASK]]
+                 for i in range(0, len(requests), self.CALLS_PER_TASK))
+        answers = (answer for task in ordered_map(self.pool, _evaluate_many, tasks) for answer in task)
         results = []
-        for request in requests:
-            watch = Stopwatch()
-            name = request.classifier.name
-            if name == "job_price":
-                raw = job_price(request.input_text, request.facts)
-            else:
-                users, agents = split_window(request.input_text)
-                raw = WINDOW_RULES[name](users, agents, request.facts)
-            results.append(validated(request.classifier, request.key, json.dumps(raw), self.name, self.mode, latency_ms=watch.ms()))
+        for request, (raw, latency_ms) in zip(requests, answers, strict=True):
+            results.append(validated(request.classifier, request.key, raw, self.name, self.mode, latency_ms=latency_ms))
             if len(results) == RECORD_EVERY:  # recorded as made, like a model backend's calls
                 ledger.record(results)
                 results = []

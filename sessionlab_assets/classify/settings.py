@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from concurrent.futures import Executor
 
 import dagster as dg
 
@@ -48,9 +49,10 @@ class ClassifierSettings(dg.ConfigurableResource):
             return "anthropic" if self.api_key else "heuristic"
         return self.backend_name
 
-    def backend(self, log: Callable[[str], None] = lambda message: None):
+    def backend(self, log: Callable[[str], None] = lambda message: None, pool: Executor | None = None):
+        """The configured backend; the offline one runs its rules in `pool` when given one."""
         if self.resolved_backend() == heuristic.NAME:
-            return heuristic.HeuristicBackend()
+            return heuristic.HeuristicBackend(pool)
         if not self.api_key:
             raise dg.Failure("SESSIONLAB_CLASSIFIER_BACKEND=anthropic needs ANTHROPIC_API_KEY")
         import anthropic

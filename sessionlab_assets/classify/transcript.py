@@ -8,7 +8,7 @@ subagent traffic are left out: they are neither the person nor the agent talking
 
 from __future__ import annotations
 
-from sessionlab_assets.classify.window import Entry
+from sessionlab_assets.classify.window import Entry, Window, render_window
 from sessionlab_assets.ingest.model import HUMAN_PROMPT, INTERRUPTION, MAIN, MODEL_CALL, TOOL_CALL, Event, ParsedSession
 
 
@@ -49,3 +49,8 @@ def session_entries(session: ParsedSession) -> list[Entry]:
             entries.append(Entry("system", "[the user interrupted the agent]"))
     flush()
     return entries
+
+
+def session_window(session: ParsedSession) -> Window:
+    """The rendered, redacted window of a session parsed with `keep_text=True`."""
+    return render_window(session_entries(session))

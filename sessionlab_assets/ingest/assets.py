@@ -20,6 +20,7 @@ from sessionlab_assets.ingest.source import scan_batches
 from sessionlab_assets.partitions import month_range, monthly_partitions, single_run
 from sessionlab_assets.resources import DEFAULT_SAMPLE_DIR, TranscriptSource
 from sessionlab_assets.sample import corpus as sample_corpus
+from sessionlab_assets.workers import worker_pool
 
 GROUP = "ingest"
 KINDS = {"duckdb", "python"}
@@ -70,11 +71,11 @@ def ingest_transcripts(context: dg.AssetExecutionContext, warehouse_db: DuckDBRe
     totals = Counter()
     reasons: Counter[str] = Counter()
     file_status: Counter[str] = Counter()
-    with warehouse_db.get_connection() as conn:
+    with worker_pool(transcript_source.workers) as pool, warehouse_db.get_connection() as conn:
         conn.create_function("model_family", model_family, ["VARCHAR"], "VARCHAR", null_handling="special")
         with warehouse.replacing_months(conn, month_start, month_end, list(TABLES), undated=UNDATED_TABLES) as replacement:
             # Batch by batch inside one transaction: memory holds one batch, the months change all at once.
-            for batch in scan_batches(root, months, transcript_source.identity(), log=context.log.info):
+            for batch in scan_batches(root, months, transcript_source.identity(), log=context.log.info, pool=pool):
                 replacement.insert("events", events_frame(batch))
                 replacement.insert("session_headers", session_headers_frame(batch))
                 replacement.insert("ingest_errors", ingest_errors_frame(batch))

@@ -14,20 +14,24 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sessionlab_assets.ingest import claude_code, codex, formats
 from sessionlab_assets.ingest.identity import IdentityRule
-from sessionlab_assets.ingest.jsonl import ReadResult, read_jsonl_bytes
+from sessionlab_assets.ingest.jsonl import LineError, ReadResult, read_jsonl_bytes
 from sessionlab_assets.ingest.model import HUMAN_PROMPT, ParsedSession
 from sessionlab_assets.progress import Progress
+from sessionlab_assets.workers import ordered_map
 
 # Transcript bytes read before a batch of sessions is handed on: bounds memory (parsed records take
 # about four times their bytes) while keeping the per-batch work (one insert, one classifier round) large.
 BATCH_BYTES = 64_000_000
+FILES_PER_TASK = 64  # files handed to a worker process at a time
 
 
 @dataclass(frozen=True)
@@ -115,59 +119,116 @@ class _Candidate:
     session_id: str | None
 
 
-@dataclass
-class _Scanner:
-    """State carried from batch to batch: session ids already taken, and where they came from."""
+@dataclass(frozen=True)
+class _FileFacts:
+    """What the run-wide bookkeeping needs of a file once its records are parsed."""
 
-    root: Path
+    relative: str
+    size: int
+    format: str
+    lines: int
+    errors: list[LineError]
+
+    @classmethod
+    def of(cls, candidate: _Candidate) -> _FileFacts:
+        return cls(candidate.relative, candidate.size, candidate.format, candidate.result.lines, candidate.result.errors)
+
+
+@dataclass
+class _Parsed:
+    main: _FileFacts
+    children: list[_FileFacts]
+    session: ParsedSession
+
+
+@dataclass
+class _TaskResult:
+    """Some folders, parsed: their sessions and the files that are not part of one."""
+
+    bytes_read: int = 0
+    parsed: list[_Parsed] = field(default_factory=list)
+    undated: list[tuple[str, int, str | None, str]] = field(default_factory=list)  # (relative, size, format, reason)
+
+
+def _read_folder(root: Path, paths: list[Path], result: _TaskResult) -> tuple[list[_Candidate], dict[str, list[_Candidate]]]:
+    mains: list[_Candidate] = []
+    subagents: dict[str, list[_Candidate]] = {}
+    for path in paths:
+        relative = path.relative_to(root).as_posix()
+        try:
+            data = _read(path)
+        except OSError as exc:
+            result.undated.append((relative, 0, None, f"unreadable file: {exc.strerror or exc}"))
+            continue
+        result.bytes_read += len(data)
+        verdict = formats.sniff(data[: formats.SNIFF_BYTES], data)
+        if verdict.format is None:
+            result.undated.append((relative, len(data), None, verdict.reason or "format not recognised"))
+            continue
+        records = read_jsonl_bytes(data)
+        if not records.records:
+            result.undated.append((relative, len(data), verdict.format, "no readable JSON record in the file"))
+            continue
+        if verdict.format == formats.CODEX:
+            mains.append(_Candidate(relative, len(data), records, verdict.format, codex.session_id_of(records.records)))
+            continue
+        if claude_code.is_subagent_file(path.name, records.records):
+            parent = path.parent.parent.name if path.parent.name == "subagents" else None
+            parent = parent or claude_code.most_common_session_id(records.records)
+            subagents.setdefault(str(parent), []).append(_Candidate(relative, len(data), records, verdict.format, parent))
+        else:
+            session_id = claude_code.most_common_session_id(records.records) or path.stem
+            mains.append(_Candidate(relative, len(data), records, verdict.format, session_id))
+    return mains, subagents
+
+
+def _parse_folders(folders: list[list[str]], root: str, keep_text: bool,
+                   prepare: Callable[[ParsedSession], Any] | None) -> _TaskResult:
+    """Read and parse whole folders (in a worker process, or in this one). With `prepare`, each
+    session comes back with `prepared` set to `prepare(session)` and without its events."""
+    result = _TaskResult()
+    base = Path(root)
+    with paused_gc():
+        for folder in folders:
+            mains, subagents = _read_folder(base, [Path(p) for p in folder], result)
+            claimed: set[str] = set()
+            for main in mains:
+                session_id = main.session_id or Path(main.relative).stem
+                children = [] if session_id in claimed else sorted(subagents.pop(session_id, []), key=lambda c: c.relative)
+                claimed.add(session_id)
+                if main.format == formats.CODEX:
+                    session = codex.parse_session(session_id, main.relative, main.result, keep_text)
+                else:
+                    session = claude_code.parse_session(
+                        session_id, main.relative, main.result, [(c.relative, c.result) for c in children], keep_text)
+                if prepare is not None and session.first_ts is not None:
+                    session.prepared = prepare(session)
+                    session.events = []
+                result.parsed.append(_Parsed(_FileFacts.of(main), [_FileFacts.of(c) for c in children], session))
+            for parent, children in subagents.items():
+                for child in children:
+                    result.undated.append((child.relative, child.size, child.format,
+                                           f"subagent file whose parent session {parent} was not found in its folder"))
+    return result
+
+
+@dataclass
+class _Ledger:
+    """Run-wide bookkeeping, in the parent process: session ids already taken (and where), months."""
+
     months: set[date] | None
     identity: IdentityRule
-    keep_text: bool
     seen_ids: dict[str, str] = field(default_factory=dict)
 
-    def read_folder(self, paths: list[Path], batch: IngestBatch, mains: list[_Candidate],
-                    subagents: dict[str, list[_Candidate]], undated: list[tuple[str, int, str | None, str]]) -> None:
-        for path in paths:
-            relative = path.relative_to(self.root).as_posix()
-            try:
-                data = _read(path)
-            except OSError as exc:
-                undated.append((relative, 0, None, f"unreadable file: {exc.strerror or exc}"))
-                continue
-            batch.bytes_read += len(data)
-            verdict = formats.sniff(data[: formats.SNIFF_BYTES], data)
-            if verdict.format is None:
-                undated.append((relative, len(data), None, verdict.reason or "format not recognised"))
-                continue
-            result = read_jsonl_bytes(data)
-            if not result.records:
-                undated.append((relative, len(data), verdict.format, "no readable JSON record in the file"))
-                continue
-            if verdict.format == formats.CODEX:
-                mains.append(_Candidate(relative, len(data), result, verdict.format, codex.session_id_of(result.records)))
-                continue
-            if claude_code.is_subagent_file(path.name, result.records):
-                parent = path.parent.parent.name if path.parent.name == "subagents" else None
-                parent = parent or claude_code.most_common_session_id(result.records)
-                subagents.setdefault(str(parent), []).append(_Candidate(relative, len(data), result, verdict.format, parent))
-            else:
-                session_id = claude_code.most_common_session_id(result.records) or path.stem
-                mains.append(_Candidate(relative, len(data), result, verdict.format, session_id))
-
-    def assemble(self, batch: IngestBatch, mains: list[_Candidate], subagents: dict[str, list[_Candidate]],
-                 undated: list[tuple[str, int, str | None, str]]) -> None:
-        for main in mains:
-            session_id = main.session_id or Path(main.relative).stem
+    def place(self, task: _TaskResult, batch: IngestBatch) -> None:
+        undated = list(task.undated)
+        for item in task.parsed:
+            session, main = item.session, item.main
+            session_id = session.session_id
             if session_id in self.seen_ids:
                 undated.append((main.relative, main.size, main.format, f"duplicate session id: already ingested from {self.seen_ids[session_id]}"))
+                undated.extend((c.relative, c.size, c.format, f"subagent of duplicate session {session_id}") for c in item.children)
                 continue
-            children = sorted(subagents.pop(session_id, []), key=lambda c: c.relative)
-            if main.format == formats.CODEX:
-                session = codex.parse_session(session_id, main.relative, main.result, self.keep_text)
-            else:
-                session = claude_code.parse_session(
-                    session_id, main.relative, main.result, [(c.relative, c.result) for c in children], self.keep_text
-                )
             month = month_of(session)
             if month is None:
                 reason = (
@@ -176,8 +237,7 @@ class _Scanner:
                     else "no timestamped record: the session cannot be placed in a month"
                 )
                 undated.append((main.relative, main.size, main.format, reason))
-                for child in children:
-                    undated.append((child.relative, child.size, child.format, f"subagent of undated session {session_id}"))
+                undated.extend((c.relative, c.size, c.format, f"subagent of undated session {session_id}") for c in item.children)
                 continue
             self.seen_ids[session_id] = main.relative
             if self.months is not None and month not in self.months:
@@ -185,22 +245,26 @@ class _Scanner:
                 continue
             session.user_key = self.identity.user_key(main.relative)
             batch.sessions.append(session)
-            for role, candidate in [("main", main)] + [("subagent", c) for c in children]:
-                errors = candidate.result.errors
-                batch.files.append(
-                    SourceFile(month, candidate.relative, candidate.size, candidate.format, role, session_id,
-                               candidate.result.lines, len(errors), "ingested", None)
-                )
-                batch.quarantine.extend(Quarantine(month, candidate.relative, e.line_no, e.reason) for e in errors)
-
-        for parent, children in subagents.items():
-            for child in children:
-                undated.append((child.relative, child.size, child.format,
-                                f"subagent file whose parent session {parent} was not found in its folder"))
-
+            for role, facts in [("main", main)] + [("subagent", c) for c in item.children]:
+                batch.files.append(SourceFile(month, facts.relative, facts.size, facts.format, role, session_id,
+                                              facts.lines, len(facts.errors), "ingested", None))
+                batch.quarantine.extend(Quarantine(month, facts.relative, e.line_no, e.reason) for e in facts.errors)
         for relative, size, fmt, reason in undated:
             batch.quarantine.append(Quarantine(None, relative, None, reason))
             batch.files.append(SourceFile(None, relative, size, fmt, "not_ingested", None, 0, 0, "quarantined", reason))
+
+
+def _tasks(folders: list[list[Path]], files_per_task: int) -> Iterator[list[list[str]]]:
+    task: list[list[str]] = []
+    files = 0
+    for folder in folders:
+        task.append([str(p) for p in folder])
+        files += len(folder)
+        if files >= files_per_task:
+            yield task
+            task, files = [], 0
+    if task:
+        yield task
 
 
 def scan_batches(
@@ -211,36 +275,39 @@ def scan_batches(
     log: Callable[[str], None] | None = None,
     only: set[str] | None = None,
     batch_bytes: int = BATCH_BYTES,
+    pool: Executor | None = None,
+    prepare: Callable[[ParsedSession], Any] | None = None,
 ) -> Iterator[IngestBatch]:
     """Parse everything under `root` and yield it in batches; keep sessions (and their quarantine rows)
     in `months`.
 
     Quarantine rows for files that cannot be placed in a month have month None and are always kept.
     With `log`, progress (files, MB/s) is reported as the files are read. With `only`, just the files
-    at these root-relative paths are read (a later step re-reading the months an ingest placed).
+    at these root-relative paths are read (a later step re-reading the months an ingest placed). With
+    `pool` (sessionlab_assets/workers.py), folders are parsed in worker processes, in order. With
+    `prepare` (a module-level function), each session's `prepared` is `prepare(session)`, computed
+    where it was parsed, and its events are dropped.
     """
     root = Path(root)
     if not root.is_dir():
         raise FileNotFoundError(f"source root {root} does not exist or is not a folder (set SESSIONLAB_SOURCE_DIR)")
-    scanner = _Scanner(root, months, identity or IdentityRule(), keep_text)
+    ledger = _Ledger(months, identity or IdentityRule())
     paths = _walk(root)
     if only is not None:
         paths = [p for p in paths if p.relative_to(root).as_posix() in only]
     progress = Progress("reading transcripts", len(paths), "files", log) if log else None
-    folders = _folders(paths)
-    position = 0
-    while position < len(folders):
-        batch = IngestBatch()
-        with paused_gc():
-            while position < len(folders) and batch.bytes_read < batch_bytes:
-                mains: list[_Candidate] = []
-                subagents: dict[str, list[_Candidate]] = {}
-                undated: list[tuple[str, int, str | None, str]] = []
-                scanner.read_folder(folders[position], batch, mains, subagents, undated)
-                scanner.assemble(batch, mains, subagents, undated)
-                if progress:
-                    progress.advance(len(folders[position]))
-                position += 1
+    # Small tasks in this process; across workers, tasks big enough to outweigh passing the results back.
+    files_per_task = 1 if pool is None else FILES_PER_TASK
+    batch = IngestBatch()
+    for task in ordered_map(pool, _parse_folders, _tasks(_folders(paths), files_per_task), str(root), keep_text, prepare):
+        batch.bytes_read += task.bytes_read
+        ledger.place(task, batch)
+        if progress:
+            progress.advance(len(task.parsed) + sum(len(p.children) for p in task.parsed) + len(task.undated))
+        if batch.bytes_read >= batch_bytes:
+            yield batch
+            batch = IngestBatch()
+    if batch.bytes_read or batch.quarantine or batch.sessions:
         yield batch
     if progress:
         progress.finish()

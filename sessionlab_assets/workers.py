@@ -1,0 +1,56 @@
+"""A pool of worker processes for the CPU-bound steps (parsing transcripts, rendering windows, the
+offline rules), and an ordered map over it that keeps only a few tasks in flight, so results arrive in
+input order and memory holds a bounded number of them.
+
+Workers are started with `spawn`: the parent holds DuckDB connections and Dagster's threads, which a
+forked child must not inherit. One process per core is the default (`SESSIONLAB_WORKERS`).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def default_workers() -> int:
+    value = os.environ.get("SESSIONLAB_WORKERS")
+    if value:
+        workers = int(value)
+        if workers < 1:
+            raise ValueError(f"SESSIONLAB_WORKERS must be at least 1, not {workers}")
+        return workers
+    return os.cpu_count() or 1
+
+
+@contextmanager
+def worker_pool(workers: int) -> Iterator[Executor | None]:
+    """A process pool of `workers`, or None (work runs in this process) when `workers` is 1."""
+    if workers <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield pool
+
+
+def ordered_map(pool: Executor | None, function: Callable[..., R], items: Iterable[T], *args: Any) -> Iterator[R]:
+    """`function(item, *args)` for each item, in input order; at most two tasks per worker in flight."""
+    if pool is None:
+        for item in items:
+            yield function(item, *args)
+        return
+    in_flight: deque = deque()
+    limit = 2 * getattr(pool, "_max_workers", 2)
+    for item in items:
+        in_flight.append(pool.submit(function, item, *args))
+        if len(in_flight) >= limit:
+            yield in_flight.popleft().result()
+    while in_flight:
+        yield in_flight.popleft().result()
