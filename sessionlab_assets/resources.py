@@ -52,13 +52,17 @@ class WarehouseResource(DuckDBResource):
 
     lock_timeout_seconds: float = 120.0
     retry_seconds: float = 0.5
+    # DuckDB's buffer cap. Its default (80% of RAM) lets a month range's uncommitted inserts sit in
+    # memory; with a cap it writes them out and spills to disk instead.
+    memory_limit: str = "1GB"
 
     @contextmanager
     def get_connection(self):
         deadline = time.monotonic() + self.lock_timeout_seconds
         while True:
             try:
-                conn = duckdb.connect(self.database, read_only=False, config={"custom_user_agent": "sessionlab", **self.connection_config})
+                conn = duckdb.connect(self.database, read_only=False, config={"custom_user_agent": "sessionlab", "memory_limit": self.memory_limit,
+                                                                                **self.connection_config})
                 break
             except duckdb.IOException as error:
                 if "lock" not in str(error).lower():
@@ -84,7 +88,8 @@ def warehouse_resource() -> WarehouseResource:
     path = Path(os.environ.get("SESSIONLAB_WAREHOUSE", str(DEFAULT_WAREHOUSE))).expanduser()
     path.parent.mkdir(parents=True, exist_ok=True)
     return WarehouseResource(database=str(path),
-                             lock_timeout_seconds=float(os.environ.get("SESSIONLAB_LOCK_TIMEOUT_SECONDS", 120)))
+                             lock_timeout_seconds=float(os.environ.get("SESSIONLAB_LOCK_TIMEOUT_SECONDS", 120)),
+                             memory_limit=os.environ.get("SESSIONLAB_DUCKDB_MEMORY_LIMIT", "1GB"))
 
 
 def transcript_source() -> TranscriptSource:

@@ -80,58 +80,83 @@ class MonthWrite:
     undated_rows: bool = False
 
 
+STAGING_SCHEMA = "staging"
+
+
 class MonthReplacement:
-    """An open transaction replacing [month_start, month_end) of some tables; see `replacing_months`."""
+    """New rows for [month_start, month_end) of some tables, gathered batch by batch; see `replacing_months`."""
 
     def __init__(self, conn: duckdb.DuckDBPyConnection, params: dict[str, date], tables: list[str]):
         self.conn = conn
         self.params = params
         self.tables = tables
+        self.statements: list[str | Callable[[duckdb.DuckDBPyConnection], None]] = []
+        self.written: dict[str, int] = {}  # rows per table in the months, once committed
 
     def insert(self, table: str, frame: pl.DataFrame) -> None:
-        """Add rows to `table`, checked against its declared columns and cast to its declared types."""
+        """Add rows for `table`, checked against its declared columns and cast to its declared types."""
         if table not in self.tables:
-            raise ValueError(f"{table} is not among the tables this transaction replaces: {self.tables}")
+            raise ValueError(f"{table} is not among the tables this replacement writes: {self.tables}")
         check_frame(self.conn, table, frame)
         if frame.height:
             self.conn.register("incoming_frame", frame)
-            self.conn.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_frame")
+            self.conn.execute(f"INSERT INTO {STAGING_SCHEMA}.{table} BY NAME SELECT * FROM incoming_frame")
             self.conn.unregister("incoming_frame")
 
-    def run(self, statement: str) -> None:
-        """A statement with $month_start / $month_end parameters, inside the transaction."""
-        self.conn.execute(statement, self.params)
+    def then(self, statement: str | Callable[[duckdb.DuckDBPyConnection], None]) -> None:
+        """Run in the replacing transaction, after the new rows are in: SQL with $month_start /
+        $month_end parameters (rows derived from the new ones), or a function of the connection."""
+        self.statements.append(statement)
 
-    def counts(self) -> dict[str, int]:
-        return {
-            table: self.conn.execute(
-                f"SELECT count(*) FROM {table} WHERE month >= $month_start AND month < $month_end", self.params
-            ).fetchall()[0][0]
-            for table in self.tables
-        }
+    def _commit(self, undated: frozenset[str] | set[str]) -> None:
+        self.conn.execute("BEGIN TRANSACTION")
+        try:
+            for table in self.tables:
+                condition = "(month >= $month_start AND month < $month_end)"
+                if table in undated:
+                    condition += " OR month IS NULL"
+                self.conn.execute(f"DELETE FROM main.{table} WHERE {condition}", self.params)
+                self.conn.execute(f"INSERT INTO main.{table} BY NAME SELECT * FROM {STAGING_SCHEMA}.{table}")
+            for statement in self.statements:
+                if isinstance(statement, str):
+                    self.conn.execute(statement, self.params)
+                else:
+                    statement(self.conn)
+            self.written = {
+                table: self.conn.execute(
+                    f"SELECT count(*) FROM main.{table} WHERE month >= $month_start AND month < $month_end", self.params
+                ).fetchall()[0][0]
+                for table in self.tables
+            }
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
 
 
 @contextmanager
 def replacing_months(conn: duckdb.DuckDBPyConnection, month_start: date, month_end: date, tables: list[str],
                      undated: frozenset[str] | set[str] = frozenset()) -> Iterator[MonthReplacement]:
-    """Delete [month_start, month_end) of each table, then let the caller insert the new rows batch by
-    batch, all in one transaction: committed when the block ends, rolled back on any error, so the
-    previous version of the months stays as it was. Tables in `undated` also lose their month-NULL
-    rows (they describe the whole source, not a month)."""
+    """Replace [month_start, month_end) of each table with the rows inserted in the block, in one
+    transaction when the block ends; on any error nothing changes and the months stay as they were.
+    Tables in `undated` also lose their month-NULL rows (they describe the whole source, not a month).
+
+    Rows are gathered in `staging.<table>` (committed as they come) and moved in one INSERT … SELECT:
+    DuckDB holds a long transaction's many small inserts in memory, past its memory limit (at 100k
+    sessions the events alone took about 5 GB), while one large insert is written out as it goes.
+    """
     ensure_schema(conn)
     params = {"month_start": month_start, "month_end": month_end}
-    conn.execute("BEGIN TRANSACTION")
+    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {STAGING_SCHEMA}")
+    for table in tables:  # replaces what a run that died may have left
+        conn.execute(f"CREATE OR REPLACE TABLE {STAGING_SCHEMA}.{table} AS SELECT * FROM main.{table} LIMIT 0")
+    replacement = MonthReplacement(conn, params, tables)
     try:
+        yield replacement
+        replacement._commit(undated)
+    finally:
         for table in tables:
-            condition = "(month >= $month_start AND month < $month_end)"
-            if table in undated:
-                condition += " OR month IS NULL"
-            conn.execute(f"DELETE FROM {table} WHERE {condition}", params)
-        yield MonthReplacement(conn, params, tables)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+            conn.execute(f"DROP TABLE IF EXISTS {STAGING_SCHEMA}.{table}")
 
 
 def replace_months(
@@ -158,11 +183,10 @@ def replace_months(
             if write.frame is not None:
                 replacement.insert(write.table, write.frame)
         for statement in derived:
-            replacement.run(statement)
+            replacement.then(statement)
         if before_commit is not None:
-            before_commit(conn)
-        counts = replacement.counts()
-    return counts
+            replacement.then(before_commit)
+    return replacement.written
 
 
 def replace_analysis(conn: duckdb.DuckDBPyConnection, analysis: str, tables: dict[str, pl.DataFrame],

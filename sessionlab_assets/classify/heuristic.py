@@ -24,7 +24,7 @@ from sessionlab_assets.labels import EXPERTISE_NAMES
 from sessionlab_assets.workers import ordered_map
 
 NAME = "heuristic"
-RECORD_EVERY = 500  # results written to the ledger at a time
+RECORD_EVERY = 5_000  # results written to the ledger at a time: rules are free to re-run, so a crash loses little
 VERSION = "rules-" + hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
 
 _BLOCK = re.compile(r"<(user|assistant|system)>\n(.*?)\n</\1>", re.S)

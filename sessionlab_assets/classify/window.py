@@ -9,6 +9,7 @@ classifier prompts say a marker is not evidence of anything. Redaction runs firs
 from __future__ import annotations
 
 import hashlib
+from functools import cached_property
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -33,7 +34,7 @@ class Window:
     total: int
     redactions: Counter[str] = field(default_factory=Counter)
 
-    @property
+    @cached_property
     def window_hash(self) -> str:
         """Content hash of exactly what a classifier sees (part of the cache key)."""
         return hashlib.sha256(f"{self.per_turn}/{self.total}\n{self.text}".encode()).hexdigest()[:32]

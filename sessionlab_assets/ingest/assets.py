@@ -13,7 +13,7 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from sessionlab_assets import warehouse
-from sessionlab_assets.ingest.frames import events_frame, ingest_errors_frame, session_headers_frame, source_files_frame
+from sessionlab_assets.ingest.frames import ingest_errors_frame, session_events_frame, session_headers_frame, source_files_frame
 from sessionlab_assets.ingest.model import model_family
 from sessionlab_assets.metadata import markdown_table
 from sessionlab_assets.ingest.source import scan_batches
@@ -74,9 +74,11 @@ def ingest_transcripts(context: dg.AssetExecutionContext, warehouse_db: DuckDBRe
     with worker_pool(transcript_source.workers) as pool, warehouse_db.get_connection() as conn:
         conn.create_function("model_family", model_family, ["VARCHAR"], "VARCHAR", null_handling="special")
         with warehouse.replacing_months(conn, month_start, month_end, list(TABLES), undated=UNDATED_TABLES) as replacement:
-            # Batch by batch inside one transaction: memory holds one batch, the months change all at once.
-            for batch in scan_batches(root, months, transcript_source.identity(), log=context.log.info, pool=pool):
-                replacement.insert("events", events_frame(batch))
+            # Batch by batch: memory holds one batch; the months change all at once when the block ends.
+            for batch in scan_batches(root, months, transcript_source.identity(), log=context.log.info, pool=pool,
+                                      prepare=session_events_frame):
+                if batch.sessions:
+                    replacement.insert("events", pl.concat([s.prepared for s in batch.sessions], how="vertical_relaxed"))
                 replacement.insert("session_headers", session_headers_frame(batch))
                 replacement.insert("ingest_errors", ingest_errors_frame(batch))
                 replacement.insert("source_files", source_files_frame(batch))
@@ -91,9 +93,9 @@ def ingest_transcripts(context: dg.AssetExecutionContext, warehouse_db: DuckDBRe
                 f"{month_start:%Y-%m}..{month_end:%Y-%m} (exclusive), {totals['out_of_range']} in other months, "
                 f"{totals['quarantine']} quarantine rows"
             )
-            replacement.run(warehouse.sql_text("telemetry/sessions.sql"))
-            replacement.run(warehouse.sql_text("telemetry/turns.sql"))
-            counts = replacement.counts()
+            replacement.then(warehouse.sql_text("telemetry/sessions.sql"))
+            replacement.then(warehouse.sql_text("telemetry/turns.sql"))
+        counts = replacement.written
         by_month = conn.sql(
             "SELECT strftime(month, '%Y-%m') AS month, count(*) AS sessions, count(*) FILTER (WHERE headless) AS headless, "
             "sum(human_turns) AS human_turns, sum(tool_calls) AS tool_calls, sum(lines_added) AS lines_added "

@@ -7,12 +7,22 @@ from dataclasses import asdict, fields
 
 import polars as pl
 
-from sessionlab_assets.ingest.model import EVENT_COLUMNS
+from sessionlab_assets.ingest.model import EVENT_COLUMNS, ParsedSession
 from sessionlab_assets.ingest.source import IngestBatch, Quarantine, SourceFile, month_of
 
 
 def _frame(columns: dict[str, list]) -> pl.DataFrame:
     return pl.DataFrame(columns, strict=False, infer_schema_length=None)
+
+
+def session_events_frame(session: ParsedSession) -> pl.DataFrame:
+    """One session's rows of `events`: built where the session was parsed (a worker process), it
+    travels back as Arrow buffers instead of one pickled object per event."""
+    n = len(session.events)
+    columns: dict[str, list] = {"month": [month_of(session)] * n, "session_id": [session.session_id] * n}
+    for name in EVENT_COLUMNS:
+        columns[name] = [getattr(event, name) for event in session.events]
+    return _frame(columns)
 
 
 def events_frame(batch: IngestBatch) -> pl.DataFrame:

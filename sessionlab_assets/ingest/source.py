@@ -32,6 +32,7 @@ from sessionlab_assets.workers import ordered_map
 # about four times their bytes) while keeping the per-batch work (one insert, one classifier round) large.
 BATCH_BYTES = 64_000_000
 FILES_PER_TASK = 64  # files handed to a worker process at a time
+SPLIT_FOLDERS_OVER = 64  # files in a folder above which it is read a session at a time (see _folders)
 
 
 @dataclass(frozen=True)
@@ -82,13 +83,26 @@ def _walk(root: Path) -> list[Path]:
 
 
 def _folders(paths: list[Path]) -> list[list[Path]]:
-    """Files grouped by the folder of their session's main file (a `subagents/` folder goes with the
-    folder two levels up), in walk order."""
-    groups: dict[Path, list[Path]] = {}
+    """Files grouped so that a session's files are in one group, in walk order: a folder and its
+    `<session>/subagents/` folders together. A large folder (a heavy user's project) is split into one
+    group per main file with its `subagents/` folder, unless it also holds loose `agent-*.jsonl` files,
+    which are attached by the session id inside them and so need the whole folder."""
+    folders: dict[Path, dict[str, list[Path]]] = {}
     for path in paths:
-        home = path.parent.parent.parent if path.parent.name == "subagents" else path.parent
-        groups.setdefault(home, []).append(path)
-    return list(groups.values())
+        if path.parent.name == "subagents":
+            home, unit = path.parent.parent.parent, path.parent.parent.name
+        else:
+            home, unit = path.parent, path.stem
+        folders.setdefault(home, {}).setdefault(unit, []).append(path)
+    groups: list[list[Path]] = []
+    for units in folders.values():
+        files = [path for unit in units.values() for path in unit]
+        loose_agents = any(p.name.startswith("agent-") and p.parent.name != "subagents" for p in files)
+        if len(files) <= SPLIT_FOLDERS_OVER or loose_agents:
+            groups.append(files)
+        else:
+            groups.extend(units.values())
+    return groups
 
 
 @contextmanager
