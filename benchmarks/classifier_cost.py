@@ -2,7 +2,8 @@
 
     python benchmarks/classifier_cost.py [--sessions 400] [--models claude-haiku-4-5 claude-sonnet-4-6 claude-opus-4-7]
 
-Renders the classifier windows of a freshly built sample corpus, plans one call per classifier and
+Renders the classifier windows of a freshly built sample corpus (timed: windows per second, in one
+process, and Messages API request bodies built per second with orjson encoding them), plans one call per classifier and
 session (`sessionlab_assets/classify/plan.py`: tokens estimated from characters, expected output
 lengths, list prices), and prints per model the cost of 1,000 sessions real-time and through Message
 Batches, with and without prompt caching, then the per-classifier detail for the first model.
@@ -13,11 +14,15 @@ from __future__ import annotations
 
 import argparse
 import tempfile
+import time
 from pathlib import Path
 
+import orjson
 import polars as pl
 
 from sessionlab_assets.classify import plan, pricing
+from sessionlab_assets.classify.anthropic_backend import message_params
+from sessionlab_assets.classify.calls import CallKey, CallRequest
 from sessionlab_assets.classify.registry import CLASSIFIERS
 from sessionlab_assets.classify.transcript import session_entries
 from sessionlab_assets.classify.window import render_window
@@ -33,13 +38,29 @@ def planned(sessions: int, seed: int) -> tuple[list[plan.PlannedCall], int, floa
         batch = scan_source(root / corpus.TRANSCRIPTS, set(world.MONTHS), IdentityRule(rule="top_folder", key="k"), keep_text=True)
     calls = []
     window_tokens = []
+    windows = []
+    started = time.perf_counter()
     for session in batch.sessions:
         entries = session_entries(session)
         if not any(e.role == "user" for e in entries):
             continue  # headless sessions are not classified
-        window = render_window(entries)
+        windows.append(render_window(entries))
+    render_seconds = time.perf_counter() - started
+    for window in windows:
         window_tokens.append(pricing.estimated_tokens(window.text))
         calls += [plan.planned_call(c, window.text if c.reads == "window" else None, window.window_hash) for c in CLASSIFIERS.values()]
+    window_classifiers = [c for c in CLASSIFIERS.values() if c.reads == "window"]
+    started = time.perf_counter()
+    body_bytes = 0
+    for window in windows:
+        for classifier in window_classifiers:
+            request = CallRequest(CallKey(classifier.name, classifier.prompt_version(), "claude-haiku-4-5", window.window_hash),
+                                  classifier, window.text)
+            body_bytes += len(orjson.dumps(message_params(request, "claude-haiku-4-5", 1024, None)))
+    build_seconds = time.perf_counter() - started
+    print(f"windows rendered (redaction, cuts, hash) : {len(windows) / render_seconds:8.0f} windows/s in one process")
+    print(f"request bodies built and encoded         : {len(windows) * len(window_classifiers) / build_seconds:8.0f} requests/s "
+          f"= {len(windows) / build_seconds:.0f} windows/s ({body_bytes / len(windows) / 1e3:.0f} KB of JSON for a window's {len(window_classifiers)} requests)")
     cacheable = sum(t + pricing.estimated_tokens(plan.SYSTEM) >= 4096 for t in window_tokens) / len(window_tokens)
     return calls, len(window_tokens), cacheable
 

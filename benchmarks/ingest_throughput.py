@@ -1,6 +1,6 @@
 """Ingest throughput beside a bare fast-JSON decode of the same lines, measured in the same run.
 
-    python benchmarks/ingest_throughput.py [--users N] [--real PATH]
+    python benchmarks/ingest_throughput.py [--users N] [--sample-sessions N] [--real PATH]
 
 For each input it prints MB/s and sessions/s of the full ingest (format sniffing, tolerant line
 reading, session assembly, event classification, frame building) in this process and across worker
@@ -18,6 +18,7 @@ from pathlib import Path
 import orjson
 
 from sessionlab_assets.fixtures.build_fixture_corpus import build
+from sessionlab_assets.sample import corpus
 from sessionlab_assets.ingest.frames import events_frame, session_headers_frame
 from sessionlab_assets.ingest.source import scan_batches, scan_source
 from sessionlab_assets.workers import default_workers, worker_pool
@@ -68,6 +69,7 @@ def measure(label: str, root: Path, repeats: int = 3) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=600, help="users in the generated input (about 14 sessions each)")
+    parser.add_argument("--sample-sessions", type=int, default=1000, help="sessions in the sample corpus input")
     parser.add_argument("--real", type=Path, default=REPO_ROOT.parent / "shared" / "corpus" / "real")
     args = parser.parse_args()
     if args.real.is_dir():
@@ -78,7 +80,9 @@ def main() -> None:
         started = time.perf_counter()
         root = build(Path(tmp) / "generated", users=args.users)
         print(f"(generated input written in {time.perf_counter() - started:.1f}s)")
-        measure("generated corpus", root)
+        measure("generated fixture corpus (many small sessions)", root)
+        corpus.build(Path(tmp) / "sample", sessions=args.sample_sessions)
+        measure(f"sample corpus ({args.sample_sessions:,} sessions, the end-to-end benchmark's input)", Path(tmp) / "sample" / corpus.TRANSCRIPTS)
 
 
 if __name__ == "__main__":
