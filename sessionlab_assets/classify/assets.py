@@ -4,7 +4,9 @@ All measures of a month are computed in one step (`can_subset=True`, so any subs
 materialised), which lets the calls for one session run together and share a cached prefix. The
 ledger (`classifier_calls`) is written as calls return, outside the month's transaction, so a step
 that dies keeps what it paid for; the measure tables of the month are then replaced in one
-transaction. Checks on the months just written are emitted by the same step.
+transaction. Checks on the months just written are emitted by the same step. Sessions are read,
+windowed and classified a round at a time (`SESSIONLAB_SESSIONS_PER_ROUND`), so memory holds one round
+of windows; parsing, windows and the offline rules run in worker processes (`SESSIONLAB_WORKERS`).
 """
 
 
@@ -104,7 +106,7 @@ def _session_rounds(context: dg.AssetExecutionContext, conn, source: TranscriptS
         yield pending
 
 
-def count_sessions(conn, month_start, month_end) -> int:
+def _count_sessions(conn, month_start, month_end) -> int:
     return conn.execute("SELECT count(*) FROM sessions WHERE month >= $s AND month < $e",
                         {"s": month_start, "e": month_end}).fetchall()[0][0]
 
@@ -171,7 +173,7 @@ def _classify_months(context: dg.AssetExecutionContext, warehouse_db: DuckDBReso
     with warehouse_db.get_connection() as conn:
         warehouse.ensure_schema(conn)
         started = time.perf_counter()
-        progress = Progress("sessions classified", count_sessions(conn, month_start, month_end), "sessions", context.log.info)
+        progress = Progress("sessions classified", _count_sessions(conn, month_start, month_end), "sessions", context.log.info)
         counts = RunCounts()
         parts: dict[str, list[pl.DataFrame]] = {name: [] for name in [*measures, "classifier_windows"]}
         for inputs in _session_rounds(context, conn, transcript_source, month_start, month_end, rounds, pool):

@@ -327,17 +327,10 @@ def scan_batches(
         progress.finish()
 
 
-def scan_source(
-    root: Path,
-    months: set[date] | None = None,
-    identity: IdentityRule | None = None,
-    keep_text: bool = False,
-    log: Callable[[str], None] | None = None,
-    only: set[str] | None = None,
-) -> IngestBatch:
-    """Everything `scan_batches` yields, as one batch (for sources that fit in memory)."""
+def scan_source(root: Path, *args: Any, **options: Any) -> IngestBatch:
+    """Everything `scan_batches` yields for the same arguments, as one batch (for sources that fit in memory)."""
     whole = IngestBatch()
-    for batch in scan_batches(root, months, identity, keep_text, log, only):
+    for batch in scan_batches(root, *args, **options):
         whole.sessions.extend(batch.sessions)
         whole.quarantine.extend(batch.quarantine)
         whole.files.extend(batch.files)
