@@ -141,7 +141,7 @@ def test_small_batches_hold_exactly_what_one_batch_holds(tmp_path):
 
 
 def test_worker_processes_parse_exactly_what_this_process_parses(tmp_path):
-    from sessionlab_assets.classify.transcript import session_window
+    from sessionlab_assets.classify.transcript import session_windows
     from sessionlab_assets.ingest.source import scan_batches, scan_source
     from sessionlab_assets.workers import worker_pool
 
@@ -149,7 +149,7 @@ def test_worker_processes_parse_exactly_what_this_process_parses(tmp_path):
     here = scan_source(root, keep_text=True)
     with worker_pool(2) as pool:
         pooled = [s for b in scan_batches(root, keep_text=True, pool=pool) for s in b.sessions]
-        prepared = [s for b in scan_batches(root, keep_text=True, pool=pool, prepare=session_window) for s in b.sessions]
+        prepared = [s for b in scan_batches(root, keep_text=True, pool=pool, prepare=session_windows) for s in b.sessions]
     assert [(s.session_id, s.user_key, s.events) for s in pooled] == [(s.session_id, s.user_key, s.events) for s in here.sessions]
-    assert [s.prepared for s in prepared] == [session_window(s) for s in here.sessions]
+    assert [s.prepared for s in prepared] == session_windows(here.sessions)
     assert all(not s.events for s in prepared)  # dropped once prepared, so they do not travel back

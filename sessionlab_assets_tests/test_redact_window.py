@@ -81,3 +81,20 @@ def test_redaction_happens_before_the_cut():
     entries = [Entry("assistant", "y" * 2490 + " " + secret + " " + "y" * 6000)]
     window = render_window(entries)
     assert secret[:12] not in window.text and window.redactions["github_token"] == 1
+
+
+def test_redacting_many_texts_together_gives_what_each_gives_alone(tmp_path):
+    """The batch path decides which rules can apply with polars' string kernels, on the texts as given;
+    the answers must be exactly those of running every rule's own check on each text in turn."""
+    from sessionlab_assets.classify.redact import redact_many
+    from sessionlab_assets.classify.transcript import session_entries
+    from sessionlab_assets.ingest.source import scan_source
+    from sessionlab_assets.sample import corpus
+    from sessionlab_assets_tests.secrets_catalogue import CATALOGUE
+
+    corpus.build(tmp_path / "s", sessions=30, seed=9, workers=1)
+    texts = [entry.text for session in scan_source(tmp_path / "s" / corpus.TRANSCRIPTS, keep_text=True).sessions
+             for entry in session_entries(session)]
+    lines = [line for _, _, line in CATALOGUE.values()]
+    texts += lines + ["\n".join(lines), "".join(lines), "İSTANBUL KEY=sk-ant-api03-" + "x" * 40, "", "ſecret=hunter2hunter2"]
+    assert redact_many(texts) == [redact(text) for text in texts]

@@ -27,7 +27,7 @@ from sessionlab_assets.classify.registry import MEASURES
 from sessionlab_assets.classify.run import RunCounts, SessionInput, classify_sessions, measure_frame, planned_calls
 from sessionlab_assets.classify.settings import ClassifierSettings
 from sessionlab_assets.classify.tables import COLUMN_DOMAINS, label_columns
-from sessionlab_assets.classify.transcript import session_window
+from sessionlab_assets.classify.transcript import session_windows
 from sessionlab_assets.derived import ALL as DERIVED
 from sessionlab_assets.ingest.source import scan_batches
 from sessionlab_assets.metadata import markdown_table
@@ -84,7 +84,7 @@ def _session_rounds(context: dg.AssetExecutionContext, conn, source: TranscriptS
             params={"s": month_start, "e": month_end}).fetchall()}
         months = set(sessions["month"].unique().to_list())
         for batch in scan_batches(source.root(), months, source.identity(), keep_text=True, log=context.log.info, only=files,
-                                  pool=pool, prepare=session_window):
+                                  pool=pool, prepare=session_windows):
             for parsed in batch.sessions:
                 if parsed.session_id not in waiting:
                     continue

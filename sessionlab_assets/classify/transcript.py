@@ -8,7 +8,7 @@ subagent traffic are left out: they are neither the person nor the agent talking
 
 from __future__ import annotations
 
-from sessionlab_assets.classify.window import Entry, Window, render_window
+from sessionlab_assets.classify.window import Entry, Window, render_windows
 from sessionlab_assets.ingest.model import HUMAN_PROMPT, INTERRUPTION, MAIN, MODEL_CALL, TOOL_CALL, Event, ParsedSession
 
 
@@ -51,6 +51,6 @@ def session_entries(session: ParsedSession) -> list[Entry]:
     return entries
 
 
-def session_window(session: ParsedSession) -> Window:
-    """The rendered, redacted window of a session parsed with `keep_text=True`."""
-    return render_window(session_entries(session))
+def session_windows(sessions: list[ParsedSession]) -> list[Window]:
+    """The rendered, redacted windows of sessions parsed with `keep_text=True`."""
+    return render_windows([session_entries(session) for session in sessions])

@@ -13,7 +13,7 @@ from functools import cached_property
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sessionlab_assets.classify.redact import redact
+from sessionlab_assets.classify.redact import redact_many
 
 PER_TURN_CHARS = 5_000
 TOTAL_CHARS = 25_000
@@ -55,17 +55,26 @@ def middle_cut(text: str, limit: int, where: str) -> tuple[str, int]:
     return f"{text[:head]}\n{marker}\n{text[len(text) - tail:]}", dropped
 
 
-def render_window(entries: list[Entry], per_turn: int = PER_TURN_CHARS, total: int = TOTAL_CHARS) -> Window:
-    redactions: Counter[str] = Counter()
-    blocks = []
-    dropped = 0
-    for entry in entries:
-        text, counts = redact(entry.text)
-        redactions.update(counts)
-        text, cut = middle_cut(text, per_turn, "turn")
+def render_windows(sessions: list[list[Entry]], per_turn: int = PER_TURN_CHARS, total: int = TOTAL_CHARS) -> list[Window]:
+    """The window of each session's entries; the texts of all of them are redacted together."""
+    redacted = iter(redact_many([entry.text for entries in sessions for entry in entries]))
+    windows = []
+    for entries in sessions:
+        redactions: Counter[str] = Counter()
+        blocks = []
+        dropped = 0
+        for entry in entries:
+            text, counts = next(redacted)
+            redactions.update(counts)
+            text, cut = middle_cut(text, per_turn, "turn")
+            dropped += cut
+            blocks.append(f"<{entry.role}>\n{text}\n</{entry.role}>")
+        transcript, cut = middle_cut("\n".join(blocks), total, "transcript")
         dropped += cut
-        blocks.append(f"<{entry.role}>\n{text}\n</{entry.role}>")
-    transcript, cut = middle_cut("\n".join(blocks), total, "transcript")
-    dropped += cut
-    kept = len(transcript)
-    return Window(text=transcript, chars_kept=kept, chars_dropped=dropped, per_turn=per_turn, total=total, redactions=redactions)
+        windows.append(Window(text=transcript, chars_kept=len(transcript), chars_dropped=dropped, per_turn=per_turn,
+                              total=total, redactions=redactions))
+    return windows
+
+
+def render_window(entries: list[Entry], per_turn: int = PER_TURN_CHARS, total: int = TOTAL_CHARS) -> Window:
+    return render_windows([entries], per_turn, total)[0]

@@ -15,14 +15,17 @@ def _frame(columns: dict[str, list]) -> pl.DataFrame:
     return pl.DataFrame(columns, strict=False, infer_schema_length=None)
 
 
-def session_events_frame(session: ParsedSession) -> pl.DataFrame:
-    """One session's rows of `events`: built where the session was parsed (a worker process), it
-    travels back as Arrow buffers instead of one pickled object per event."""
-    n = len(session.events)
-    columns: dict[str, list] = {"month": [month_of(session)] * n, "session_id": [session.session_id] * n}
-    for name in EVENT_COLUMNS:
-        columns[name] = [getattr(event, name) for event in session.events]
-    return _frame(columns)
+def sessions_events_frames(sessions: list[ParsedSession]) -> list[pl.DataFrame]:
+    """Each session's rows of `events`: built where the sessions were parsed (a worker process), they
+    travel back as Arrow buffers instead of one pickled object per event."""
+    frames = []
+    for session in sessions:
+        n = len(session.events)
+        columns: dict[str, list] = {"month": [month_of(session)] * n, "session_id": [session.session_id] * n}
+        for name in EVENT_COLUMNS:
+            columns[name] = [getattr(event, name) for event in session.events]
+        frames.append(_frame(columns))
+    return frames
 
 
 def events_frame(batch: IngestBatch) -> pl.DataFrame:

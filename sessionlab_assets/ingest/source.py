@@ -197,9 +197,9 @@ def _read_folder(root: Path, paths: list[Path], result: _TaskResult) -> tuple[li
 
 
 def _parse_folders(folders: list[list[str]], root: str, keep_text: bool,
-                   prepare: Callable[[ParsedSession], Any] | None) -> _TaskResult:
-    """Read and parse whole folders (in a worker process, or in this one). With `prepare`, each
-    session comes back with `prepared` set to `prepare(session)` and without its events."""
+                   prepare: Callable[[list[ParsedSession]], list[Any]] | None) -> _TaskResult:
+    """Read and parse whole folders (in a worker process, or in this one). With `prepare`, each dated
+    session comes back with `prepared` set to its item of `prepare(sessions)` and without its events."""
     result = _TaskResult()
     base = Path(root)
     with paused_gc():
@@ -215,14 +215,16 @@ def _parse_folders(folders: list[list[str]], root: str, keep_text: bool,
                 else:
                     session = claude_code.parse_session(
                         session_id, main.relative, main.result, [(c.relative, c.result) for c in children], keep_text)
-                if prepare is not None and session.first_ts is not None:
-                    session.prepared = prepare(session)
-                    session.events = []
                 result.parsed.append(_Parsed(_FileFacts.of(main), [_FileFacts.of(c) for c in children], session))
             for parent, children in subagents.items():
                 for child in children:
                     result.undated.append((child.relative, child.size, child.format,
                                            f"subagent file whose parent session {parent} was not found in its folder"))
+        dated = [item.session for item in result.parsed if item.session.first_ts is not None]
+        if prepare is not None and dated:
+            for session, prepared in zip(dated, prepare(dated), strict=True):
+                session.prepared = prepared
+                session.events = []
     return result
 
 
@@ -290,7 +292,7 @@ def scan_batches(
     only: set[str] | None = None,
     batch_bytes: int = BATCH_BYTES,
     pool: Executor | None = None,
-    prepare: Callable[[ParsedSession], Any] | None = None,
+    prepare: Callable[[list[ParsedSession]], list[Any]] | None = None,
 ) -> Iterator[IngestBatch]:
     """Parse everything under `root` and yield it in batches; keep sessions (and their quarantine rows)
     in `months`.
@@ -299,8 +301,8 @@ def scan_batches(
     With `log`, progress (files, MB/s) is reported as the files are read. With `only`, just the files
     at these root-relative paths are read (a later step re-reading the months an ingest placed). With
     `pool` (sessionlab_assets/workers.py), folders are parsed in worker processes, in order. With
-    `prepare` (a module-level function), each session's `prepared` is `prepare(session)`, computed
-    where it was parsed, and its events are dropped.
+    `prepare` (a module-level function of a list of sessions, returning a value for each), each
+    session's `prepared` is its value, computed where it was parsed, and its events are dropped.
     """
     root = Path(root)
     if not root.is_dir():
