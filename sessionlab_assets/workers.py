@@ -12,7 +12,8 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -40,17 +41,32 @@ def worker_pool(workers: int) -> Iterator[Executor | None]:
         yield pool
 
 
+class WorkerDied(RuntimeError):
+    pass
+
+
+def _result(future: Future) -> Any:
+    try:
+        return future.result()
+    except BrokenProcessPool as error:
+        raise WorkerDied(
+            "A worker process died without an answer (killed, most often for lack of memory). Nothing was "
+            "written; run again with fewer workers (SESSIONLAB_WORKERS=1 runs everything in one process)."
+        ) from error
+
+
 def ordered_map(pool: Executor | None, function: Callable[..., R], items: Iterable[T], *args: Any) -> Iterator[R]:
-    """`function(item, *args)` for each item, in input order; at most two tasks per worker in flight."""
+    """`function(item, *args)` for each item, in input order; at most two tasks per worker in flight.
+    An exception raised in a worker is raised here, with the worker's traceback attached."""
     if pool is None:
         for item in items:
             yield function(item, *args)
         return
-    in_flight: deque = deque()
+    in_flight: deque[Future] = deque()
     limit = 2 * getattr(pool, "_max_workers", 2)
     for item in items:
         in_flight.append(pool.submit(function, item, *args))
         if len(in_flight) >= limit:
-            yield in_flight.popleft().result()
+            yield _result(in_flight.popleft())
     while in_flight:
-        yield in_flight.popleft().result()
+        yield _result(in_flight.popleft())
