@@ -25,6 +25,7 @@ TRICKY = [
     "year 3 class year 12 class year class; uses pandas instead; uses instead",
     "run the tests with pytest -x; run `cargo test`; RUN GO TEST ./...",
     "ÉCOLE students Straße ward toward forward wards ward.",
+    "ſamples ſtudents ıcu ıt's ɪcu KPI K\u212aPI ﬅudents the ſcope",
     "",
 ]
 

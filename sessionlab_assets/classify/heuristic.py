@@ -31,13 +31,23 @@ _BLOCK = re.compile(r"<(user|assistant|system)>\n(.*?)\n</\1>", re.S)
 _TOOL_LINE = re.compile(r"^\[(\w+)(?: — ([^\]]*))?\]$", re.M)
 
 
+# The two letters outside ASCII that a case-insensitive regex matches to an ASCII letter but that
+# lower-casing leaves alone (sre_compile's equivalences: dotless i, long s).
+_FOLDS = str.maketrans({"\u0131": "i", "\u017f": "s"})
+
+
+def _lowered(text: str) -> str:
+    lowered = text.lower()
+    return lowered.translate(_FOLDS) if "\u0131" in lowered or "\u017f" in lowered else lowered
+
+
 class _Words:
     """Whole words or phrases, any case: what `(?i)\b(?:alternatives)\b` finds, found faster.
 
-    The text is lower-cased and the pattern starts with its alternatives (all of which begin with a
-    letter), so the regex engine jumps between their first letters instead of trying every position;
-    the leading word boundary is then checked by hand, moving on by one character when it fails, which
-    finds exactly the matches the boundary-first pattern finds."""
+    The text is lower-cased (`_lowered`) and the pattern starts with its alternatives (all of which
+    begin with a letter), so the regex engine jumps between their first letters instead of trying
+    every position; the leading word boundary is then checked by hand, moving on by one character when
+    it fails, which finds exactly the matches the boundary-first pattern finds."""
 
     def __init__(self, alternatives: str):
         self.alternatives = alternatives
@@ -57,10 +67,10 @@ class _Words:
         return sum(1 for _ in self.finditer_lowered(lowered))
 
     def findall(self, text: str) -> list[str]:
-        return [match.group(0) for match in self.finditer_lowered(text.lower())]
+        return [match.group(0) for match in self.finditer_lowered(_lowered(text))]
 
     def search(self, text: str) -> re.Match[str] | None:
-        return next(self.finditer_lowered(text.lower()), None)
+        return next(self.finditer_lowered(_lowered(text)), None)
 
 
 def _words(alternatives: str) -> _Words:
@@ -138,7 +148,7 @@ def _level(score: float, edges: tuple[float, ...]) -> int:
 
 def work_mode(users: list[str], agents: list[str], facts: dict[str, Any]) -> dict[str, Any]:
     request = users[0] if users else ""
-    request, follow_ups = request.lower(), [u.lower() for u in users[1:2]]
+    request, follow_ups = _lowered(request), [_lowered(u) for u in users[1:2]]
     scores = {mode: cue.count_lowered(request) * 2 + sum(cue.count_lowered(u) for u in follow_ups) for mode, cue in MODE_CUES.items()}
     if facts.get("test_runs", 0) >= 2 and facts.get("lines_added", 0) < 20:
         scores["test"] += 1
@@ -204,7 +214,7 @@ def expertise(users: list[str], agents: list[str], facts: dict[str, Any]) -> dic
 
 
 def _occupation_scores(text: str) -> dict[str, int]:
-    lowered = text.lower()
+    lowered = _lowered(text)
     return {group: cue.count_lowered(lowered) for group, cue in OCCUPATION_CUES.items()}
 
 
