@@ -45,3 +45,25 @@ def test_fast_matcher_agrees_with_the_plain_pattern(name, windows):
     for text in TRICKY + windows:
         assert len(cue.findall(text)) == len(plain.findall(text)), (name, text[:80])
         assert (cue.search(text) is None) == (plain.search(text) is None), (name, text[:80])
+
+
+PHRASES = {name: getattr(heuristic, name) for name in
+           ("GENERIC_CHECK", "AGENT_CORRECTS", "CONSTRAINT", "USER_PLANNING", "USER_EXECUTION", "AGENT_PLANNING", "AGENT_EXECUTION")}
+TRICKY_PHRASES = TRICKY + [
+    "Let's go with B. LET'S GO WITH a; Scope: x; I'LL USE pandas; I'll Run it; Use Polars For That; run `make`",
+    "Don't touch main; DON'T  touch; do not  panic; Must Keep It simple; İ'll use the İdea; ıt must",
+    "Actually, no. ACTUALLY,yes; Are You Sure? did it work",
+]
+
+
+@pytest.mark.parametrize("name", sorted(PHRASES))
+def test_fast_phrases_agree_with_the_case_insensitive_pattern(name, windows):
+    phrases = PHRASES[name]
+    plain = phrases.insensitive
+    for text in TRICKY_PHRASES + windows:
+        assert phrases.matches(text) == [m.group(0) for m in plain.finditer(text)], (name, text[:80])
+
+
+def test_a_phrase_pattern_with_capitals_is_refused():
+    with pytest.raises(ValueError, match="lower case"):
+        heuristic._Phrases(r"(?:Keep it|\S+)")
