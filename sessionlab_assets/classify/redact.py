@@ -182,8 +182,10 @@ def _possible(rule: Rule) -> pl.Expr:
 
 def redact_many(texts: list[str]) -> list[tuple[str, Counter[str]]]:
     """`redact` of each text. Which rules can match which text is decided for all texts together, on
-    the texts as given: a literal or pattern that appears only once an earlier rule has run would sit
-    inside that rule's placeholder, which later rules never touch, so the answers are the same."""
+    the texts as given rather than after each earlier rule: a literal or pattern that appears only once
+    an earlier rule has run sits inside that rule's placeholder, which ends in `]` and is never redacted
+    again, so no later rule's replacement can depend on it. The answers are `redact`'s
+    (test_redact_window.py holds the two equal on corpus text and every seeded secret)."""
     if not texts:
         return []
     possible = (pl.LazyFrame({"text": texts}, schema={"text": pl.String})
