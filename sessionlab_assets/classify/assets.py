@@ -68,13 +68,14 @@ def _session_rounds(context: dg.AssetExecutionContext, conn, source: TranscriptS
         "WHERE month >= $s AND month < $e ORDER BY session_id",
         params={"s": month_start, "e": month_end},
     ).pl()
-    rows = {row["session_id"]: row for row in sessions.iter_rows(named=True)}
 
     def common(row: dict) -> dict:
         return {"month": row["month"], "session_id": row["session_id"], "user_key": row["user_key"],
                 "facts": {c: row[c] for c in FACT_COLUMNS}}
 
-    waiting = {session_id for session_id, row in rows.items() if not row["headless"]}
+    # Facts stay in the frame and are looked up batch by batch: a month range of 400k sessions as
+    # Python dicts would take most of a gigabyte.
+    waiting = set(sessions.filter(~pl.col("headless"))["session_id"].to_list())
     windows = 0
     pending: list[SessionInput] = []
     if waiting:
@@ -85,23 +86,22 @@ def _session_rounds(context: dg.AssetExecutionContext, conn, source: TranscriptS
         months = set(sessions["month"].unique().to_list())
         for batch in scan_batches(source.root(), months, source.identity(), keep_text=True, log=context.log.info, only=files,
                                   pool=pool, prepare=session_windows):
-            for parsed in batch.sessions:
-                if parsed.session_id not in waiting:
-                    continue
-                waiting.discard(parsed.session_id)
-                pending.append(SessionInput(**common(rows[parsed.session_id]), window=parsed.prepared))
-                windows += 1
+            parsed = {s.session_id: s for s in batch.sessions if s.session_id in waiting}
+            waiting -= parsed.keys()
+            for row in sessions.filter(pl.col("session_id").is_in(list(parsed))).iter_rows(named=True):
+                pending.append(SessionInput(**common(row), window=parsed[row["session_id"]].prepared))
+            windows += len(parsed)
             if len(pending) >= sessions_per_round:
                 yield pending
                 pending = []
-    for session_id, row in rows.items():
+    for row in sessions.filter(pl.col("headless") | pl.col("session_id").is_in(list(waiting))).iter_rows(named=True):
         if row["headless"]:
             pending.append(SessionInput(**common(row), window=None, skip_status="abstained",
                                         skip_reason="headless session (no human turns): not classified"))
-        elif session_id in waiting:
+        else:
             pending.append(SessionInput(**common(row), window=None, skip_status="error",
                                         skip_reason="transcript not found in the source any more: re-run ingest for this month"))
-    context.log.info(f"{len(rows)} sessions, {windows} with a window")
+    context.log.info(f"{sessions.height} sessions, {windows} with a window")
     if pending:
         yield pending
 
@@ -175,24 +175,36 @@ def _classify_months(context: dg.AssetExecutionContext, warehouse_db: DuckDBReso
         started = time.perf_counter()
         progress = Progress("sessions classified", _count_sessions(conn, month_start, month_end), "sessions", context.log.info)
         counts = RunCounts()
-        parts: dict[str, list[pl.DataFrame]] = {name: [] for name in [*measures, "classifier_windows"]}
-        for inputs in _session_rounds(context, conn, transcript_source, month_start, month_end, rounds, pool):
-            outcomes, keys, round_counts = classify_sessions(inputs, backend, Ledger(conn), chosen,
-                                                             reuse_errors=classifier_settings.reuse_errors)
-            counts.add(round_counts)
-            for measure in measures:
-                parts[measure].append(measure_frame(measure, inputs, outcomes, keys, backend))
-            parts["classifier_windows"].append(_windows_frame(inputs))
-            progress.advance(len(inputs))
+        tables = [*measures, *(["classifier_windows"] if "classifier_windows" in selected else [])]
+        # Each round's rows go to staging as they are made (memory holds one round); the measure tables
+        # of the months change together when the block ends. The ledger is written as calls return.
+        with warehouse.replacing_months(conn, month_start, month_end, tables) as replacement:
+            for inputs in _session_rounds(context, conn, transcript_source, month_start, month_end, rounds, pool):
+                outcomes, keys, round_counts = classify_sessions(inputs, backend, Ledger(conn), chosen,
+                                                                 reuse_errors=classifier_settings.reuse_errors)
+                counts.add(round_counts)
+                for measure in measures:
+                    replacement.insert(measure, measure_frame(measure, inputs, outcomes, keys, backend))
+                if "classifier_windows" in selected:
+                    replacement.insert("classifier_windows", _windows_frame(inputs))
+                progress.advance(len(inputs))
         progress.finish()
         seconds = time.perf_counter() - started
-        frames = {m: pl.concat(parts[m]).sort("session_id") if parts[m] else measure_frame(m, [], {}, {}, backend)
-                  for m in measures}
-        windows = pl.concat(parts["classifier_windows"]).sort("session_id") if parts["classifier_windows"] else _windows_frame([])
-        writes = [warehouse.MonthWrite(m, frames[m]) for m in measures]
-        if "classifier_windows" in selected:
-            writes.append(warehouse.MonthWrite("classifier_windows", windows))
-        written = warehouse.replace_months(conn, month_start, month_end, writes)
+        written = replacement.written
+        params = {"s": month_start, "e": month_end}
+        in_months = "month >= $s AND month < $e"
+        summaries = {}
+        for measure in measures:
+            label = label_columns(measure)[0][0]
+            summaries[measure] = {
+                "status": dict(conn.execute(f"SELECT status, count(*) FROM {measure} WHERE {in_months} GROUP BY status", params).fetchall()),
+                "labels": conn.sql(f"SELECT {label}, count(*) AS len FROM {measure} WHERE {in_months} AND status = 'ok' "
+                                   f"GROUP BY ALL ORDER BY len DESC, {label}", params=params).pl(),
+                "errors": conn.sql(f"SELECT reason, count(*) AS len FROM {measure} WHERE {in_months} AND status = 'error' "
+                                   "GROUP BY ALL ORDER BY len DESC, reason", params=params).pl(),
+            }
+        windows = conn.execute(f"SELECT count(*) FILTER (WHERE chars_dropped > 0), coalesce(sum(redactions), 0) "
+                               f"FROM classifier_windows WHERE {in_months}", params).fetchall()[0]
         violations = {m: _domain_violations(conn, m, month_start, month_end) for m in measures}
 
     common = {"months": dg.MetadataValue.text(f"{month_start:%Y-%m} to {month_end:%Y-%m} (exclusive)"),
@@ -200,23 +212,21 @@ def _classify_months(context: dg.AssetExecutionContext, warehouse_db: DuckDBReso
     if "classifier_windows" in selected:
         yield dg.MaterializeResult(asset_key="classifier_windows", metadata={
             **common, "rows": dg.MetadataValue.int(written["classifier_windows"]),
-            "sessions_cut": dg.MetadataValue.int(int((windows["chars_dropped"] > 0).sum())),
-            "redactions": dg.MetadataValue.int(int(windows["redactions"].sum())),
+            "sessions_cut": dg.MetadataValue.int(int(windows[0])),
+            "redactions": dg.MetadataValue.int(int(windows[1])),
         })
     run_table = counts.table()
     for measure in measures:
-        frame = frames[measure]
-        status = Counter(frame["status"].to_list())
-        rows = frame.height
+        status = Counter(summaries[measure]["status"])
+        rows = written[measure]
         yield dg.MaterializeResult(asset_key=measure, metadata={
             **common,
-            "rows": dg.MetadataValue.int(written[measure]),
+            "rows": dg.MetadataValue.int(rows),
             "ok": dg.MetadataValue.int(status["ok"]), "abstained": dg.MetadataValue.int(status["abstained"]),
             "error": dg.MetadataValue.int(status["error"]),
             "calls": markdown_table(run_table.filter(pl.col("classifier").is_in([c.name for c in MEASURES[measure]]))),
-            "label_counts": markdown_table(
-                frame.filter(pl.col("status") == "ok").group_by(label_columns(measure)[0][0]).len().sort("len", descending=True), 25),
-            "errors": markdown_table(frame.filter(pl.col("status") == "error").group_by("reason").len().sort("len", descending=True), 10),
+            "label_counts": markdown_table(summaries[measure]["labels"], 25),
+            "errors": markdown_table(summaries[measure]["errors"], 10),
         })
         bad = {c: n for c, n in violations[measure].items() if n}
         yield dg.AssetCheckResult(asset_key=measure, check_name="labels_in_domain", passed=not bad,
