@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
@@ -101,9 +102,17 @@ def warehouse_snapshot(warehouse_db: DuckDBResource, report_settings: ReportSett
         with warehouse_db.get_connection() as conn:
             warehouse.ensure_schema(conn)
             source = conn.sql("SELECT current_database()").fetchall()[0][0]
+            # Row order means nothing in a copy; not keeping it lets DuckDB stream big tables within its
+            # memory limit (at 400k sessions the copy ran out of a 1 GB limit without this).
+            conn.execute("SET preserve_insertion_order = false")
             conn.execute(f"ATTACH {_literal(staging / 'snapshot.duckdb')} AS snapshot_copy")
             try:
                 conn.execute(f'COPY FROM DATABASE "{source}" TO snapshot_copy')
+            except duckdb.OutOfMemoryException as error:
+                raise dg.Failure(
+                    description="The snapshot copy ran out of DuckDB's memory limit: raise SESSIONLAB_DUCKDB_MEMORY_LIMIT "
+                                "(default 1GB) and materialise warehouse_snapshot again. The warehouse is unchanged.",
+                    metadata={"duckdb_error": str(error).splitlines()[0]}) from error
             finally:
                 conn.execute("DETACH snapshot_copy")
             views = conn.sql("SELECT view_name FROM duckdb_views() WHERE schema_name = 'views' ORDER BY 1").fetchall()
