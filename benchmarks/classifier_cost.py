@@ -25,7 +25,7 @@ from sessionlab_assets.classify.anthropic_backend import message_params
 from sessionlab_assets.classify.calls import CallKey, CallRequest
 from sessionlab_assets.classify.registry import CLASSIFIERS
 from sessionlab_assets.classify.transcript import session_entries
-from sessionlab_assets.classify.window import render_window
+from sessionlab_assets.classify.window import render_windows
 from sessionlab_assets.ingest.identity import IdentityRule
 from sessionlab_assets.ingest.source import scan_source
 from sessionlab_assets.sample import corpus, world
@@ -38,13 +38,11 @@ def planned(sessions: int, seed: int) -> tuple[list[plan.PlannedCall], int, floa
         batch = scan_source(root / corpus.TRANSCRIPTS, set(world.MONTHS), IdentityRule(rule="top_folder", key="k"), keep_text=True)
     calls = []
     window_tokens = []
-    windows = []
     started = time.perf_counter()
-    for session in batch.sessions:
-        entries = session_entries(session)
-        if not any(e.role == "user" for e in entries):
-            continue  # headless sessions are not classified
-        windows.append(render_window(entries))
+    classified = [entries for entries in (session_entries(s) for s in batch.sessions)
+                  if any(e.role == "user" for e in entries)]  # headless sessions are not classified
+    # In tasks of 64 sessions, as a worker renders them (redaction prefilters run for a task at once).
+    windows = [w for i in range(0, len(classified), 64) for w in render_windows(classified[i:i + 64])]
     render_seconds = time.perf_counter() - started
     for window in windows:
         window_tokens.append(pricing.estimated_tokens(window.text))
@@ -58,7 +56,7 @@ def planned(sessions: int, seed: int) -> tuple[list[plan.PlannedCall], int, floa
                                   classifier, window.text)
             body_bytes += len(orjson.dumps(message_params(request, "claude-haiku-4-5", 1024, None)))
     build_seconds = time.perf_counter() - started
-    print(f"windows rendered (redaction, cuts, hash) : {len(windows) / render_seconds:8.0f} windows/s in one process")
+    print(f"windows rendered (entries, redaction, cuts): {len(windows) / render_seconds:8.0f} windows/s in one process")
     print(f"request bodies built and encoded         : {len(windows) * len(window_classifiers) / build_seconds:8.0f} requests/s "
           f"= {len(windows) / build_seconds:.0f} windows/s ({body_bytes / len(windows) / 1e3:.0f} KB of JSON for a window's {len(window_classifiers)} requests)")
     cacheable = sum(t + pricing.estimated_tokens(plan.SYSTEM) >= 4096 for t in window_tokens) / len(window_tokens)
