@@ -19,7 +19,7 @@ import orjson
 
 from sessionlab_assets.fixtures.build_fixture_corpus import build
 from sessionlab_assets.sample import corpus
-from sessionlab_assets.ingest.frames import events_frame, session_headers_frame
+from sessionlab_assets.ingest.frames import events_frame, session_headers_frame, sessions_events_frames
 from sessionlab_assets.ingest.source import scan_batches, scan_source
 from sessionlab_assets.workers import default_workers, worker_pool
 
@@ -41,8 +41,9 @@ def bare_decode_seconds(root: Path) -> tuple[float, int]:
 def ingest_seconds(root: Path, pool=None) -> tuple[float, int]:
     started = time.perf_counter()
     sessions = 0
-    for batch in scan_batches(root, pool=pool):
-        events_frame(batch)
+    for batch in scan_batches(root, pool=pool, prepare=sessions_events_frames):  # as the ingest asset reads
+        if batch.sessions:
+            events_frame(batch)
         session_headers_frame(batch)
         sessions += len(batch.sessions)
     return time.perf_counter() - started, sessions

@@ -13,7 +13,7 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from sessionlab_assets import warehouse
-from sessionlab_assets.ingest.frames import ingest_errors_frame, sessions_events_frames, session_headers_frame, source_files_frame
+from sessionlab_assets.ingest.frames import events_frame, ingest_errors_frame, sessions_events_frames, session_headers_frame, source_files_frame
 from sessionlab_assets.ingest.model import model_family
 from sessionlab_assets.metadata import markdown_table
 from sessionlab_assets.ingest.source import scan_batches
@@ -78,7 +78,7 @@ def ingest_transcripts(context: dg.AssetExecutionContext, warehouse_db: DuckDBRe
             for batch in scan_batches(root, months, transcript_source.identity(), log=context.log.info, pool=pool,
                                       prepare=sessions_events_frames):
                 if batch.sessions:
-                    replacement.insert("events", pl.concat([s.prepared for s in batch.sessions], how="vertical_relaxed"))
+                    replacement.insert("events", events_frame(batch))
                 replacement.insert("session_headers", session_headers_frame(batch))
                 replacement.insert("ingest_errors", ingest_errors_frame(batch))
                 replacement.insert("source_files", source_files_frame(batch))

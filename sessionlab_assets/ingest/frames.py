@@ -29,17 +29,9 @@ def sessions_events_frames(sessions: list[ParsedSession]) -> list[pl.DataFrame]:
 
 
 def events_frame(batch: IngestBatch) -> pl.DataFrame:
-    columns: dict[str, list] = {"month": [], "session_id": [], **{name: [] for name in EVENT_COLUMNS}}
-    getters = [(columns[name], name) for name in EVENT_COLUMNS]
-    months, session_ids = columns["month"], columns["session_id"]
-    for session in batch.sessions:
-        month = month_of(session)
-        n = len(session.events)
-        months.extend([month] * n)
-        session_ids.extend([session.session_id] * n)
-        for target, name in getters:
-            target.extend(getattr(event, name) for event in session.events)
-    return _frame(columns)
+    """The batch's rows of `events`, from the frames made where each session was parsed
+    (`scan_batches(..., prepare=sessions_events_frames)`); the batch must hold a session."""
+    return pl.concat([session.prepared for session in batch.sessions], how="vertical_relaxed")
 
 
 HEADER_FIELDS = (
