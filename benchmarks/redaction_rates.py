@@ -24,7 +24,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sessionlab_assets.classify.redact import redact  # noqa: E402
+from sessionlab_assets.classify.redact import redact, redact_many  # noqa: E402
 from sessionlab_assets.ingest.model import strings_in  # noqa: E402
 from sessionlab_assets_tests.secrets_catalogue import CATALOGUE  # noqa: E402
 
@@ -60,8 +60,9 @@ def main(argv: list[str] | None = None) -> None:
     bare = time.perf_counter() - started
     counts: Counter[str] = Counter()
     started = time.perf_counter()
-    for text in texts:
-        counts.update(redact(text)[1])
+    for start in range(0, len(texts), 500):  # in tasks, as windows are rendered
+        for _, found in redact_many(texts[start:start + 500]):
+            counts.update(found)
     seconds = time.perf_counter() - started
     print(f"real corpus: {len(texts):,} strings, {megabytes:.1f} MB; redaction {seconds:.1f}s "
           f"({megabytes / seconds:.1f} MB/s; a bare lower-casing pass {bare:.2f}s, ratio {seconds / max(bare, 1e-9):.0f}x)")

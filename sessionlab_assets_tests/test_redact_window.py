@@ -83,18 +83,29 @@ def test_redaction_happens_before_the_cut():
     assert secret[:12] not in window.text and window.redactions["github_token"] == 1
 
 
-def test_redacting_many_texts_together_gives_what_each_gives_alone(tmp_path):
-    """The batch path decides which rules can apply with polars' string kernels, on the texts as given;
-    the answers must be exactly those of running every rule's own check on each text in turn."""
-    from sessionlab_assets.classify.redact import redact_many
+def test_skipping_rules_that_cannot_match_changes_nothing(tmp_path):
+    """Rules are skipped on a text when their hints and prefilters say they cannot match, decided by
+    polars' string kernels for all texts at once; the answers must be exactly those of running every
+    rule, in order, on every text."""
+    from collections import Counter
+
+    from sessionlab_assets.classify.redact import RULES, redact_many
     from sessionlab_assets.classify.transcript import session_entries
     from sessionlab_assets.ingest.source import scan_source
     from sessionlab_assets.sample import corpus
     from sessionlab_assets_tests.secrets_catalogue import CATALOGUE
 
+    def every_rule(text: str) -> tuple[str, Counter[str]]:
+        counts: Counter[str] = Counter()
+        for rule in RULES:
+            text = rule.apply(text, counts)
+        return text, counts
+
     corpus.build(tmp_path / "s", sessions=30, seed=9, workers=1)
     texts = [entry.text for session in scan_source(tmp_path / "s" / corpus.TRANSCRIPTS, keep_text=True).sessions
              for entry in session_entries(session)]
     lines = [line for _, _, line in CATALOGUE.values()]
-    texts += lines + ["\n".join(lines), "".join(lines), "İSTANBUL KEY=sk-ant-api03-" + "x" * 40, "", "ſecret=hunter2hunter2"]
-    assert redact_many(texts) == [redact(text) for text in texts]
+    texts += lines + ["\n".join(lines), "".join(lines), "İSTANBUL KEY=sk-ant-api03-" + "x" * 40, "", "ſecret=hunter2hunter2",
+              "Authorization: BASİC dXNlcjpwYXNzd29yZDEyMzQ1", "ACCESS_KEY=abcdef123456", "PASSWORD: ſ3cr3t-value"]
+    assert redact_many(texts) == [every_rule(text) for text in texts]
+    assert redact(texts[-1]) == every_rule(texts[-1])

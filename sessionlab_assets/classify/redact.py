@@ -40,11 +40,6 @@ class Rule:
     # character class the regex engine can scan for, so most texts skip the full pattern.
     prefilter: re.Pattern[str] | None = None
 
-    def could_match(self, text: str, lowered: str) -> bool:
-        haystack = lowered if self.hints_lower else text
-        if self.hints and not any(hint in haystack for hint in self.hints):
-            return False
-        return self.prefilter is None or self.prefilter.search(text) is not None
 
     def apply(self, text: str, counts: Counter[str]) -> str:
         placeholder = f"[REDACTED:{self.kind}]"
@@ -169,9 +164,15 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+# Letters a case-insensitive pattern matches to an ASCII letter that lower-casing alone does not turn
+# into it: dotted capital I (lower-cases to two characters), dotless i, long s, Kelvin sign.
+_CASE_FOLDS = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
+
+
 def _possible(rule: Rule) -> pl.Expr:
-    """`Rule.could_match` as a polars expression over columns `text` and `lower`, run by polars'
-    Rust string kernels (multi-literal search, linear-time regex) over many texts at once."""
+    """Whether `rule` can match, from its hints and prefilter, as a polars expression over columns
+    `text` and `lower`: polars' Rust string kernels (multi-literal search, linear-time regex) run it
+    over many texts at once."""
     conditions = []
     if rule.hints:
         conditions.append(pl.col("lower" if rule.hints_lower else "text").str.contains_any(list(rule.hints)))
@@ -181,15 +182,16 @@ def _possible(rule: Rule) -> pl.Expr:
 
 
 def redact_many(texts: list[str]) -> list[tuple[str, Counter[str]]]:
-    """`redact` of each text. Which rules can match which text is decided for all texts together, on
+    """Each text with every rule's matches replaced, and how many of each kind. Which rules can match which text is decided for all texts together, on
     the texts as given rather than after each earlier rule: a literal or pattern that appears only once
     an earlier rule has run sits inside that rule's placeholder, which ends in `]` and is never redacted
-    again, so no later rule's replacement can depend on it. The answers are `redact`'s
-    (test_redact_window.py holds the two equal on corpus text and every seeded secret)."""
+    again, so no later rule's replacement can depend on it. The answers are those of running every
+    rule on every text (test_redact_window.py holds them equal on corpus text and every seeded secret)."""
     if not texts:
         return []
     possible = (pl.LazyFrame({"text": texts}, schema={"text": pl.String})
-                .with_columns(lower=pl.col("text").str.to_lowercase())
+                .with_columns(lower=pl.col("text").str.replace_many(list(_CASE_FOLDS), list(_CASE_FOLDS.values()))
+                              .str.to_lowercase())
                 .select(*(_possible(rule).alias(str(i)) for i, rule in enumerate(RULES)))
                 .collect().to_numpy())
     redacted = []
@@ -202,10 +204,6 @@ def redact_many(texts: list[str]) -> list[tuple[str, Counter[str]]]:
 
 
 def redact(text: str) -> tuple[str, Counter[str]]:
-    """`text` with every rule's matches replaced, and how many of each kind were replaced."""
-    counts: Counter[str] = Counter()
-    lowered = text.lower()
-    for rule in RULES:
-        if rule.could_match(text, lowered):
-            text = rule.apply(text, counts)
-    return text, counts
+    """`text` with every rule's matches replaced, and how many of each kind were replaced (one text;
+    many at once are faster through `redact_many`)."""
+    return redact_many([text])[0]
