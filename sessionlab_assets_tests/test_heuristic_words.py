@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import polars as pl
 import pytest
 
 from sessionlab_assets.classify import heuristic
@@ -67,3 +68,40 @@ def test_fast_phrases_agree_with_the_case_insensitive_pattern(name, windows):
 def test_a_phrase_pattern_with_capitals_is_refused():
     with pytest.raises(ValueError, match="lower case"):
         heuristic._Phrases(r"(?:Keep it|\S+)")
+
+
+OCCUPATION_TEXTS = TRICKY + [
+    "backend on-call é backend; backendé; ébackend; lab\u00e9 lab; année lab; ward\u2014ward; 3\u0663 year 3 class",
+    "year \u0663 class; year 3\u0663 class; the pi\u00e9; \u00e9the pi; fp&a FP&A fp&\u00e1",
+    "KPI ca\u017fe \u212aanban \u0131nvoice \u0130nvoices students_ students2 _students",
+    "\u4f7f\u7528backend \u2014 backend \u2014 \U0001F600backend\U0001F600 caf\u00e9 quota",
+]
+
+
+def test_batched_occupation_scores_agree_with_the_definition(windows):
+    """Rust's count with ASCII word boundaries, falling back to Python where the two could differ,
+    gives `_occupation_scores` exactly, text by text and in the same group order."""
+    texts = OCCUPATION_TEXTS + windows + [text.upper() for text in windows[:10]]
+    batched = heuristic._OccupationScores.count(texts)
+    for text, scores in zip(texts, batched, strict=True):
+        assert list(scores.items()) == list(heuristic._occupation_scores(text).items()), text[:80]
+
+
+def test_every_text_where_ascii_boundaries_miscount_goes_to_the_fallback():
+    patterns = heuristic._OccupationScores.PATTERNS
+    rust = pl.DataFrame({"text": OCCUPATION_TEXTS}).select(
+        pl.col("text").str.contains(heuristic._OccupationScores.UNSURE).alias("unsure"),
+        *(pl.col("text").str.count_matches(pattern).cast(pl.Int64).alias(group) for group, pattern in patterns.items()))
+    miscounted = 0
+    for text, row in zip(OCCUPATION_TEXTS, rust.iter_rows(named=True), strict=True):
+        unsure = row.pop("unsure")
+        if row != heuristic._occupation_scores(text):
+            miscounted += 1
+            assert unsure, text
+    assert miscounted >= 4, "the crafted texts must include ones the ASCII count gets wrong"
+
+
+def test_occupation_scores_of_prepared_and_unprepared_texts_agree(windows):
+    scores = heuristic._OccupationScores()
+    scores.prepare(windows[:5])
+    assert all(scores.scores(text) == heuristic._occupation_scores(text) for text in windows[:8])

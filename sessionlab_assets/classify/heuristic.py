@@ -16,8 +16,11 @@ import math
 import re
 from collections.abc import Callable
 from concurrent.futures import Executor
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import polars as pl
 
 from sessionlab_assets.classify.calls import CallRequest, Ledger, Stopwatch, validated
 from sessionlab_assets.labels import EXPERTISE_NAMES
@@ -152,12 +155,19 @@ AGENT_PLANNING = _Phrases(r"(?:i'?ll approach|plan:|i'?d consider it done|i'?ll 
 AGENT_EXECUTION = _Phrases(r"(?:i'?ll put the change|i'?ll use|i'?ll run|i'?ll add a helper)")
 
 
-def split_window(window: str) -> tuple[list[str], list[str]]:
-    """The user turns and the agent turns of a rendered window, in order."""
+@lru_cache(maxsize=8)
+def _turns(window: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    # Every classifier of a session reads the same window: split it once, not once per classifier.
     users, agents = [], []
     for role, text in _BLOCK.findall(window):
         (users if role == "user" else agents if role == "assistant" else []).append(text)
-    return users, agents
+    return tuple(users), tuple(agents)
+
+
+def split_window(window: str) -> tuple[list[str], list[str]]:
+    """The user turns and the agent turns of a rendered window, in order."""
+    users, agents = _turns(window)
+    return list(users), list(agents)
 
 
 def _tool_calls(agents: list[str]) -> list[tuple[str, str]]:
@@ -236,12 +246,63 @@ def expertise(users: list[str], agents: list[str], facts: dict[str, Any]) -> dic
 
 
 def _occupation_scores(text: str) -> dict[str, int]:
+    """Cue words per SOC major group: the definition (`_OccupationScores` finds the same, faster)."""
     lowered = _lowered(text)
     return {group: cue.count_lowered(lowered) for group, cue in OCCUPATION_CUES.items()}
 
 
+def _ascii_words(cue: _Words) -> str:
+    """The Rust-regex pattern for `cue`, with ASCII word boundaries."""
+    boundary = r"(?-u:\b)"
+    alternatives = cue.alternatives.replace(r"\b", boundary)
+    return f"(?i){boundary}(?:{alternatives}){boundary}"
+
+
+class _OccupationScores:
+    """`_occupation_scores` of many texts at once, counted by polars' Rust regex engine.
+
+    Rust's engine is fast only with ASCII word boundaries (a Unicode `\\b` makes it fall back to a slow
+    engine on non-ASCII text, and every window has an em dash). ASCII and Unicode boundaries — and
+    Rust's and Python's case-insensitive letters — can differ only at a non-ASCII character next to
+    an ASCII letter, digit or underscore, or at one of the four non-ASCII letters that case-fold to
+    ASCII (Kelvin sign, long s, dotless i, dotted capital I): such texts are counted by `_occupation_scores` instead. `test_heuristic_words`
+    holds the two equal."""
+
+    UNSURE = r"[^\x00-\x7F][A-Za-z0-9_]|[A-Za-z0-9_][^\x00-\x7F]|[\x{212A}\x{17F}\x{131}\x{130}]"
+    PATTERNS = {group: _ascii_words(cue) for group, cue in OCCUPATION_CUES.items()}
+
+    def __init__(self) -> None:
+        self.known: dict[str, dict[str, int]] = {}
+
+    @classmethod
+    def count(cls, texts: list[str]) -> list[dict[str, int]]:
+        if not texts:
+            return []
+        counts = pl.DataFrame({"text": texts}, schema={"text": pl.String}).select(
+            pl.col("text").str.contains(cls.UNSURE).alias("unsure"),
+            *(pl.col("text").str.count_matches(pattern).cast(pl.Int64).alias(group) for group, pattern in cls.PATTERNS.items()),
+        )
+        return [_occupation_scores(text) if row.pop("unsure") else row
+                for text, row in zip(texts, counts.iter_rows(named=True), strict=True)]
+
+    def prepare(self, texts: list[str]) -> None:
+        """Count these texts together; `scores` then looks them up."""
+        unique = list(dict.fromkeys(texts))
+        self.known = dict(zip(unique, self.count(unique), strict=True))
+
+    def scores(self, text: str) -> dict[str, int]:
+        return self.known[text] if text in self.known else self.count([text])[0]
+
+
+_OCCUPATION = _OccupationScores()
+
+
+def _occupation_text(users: list[str], agents: list[str]) -> str:
+    return "\n".join(users) + "\n" + "\n".join(agents)
+
+
 def occupation_user(users: list[str], agents: list[str], facts: dict[str, Any]) -> dict[str, Any]:
-    scores = _occupation_scores("\n".join(users) + "\n" + "\n".join(agents))
+    scores = _OCCUPATION.scores(_occupation_text(users, agents))
     group, hits = max(scores.items(), key=lambda kv: kv[1])
     if hits == 0:
         return {"evidence": "no profession cues", "occupation": "unclear"}
@@ -251,7 +312,7 @@ def occupation_user(users: list[str], agents: list[str], facts: dict[str, Any]) 
 def occupation_work(users: list[str], agents: list[str], facts: dict[str, Any]) -> dict[str, Any]:
     mode = work_mode(users, agents, facts)["work_mode"]
     if mode in ("communicate", "analyze"):
-        scores = _occupation_scores("\n".join(users))
+        scores = _OCCUPATION.scores("\n".join(users))
         group, hits = max(scores.items(), key=lambda kv: kv[1])
         if hits:
             return {"reasoning": f"{mode} work in the {group} domain", "occupation": group}
@@ -346,6 +407,7 @@ def evaluate(name: str, input_text: str, facts: dict[str, Any]) -> str:
 
 
 def _evaluate_many(calls: list[tuple[str, str, dict[str, Any]]]) -> list[tuple[str, float]]:
+    _OCCUPATION.prepare([_occupation_text(*split_window(text)) for name, text, _ in calls if name == "occupation_user"])
     answers = []
     for name, input_text, facts in calls:
         watch = Stopwatch()
