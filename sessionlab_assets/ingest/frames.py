@@ -3,6 +3,7 @@ schema in sql/schema/ at insert time; here we only name the columns."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import asdict, fields
 
 import polars as pl
@@ -17,15 +18,18 @@ def _frame(columns: dict[str, list]) -> pl.DataFrame:
 
 def sessions_events_frames(sessions: list[ParsedSession]) -> list[pl.DataFrame]:
     """Each session's rows of `events`: built where the sessions were parsed (a worker process), they
-    travel back as Arrow buffers instead of one pickled object per event."""
-    frames = []
+    travel back as Arrow buffers instead of one pickled object per event. One frame is built for all
+    the sessions and cut into a slice per session (building a frame per session cost more)."""
+    columns: dict[str, list] = {"month": [], "session_id": [], **{name: [] for name in EVENT_COLUMNS}}
     for session in sessions:
         n = len(session.events)
-        columns: dict[str, list] = {"month": [month_of(session)] * n, "session_id": [session.session_id] * n}
+        columns["month"] += [month_of(session)] * n
+        columns["session_id"] += [session.session_id] * n
         for name in EVENT_COLUMNS:
-            columns[name] = [getattr(event, name) for event in session.events]
-        frames.append(_frame(columns))
-    return frames
+            columns[name] += [getattr(event, name) for event in session.events]
+    frame = _frame(columns)
+    offsets = itertools.accumulate((len(session.events) for session in sessions), initial=0)
+    return [frame.slice(offset, len(session.events)) for offset, session in zip(offsets, sessions)]
 
 
 def events_frame(batch: IngestBatch) -> pl.DataFrame:
