@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -70,3 +72,50 @@ def ordered_map(pool: Executor | None, function: Callable[..., R], items: Iterab
             yield _result(in_flight.popleft())
     while in_flight:
         yield _result(in_flight.popleft())
+
+
+def read_ahead(items: Iterator[T]) -> Iterator[T]:
+    """`items`, each produced in a background thread while the caller works on the one before, so the
+    work behind the next item (the tasks it submits to the worker pool) overlaps with the caller's
+    work on this one, and the workers are not left idle between the two. Memory holds up to three
+    items: the caller's, the one waiting, the one being made. An exception raised while making an
+    item is raised here; leaving early stops the thread before its next item."""
+    end = object()
+    waiting: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def offer(entry: tuple[Any, BaseException | None]) -> None:
+        while not stop.is_set():
+            try:
+                waiting.put(entry, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def produce() -> None:
+        try:
+            for item in items:
+                offer((item, None))
+                if stop.is_set():
+                    return
+            offer((end, None))
+        except BaseException as error:  # handed to the caller, raised there
+            offer((end, error))
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    thread = threading.Thread(target=produce, name="read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = waiting.get()
+            if item is end:
+                if error is not None:
+                    raise error
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()

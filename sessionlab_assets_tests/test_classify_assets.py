@@ -100,6 +100,18 @@ def test_dry_run_projects_dollars_and_calls_nothing(tmp_path, sample):
     assert calls == 11 * sessions and 0 < dollars < 0.1 * sessions
 
 
+def test_a_dry_run_planned_round_by_round_projects_what_one_round_projects(tmp_path, sample):
+    def projection(sessions_per_round: int | None) -> str:
+        settings = ClassifierSettings(dry_run=True, model="claude-sonnet-4-6", mode="batch", sessions_per_round=sessions_per_round)
+        result = _materialize(tmp_path / f"w{sessions_per_round}.duckdb", sample, settings)
+        failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+        return failure.event_specific_data.user_failure_data.metadata["projection"].value
+
+    whole = projection(None)
+    assert "| work_mode | " in whole
+    assert projection(7) == whole
+
+
 def test_analyses_run_on_a_small_heuristic_warehouse(tmp_path, sample):
     """Every analysis materialises on what the pipeline wrote, even when small: a model the data cannot
     support is a row with its reason, not a failed run."""

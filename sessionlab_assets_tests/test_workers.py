@@ -1,12 +1,14 @@
-"""The worker pool: results in order, a worker's exception raised in the parent, a dead worker named."""
+"""The worker pool: results in order, a worker's exception raised in the parent, a dead worker named;
+reading ahead: the next item made while the caller works on this one."""
 
 from __future__ import annotations
 
 import os
+import threading
 
 import pytest
 
-from sessionlab_assets.workers import WorkerDied, default_workers, ordered_map, worker_pool
+from sessionlab_assets.workers import WorkerDied, default_workers, ordered_map, read_ahead, worker_pool
 
 
 def square_after_a_pause(value: int) -> int:
@@ -52,3 +54,54 @@ def test_worker_count_comes_from_the_environment(monkeypatch):
         default_workers()
     monkeypatch.delenv("SESSIONLAB_WORKERS")
     assert default_workers() == (os.cpu_count() or 1)
+
+
+def test_read_ahead_makes_the_next_item_while_the_caller_holds_this_one():
+    second_made = threading.Event()
+
+    def items():
+        yield "first"
+        second_made.set()
+        yield "second"
+
+    received = []
+    for item in read_ahead(items()):
+        if item == "first":
+            # Without reading ahead the second item would not exist until this loop asked for it.
+            assert second_made.wait(timeout=5), "the second item was not made while the first was in use"
+        received.append(item)
+    assert received == ["first", "second"]
+    assert list(read_ahead(iter(range(50)))) == list(range(50))
+    assert list(read_ahead(iter([]))) == []
+
+
+def test_read_ahead_raises_the_producers_exception_after_the_items_before_it():
+    def items():
+        yield 1
+        yield 2
+        raise ValueError("the source broke")
+
+    received = []
+    with pytest.raises(ValueError, match="the source broke"):
+        for item in read_ahead(items()):
+            received.append(item)
+    assert received == [1, 2]
+
+
+def test_leaving_read_ahead_early_stops_and_closes_the_producer():
+    made, closed = [], threading.Event()
+
+    def items():
+        try:
+            for value in range(1_000):
+                made.append(value)
+                yield value
+        finally:
+            closed.set()
+
+    for item in read_ahead(items()):
+        if item == 3:
+            break
+    assert closed.wait(timeout=5)
+    assert len(made) <= 6, "the producer went on after the caller left"
+    assert not any(t.name == "read-ahead" and t.is_alive() for t in threading.enumerate())

@@ -5,14 +5,16 @@ materialised), which lets the calls for one session run together and share a cac
 ledger (`classifier_calls`) is written as calls return, outside the month's transaction, so a step
 that dies keeps what it paid for; the measure tables of the month are then replaced in one
 transaction. Checks on the months just written are emitted by the same step. Sessions are read,
-windowed and classified a round at a time (`SESSIONLAB_SESSIONS_PER_ROUND`), so memory holds one round
-of windows; parsing, windows and the offline rules run in worker processes (`SESSIONLAB_WORKERS`).
+windowed and classified a round at a time (`SESSIONLAB_SESSIONS_PER_ROUND`), the next round read while
+this one is classified, so memory holds up to three rounds of windows; parsing, windows and the offline
+rules run in worker processes (`SESSIONLAB_WORKERS`).
 """
 
 
 import json
 import time
 from collections import Counter
+from contextlib import closing
 from collections.abc import Iterator
 from concurrent.futures import Executor
 
@@ -34,7 +36,7 @@ from sessionlab_assets.metadata import markdown_table
 from sessionlab_assets.partitions import month_range, monthly_partitions, single_run
 from sessionlab_assets.progress import Progress
 from sessionlab_assets.resources import TranscriptSource
-from sessionlab_assets.workers import worker_pool
+from sessionlab_assets.workers import read_ahead, worker_pool
 
 GROUP = "classify"
 KINDS = {"duckdb", "python"}
@@ -62,13 +64,23 @@ CHECK_SPECS = [
 def _session_rounds(context: dg.AssetExecutionContext, conn, source: TranscriptSource, month_start, month_end,
                     sessions_per_round: int, pool: Executor | None) -> Iterator[list[SessionInput]]:
     """The month's sessions as classifier inputs, `sessions_per_round` at a time: transcripts are re-read
-    batch by batch, so memory holds one round of windows, not the month's transcripts."""
+    batch by batch, so memory holds a round of windows, not the month's transcripts. The warehouse is
+    read here, before the first round; making the rounds reads only the source, so it can run in
+    another thread (`workers.read_ahead`)."""
     sessions = conn.sql(
         f"SELECT month, session_id, user_key, headless, {', '.join(FACT_COLUMNS)} FROM sessions "
         "WHERE month >= $s AND month < $e ORDER BY session_id",
         params={"s": month_start, "e": month_end},
     ).pl()
+    # Only the files the ingest placed in these months: a one-month run re-reads one month.
+    files = {row[0] for row in conn.sql(
+        "SELECT source_file FROM source_files WHERE month >= $s AND month < $e AND status = 'ingested'",
+        params={"s": month_start, "e": month_end}).fetchall()}
+    return _rounds(context, sessions, files, source, sessions_per_round, pool)
 
+
+def _rounds(context: dg.AssetExecutionContext, sessions: pl.DataFrame, files: set[str], source: TranscriptSource,
+            sessions_per_round: int, pool: Executor | None) -> Iterator[list[SessionInput]]:
     def common(row: dict) -> dict:
         return {"month": row["month"], "session_id": row["session_id"], "user_key": row["user_key"],
                 "facts": {c: row[c] for c in FACT_COLUMNS}}
@@ -79,10 +91,6 @@ def _session_rounds(context: dg.AssetExecutionContext, conn, source: TranscriptS
     windows = 0
     pending: list[SessionInput] = []
     if waiting:
-        # Only the files the ingest placed in these months: a one-month run re-reads one month.
-        files = {row[0] for row in conn.sql(
-            "SELECT source_file FROM source_files WHERE month >= $s AND month < $e AND status = 'ingested'",
-            params={"s": month_start, "e": month_end}).fetchall()}
         months = set(sessions["month"].unique().to_list())
         for batch in scan_batches(source.root(), months, source.identity(), keep_text=True, log=context.log.info, only=files,
                                   pool=pool, prepare=session_windows):
@@ -160,9 +168,10 @@ def _classify_months(context: dg.AssetExecutionContext, warehouse_db: DuckDBReso
     if classifier_settings.dry_run:
         with warehouse_db.get_connection() as conn:
             warehouse.ensure_schema(conn)
-            calls = [call for inputs in _session_rounds(context, conn, transcript_source, month_start, month_end, rounds, pool)
-                     for call in planned_calls(inputs, chosen, Ledger(conn), classifier_settings.model)]
-            projection = plan.project(calls, classifier_settings.model, batch=classifier_settings.mode == "batch", caching=True)
+            planned = plan.Projection(classifier_settings.model, batch=classifier_settings.mode == "batch", caching=True)
+            for inputs in _session_rounds(context, conn, transcript_source, month_start, month_end, rounds, pool):
+                planned.add(planned_calls(inputs, chosen, Ledger(conn), classifier_settings.model))
+            projection = planned.frame()
         totals = projection.select(pl.sum("calls"), pl.sum("dollars")).row(0)
         context.log.info(f"dry run, {classifier_settings.model} ({classifier_settings.mode}):\n{projection}")
         raise dg.Failure(
@@ -176,18 +185,22 @@ def _classify_months(context: dg.AssetExecutionContext, warehouse_db: DuckDBReso
         progress = Progress("sessions classified", _count_sessions(conn, month_start, month_end), "sessions", context.log.info)
         counts = RunCounts()
         tables = [*measures, *(["classifier_windows"] if "classifier_windows" in selected else [])]
-        # Each round's rows go to staging as they are made (memory holds one round); the measure tables
+        # Each round's rows go to staging as they are made (memory holds a few rounds); the measure tables
         # of the months change together when the block ends. The ledger is written as calls return.
         with warehouse.replacing_months(conn, month_start, month_end, tables) as replacement:
-            for inputs in _session_rounds(context, conn, transcript_source, month_start, month_end, rounds, pool):
-                outcomes, keys, round_counts = classify_sessions(inputs, backend, Ledger(conn), chosen,
-                                                                 reuse_errors=classifier_settings.reuse_errors)
-                counts.add(round_counts)
-                for measure in measures:
-                    replacement.insert(measure, measure_frame(measure, inputs, outcomes, keys, backend))
-                if "classifier_windows" in selected:
-                    replacement.insert("classifier_windows", _windows_frame(inputs))
-                progress.advance(len(inputs))
+            # The next round is read and windowed while this one is classified (`read_ahead`).
+            # `closing`: a failed round stops the reading thread now, not when the traceback is freed.
+            session_rounds = _session_rounds(context, conn, transcript_source, month_start, month_end, rounds, pool)
+            with closing(read_ahead(session_rounds)) as read_rounds:
+                for inputs in read_rounds:
+                    outcomes, keys, round_counts = classify_sessions(inputs, backend, Ledger(conn), chosen,
+                                                                     reuse_errors=classifier_settings.reuse_errors)
+                    counts.add(round_counts)
+                    for measure in measures:
+                        replacement.insert(measure, measure_frame(measure, inputs, outcomes, keys, backend))
+                    if "classifier_windows" in selected:
+                        replacement.insert("classifier_windows", _windows_frame(inputs))
+                    progress.advance(len(inputs))
         progress.finish()
         seconds = time.perf_counter() - started
         written = replacement.written

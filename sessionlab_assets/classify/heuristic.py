@@ -298,7 +298,13 @@ _OCCUPATION = _OccupationScores()
 
 
 def _occupation_text(users: list[str], agents: list[str]) -> str:
+    """What `occupation_user` scores: the whole conversation."""
     return "\n".join(users) + "\n" + "\n".join(agents)
+
+
+def _work_text(users: list[str]) -> str:
+    """What `occupation_work` scores: the person's words only."""
+    return "\n".join(users)
 
 
 def occupation_user(users: list[str], agents: list[str], facts: dict[str, Any]) -> dict[str, Any]:
@@ -312,7 +318,7 @@ def occupation_user(users: list[str], agents: list[str], facts: dict[str, Any]) 
 def occupation_work(users: list[str], agents: list[str], facts: dict[str, Any]) -> dict[str, Any]:
     mode = work_mode(users, agents, facts)["work_mode"]
     if mode in ("communicate", "analyze"):
-        scores = _OCCUPATION.scores("\n".join(users))
+        scores = _OCCUPATION.scores(_work_text(users))
         group, hits = max(scores.items(), key=lambda kv: kv[1])
         if hits:
             return {"reasoning": f"{mode} work in the {group} domain", "occupation": group}
@@ -407,7 +413,10 @@ def evaluate(name: str, input_text: str, facts: dict[str, Any]) -> str:
 
 
 def _evaluate_many(calls: list[tuple[str, str, dict[str, Any]]]) -> list[tuple[str, float]]:
-    _OCCUPATION.prepare([_occupation_text(*split_window(text)) for name, text, _ in calls if name == "occupation_user"])
+    # The texts `occupation_user` and `occupation_work` may score, counted in one go (a polars call per
+    # text would cost more than the counting).
+    _OCCUPATION.prepare([_occupation_text(*split_window(text)) for name, text, _ in calls if name == "occupation_user"]
+                        + [_work_text(split_window(text)[0]) for name, text, _ in calls if name == "occupation_work"])
     answers = []
     for name, input_text, facts in calls:
         watch = Stopwatch()
