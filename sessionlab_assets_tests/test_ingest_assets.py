@@ -126,6 +126,28 @@ def test_reading_only_the_files_a_month_placed_gives_that_months_sessions(tmp_pa
     assert {s.session_id for s in scan_source(corpus, month).sessions} == expected  # the same as reading everything
 
 
+def test_reading_named_files_follows_the_walk_without_listing_the_tree(tmp_path):
+    from sessionlab_assets.ingest.source import _walk, _walk_order, scan_source
+
+    root = build(tmp_path / "c", users=6)
+    # Files beside folders, at the root and below it, so the order of files and folders is tested.
+    (root / "zz-notes.txt").write_text("not a transcript\n")
+    first_folder = next(p for p in sorted(root.iterdir()) if p.is_dir())
+    (first_folder / "zz-notes.txt").write_text("not a transcript\n")
+    walked = [p.relative_to(root).as_posix() for p in _walk(root)]
+    assert any("/subagents/" in p for p in walked) and walked.index("zz-notes.txt") == 0
+    assert sorted(walked, key=_walk_order) == walked
+    everything = scan_source(root, keep_text=True)
+    named = scan_source(root, keep_text=True, only=set(walked))
+    assert [(s.session_id, s.events) for s in named.sessions] == [(s.session_id, s.events) for s in everything.sessions]
+    # A named file that is gone is a quarantine row that says so; its session is not read.
+    gone = next(s.source_file for s in everything.sessions)
+    (root / gone).unlink()
+    after = scan_source(root, only=set(walked))
+    assert gone not in {s.source_file for s in after.sessions}
+    assert any(q.source_file == gone and q.reason.startswith("unreadable file") for q in after.quarantine)
+
+
 def test_small_batches_hold_exactly_what_one_batch_holds(tmp_path):
     from sessionlab_assets.ingest.source import scan_batches, scan_source
 
