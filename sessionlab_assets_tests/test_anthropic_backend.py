@@ -278,3 +278,25 @@ def test_a_storm_of_429s_leaves_error_rows_and_no_call_is_paid_twice(fake, ledge
     # Only the failed ones were called again: the ones answered in the storm were not paid for twice.
     assert counts.called.total() == len(failed) and counts.cached.total() == len(ok)
     assert len(fake.message_bodies()) == served + len(failed)
+
+
+def test_a_round_reads_back_what_it_recorded_without_scanning_the_ledger(fake, ledger):
+    """Each stage looks the ledger up once, for what is already there; the results it then records
+    are read back from the ledger object, and equal what the table holds, errors included."""
+    scanned: list[int] = []
+    lookup = ledger.lookup
+
+    def counted(keys, reuse_errors=False):
+        if keys:
+            scanned.append(len(keys))
+        return lookup(keys, reuse_errors)
+
+    ledger.lookup = counted
+    sessions = [_session(1), _session(2, fake_anthropic.REFUSE), _session(3, fake_anthropic.MALFORMED)]
+    outcomes, keys, _ = classify_sessions(sessions, _backend(fake), ledger,
+                                          [CLASSIFIERS["work_mode"], CLASSIFIERS["job_posting"], CLASSIFIERS["job_price"]])
+    assert scanned == [6, 1]  # window stage: 2 classifiers x 3 sessions; price stage: the one good posting
+    table = lookup(list(keys.values()), reuse_errors=True)
+    assert {outcome.status for outcome in outcomes.values() if not isinstance(outcome, str)} == {"ok", "error"}
+    for pair, key in keys.items():
+        assert outcomes[pair] == table[key], pair

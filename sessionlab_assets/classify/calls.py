@@ -90,11 +90,16 @@ _LEDGER_COLUMNS = (
 
 
 class Ledger:
-    """The `classifier_calls` table on one connection. Writes commit one chunk at a time."""
+    """The `classifier_calls` table on one connection. Writes commit one chunk at a time.
+
+    It also keeps what it recorded (`recorded`): the classifier makes one per round and reads the
+    round's new results back from there, since a lookup scans the whole table, which grows with every
+    round (4.4M calls at 400k sessions)."""
 
     def __init__(self, conn: duckdb.DuckDBPyConnection, on_record: Callable[[int], None] = lambda count: None):
         self.conn = conn
         self.on_record = on_record  # told how many results each record() wrote: progress reporting
+        self.recorded: dict[CallKey, CallResult] = {}  # as written to the table, the last write of a key winning
 
     def lookup(self, keys: list[CallKey], reuse_errors: bool = False) -> dict[CallKey, CallResult]:
         """Recorded results for `keys`: ok and abstained always; errors only when `reuse_errors`."""
@@ -127,6 +132,7 @@ class Ledger:
         if not results:
             return
         self._insert(results)
+        self.recorded.update((result.key, result) for result in results)
         self.on_record(len(results))
 
     def _insert(self, results: list[CallResult]) -> None:

@@ -79,7 +79,11 @@ def _run_stage(requests: dict[CallKey, CallRequest], backend: Backend, ledger: L
     not_run = {r.key for r in backend.run(todo, ledger)} if todo else set()
     for request in todo:
         (counts.not_run if request.key in not_run else counts.called)[request.key.classifier] += 1
-    final: dict[CallKey, Outcome] = dict(ledger.lookup([k for k in keys if k not in not_run], reuse_errors=True))
+    # What the ledger now holds for each key: found before the run, or just recorded (read back from the
+    # table only for a key the backend ran without recording, such as an earlier error left as it was).
+    final: dict[CallKey, Outcome] = {**cached, **{r.key: ledger.recorded[r.key] for r in todo if r.key in ledger.recorded}}
+    unrecorded = [k for k in keys if k not in not_run and k not in final]
+    final.update(ledger.lookup(unrecorded, reuse_errors=True))
     for key in keys:
         if key in not_run:
             final[key] = "not called: the run's budget cap was reached"
