@@ -14,9 +14,9 @@ rules run in worker processes (`SESSIONLAB_WORKERS`).
 import json
 import time
 from collections import Counter
-from contextlib import closing
 from collections.abc import Iterator
 from concurrent.futures import Executor
+from contextlib import closing
 
 import dagster as dg
 import polars as pl

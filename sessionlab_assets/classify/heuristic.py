@@ -262,11 +262,11 @@ class _OccupationScores:
     """`_occupation_scores` of many texts at once, counted by polars' Rust regex engine.
 
     Rust's engine is fast only with ASCII word boundaries (a Unicode `\\b` makes it fall back to a slow
-    engine on non-ASCII text, and every window has an em dash). ASCII and Unicode boundaries — and
-    Rust's and Python's case-insensitive letters — can differ only at a non-ASCII character next to
-    an ASCII letter, digit or underscore, or at one of the four non-ASCII letters that case-fold to
-    ASCII (Kelvin sign, long s, dotless i, dotted capital I): such texts are counted by `_occupation_scores` instead. `test_heuristic_words`
-    holds the two equal."""
+    engine on non-ASCII text, and every window has an em dash). ASCII and Unicode boundaries, and
+    Rust's and Python's case-insensitive letters, can differ only at a non-ASCII character next to an
+    ASCII letter, digit or underscore, or at one of the four non-ASCII letters that case-fold to ASCII
+    (Kelvin sign, long s, dotless i, dotted capital I): texts with one (`UNSURE`) are counted by
+    `_occupation_scores` instead. `test_heuristic_words` holds the two equal."""
 
     UNSURE = r"[^\x00-\x7F][A-Za-z0-9_]|[A-Za-z0-9_][^\x00-\x7F]|[\x{212A}\x{17F}\x{131}\x{130}]"
     PATTERNS = {group: _ascii_words(cue) for group, cue in OCCUPATION_CUES.items()}
