@@ -1,6 +1,7 @@
 """A pool of worker processes for the CPU-bound steps (parsing transcripts, rendering windows, the
 offline rules), and an ordered map over it that keeps only a few tasks in flight, so results arrive in
-input order and memory holds a bounded number of them.
+input order and memory holds a bounded number of them; `read_ahead` makes the next item of a stream
+(the next round of windows) in a thread while the caller works on this one, so the pool stays busy.
 
 Workers are started with `spawn`: the parent holds DuckDB connections and Dagster's threads, which a
 forked child must not inherit. One process per core is the default (`SESSIONLAB_WORKERS`).

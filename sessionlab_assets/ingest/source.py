@@ -319,9 +319,9 @@ def scan_batches(
     if only is None:
         paths = _walk(root)
     else:
-        # The files are known: listing the whole tree to find them again reads every folder, which is
-        # slow once the folders have left the OS cache (a minute at 400k sessions); their folders are
-        # read anyway when the files are opened, in the workers, alongside the parsing.
+        # The files are known: listing the whole tree to find them again reads every folder, from disk
+        # once the folders have left the OS cache (after reading 50 GB of transcripts, say); their
+        # folders are read anyway when the files are opened, in the workers, alongside the parsing.
         paths = [root / relative for relative in sorted(only, key=_walk_order)]
     progress = Progress("reading transcripts", len(paths), "files", log) if log else None
     # Small tasks in this process; across workers, tasks big enough to outweigh passing the results back.
