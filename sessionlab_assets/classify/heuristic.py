@@ -23,6 +23,7 @@ from typing import Any
 import polars as pl
 
 from sessionlab_assets.classify.calls import CallRequest, Ledger, Stopwatch, validated
+from sessionlab_assets.classify.redact import ASCII_CASE_FOLDS
 from sessionlab_assets.labels import EXPERTISE_NAMES
 from sessionlab_assets.workers import ordered_map
 
@@ -34,14 +35,14 @@ _BLOCK = re.compile(r"<(user|assistant|system)>\n(.*?)\n</\1>", re.S)
 _TOOL_LINE = re.compile(r"^\[(\w+)(?: — ([^\]]*))?\]$", re.M)
 
 
-# The two letters outside ASCII that a case-insensitive regex matches to an ASCII letter but that
-# lower-casing leaves alone (sre_compile's equivalences: dotless i, long s).
-_FOLDS = str.maketrans({"\u0131": "i", "\u017f": "s"})
+# Of the letters a case-insensitive regex matches to an ASCII letter, those lower-casing leaves alone
+# (dotless i, long s): `_lowered` folds them.
+_FOLDS = str.maketrans({letter: ascii for letter, ascii in ASCII_CASE_FOLDS.items() if letter.lower() == letter})
 
 
 def _lowered(text: str) -> str:
     lowered = text.lower()
-    return lowered.translate(_FOLDS) if "\u0131" in lowered or "\u017f" in lowered else lowered
+    return lowered.translate(_FOLDS) if any(chr(letter) in lowered for letter in _FOLDS) else lowered
 
 
 class _Words:
@@ -268,7 +269,7 @@ class _OccupationScores:
     (Kelvin sign, long s, dotless i, dotted capital I): texts with one (`UNSURE`) are counted by
     `_occupation_scores` instead. `test_heuristic_words` holds the two equal."""
 
-    UNSURE = r"[^\x00-\x7F][A-Za-z0-9_]|[A-Za-z0-9_][^\x00-\x7F]|[\x{212A}\x{17F}\x{131}\x{130}]"
+    UNSURE = r"[^\x00-\x7F][A-Za-z0-9_]|[A-Za-z0-9_][^\x00-\x7F]|[" + "".join(ASCII_CASE_FOLDS) + "]"
     PATTERNS = {group: _ascii_words(cue) for group, cue in OCCUPATION_CUES.items()}
 
     def __init__(self) -> None:

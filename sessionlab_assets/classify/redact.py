@@ -40,7 +40,6 @@ class Rule:
     # character class the regex engine can scan for, so most texts skip the full pattern.
     prefilter: re.Pattern[str] | None = None
 
-
     def apply(self, text: str, counts: Counter[str]) -> str:
         placeholder = f"[REDACTED:{self.kind}]"
         # An earlier rule's placeholder is never redacted again (it would read as user:password, or as
@@ -164,9 +163,10 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-# Letters a case-insensitive pattern matches to an ASCII letter that lower-casing alone does not turn
-# into it: dotted capital I (lower-cases to two characters), dotless i, long s, Kelvin sign.
-_CASE_FOLDS = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
+# The non-ASCII letters a case-insensitive regex matches to an ASCII letter, which lower-casing alone
+# does not always turn into it: dotted capital I (lower-cases to two characters), dotless i, long s,
+# Kelvin sign. Redaction's hint checks fold them; the heuristic's word matchers rely on the same list.
+ASCII_CASE_FOLDS = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
 
 
 def _possible(rule: Rule) -> pl.Expr:
@@ -182,15 +182,15 @@ def _possible(rule: Rule) -> pl.Expr:
 
 
 def redact_many(texts: list[str]) -> list[tuple[str, Counter[str]]]:
-    """Each text with every rule's matches replaced, and how many of each kind. Which rules can match which text is decided for all texts together, on
-    the texts as given rather than after each earlier rule: a literal or pattern that appears only once
+    """Each text with every rule's matches replaced, and how many of each kind. Which rules can match
+    which text is decided for all texts together, on the texts as given rather than after each earlier rule: a literal or pattern that appears only once
     an earlier rule has run sits inside that rule's placeholder, which ends in `]` and is never redacted
     again, so no later rule's replacement can depend on it. The answers are those of running every
     rule on every text (test_redact_window.py holds them equal on corpus text and every seeded secret)."""
     if not texts:
         return []
     possible = (pl.LazyFrame({"text": texts}, schema={"text": pl.String})
-                .with_columns(lower=pl.col("text").str.replace_many(list(_CASE_FOLDS), list(_CASE_FOLDS.values()))
+                .with_columns(lower=pl.col("text").str.replace_many(list(ASCII_CASE_FOLDS), list(ASCII_CASE_FOLDS.values()))
                               .str.to_lowercase())
                 .select(*(_possible(rule).alias(str(i)) for i, rule in enumerate(RULES)))
                 .collect().to_numpy())
