@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 MONTHS ?= 2025-10...2026-04
 
-.PHONY: setup run test validate dev clean
+.PHONY: setup run test lint validate dev clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ validate: setup
 
 dev: setup
 	$(BIN)/dagster dev -w workspace.yaml
+
+lint: setup
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
 
 test: setup
 	$(BIN)/python -m pytest -q

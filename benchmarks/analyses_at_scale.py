@@ -7,7 +7,8 @@ Draws planted sessions (sample world labels plus random telemetry) into a tempor
    asset, total wall time and the child's peak RSS;
 2. in this process, times the regressions alone — Table A1 (6 specifications), Table A2 (6 step
    functions), Figure 5 (9 outcome x panel fits), activity (2 log-linear slopes, 2 step models, 2
-   Poisson) — as the assets run them (linearmodels AbsorbingLS; Newton-Raphson Poisson), and with pyfixest (feols/fepois,
+   Poisson) — as the assets run them (linearmodels AbsorbingLS; Newton-Raphson Poisson), and with pyfixest
+   (feols/fepois,
    CRV1 by user) on the same frames, and prints both and their ratio.
 """
 
@@ -31,7 +32,9 @@ from sessionlab_assets.sample import world
 
 
 def _write_warehouse(path: Path, sessions: int, seed: int) -> pl.DataFrame:
-    measures = world.with_drawn_telemetry(world.as_labels(world.draw_world(world.WorldSize(sessions=sessions, seed=seed))), seed=seed)
+    measures = world.with_drawn_telemetry(
+        world.as_labels(world.draw_world(world.WorldSize(sessions=sessions, seed=seed))), seed=seed
+    )
     with duckdb.connect(str(path)) as conn:
         warehouse.ensure_schema(conn)
         conn.register("incoming", measures.select(warehouse.table_columns(conn, "session_measures")))
@@ -46,14 +49,22 @@ def _materialise(db: str, queue) -> None:
     from sessionlab_assets.analyses.assets import ASSETS, AnalysisSettings
 
     started = time.perf_counter()
-    result = dg.materialize(ASSETS, resources={"warehouse_db": DuckDBResource(database=db), "analysis_settings": AnalysisSettings()})
+    result = dg.materialize(
+        ASSETS, resources={"warehouse_db": DuckDBResource(database=db), "analysis_settings": AnalysisSettings()}
+    )
     wall = time.perf_counter() - started
     steps = {}
     for event in result.all_events:
         if event.event_type_value == "STEP_SUCCESS":
             steps[event.step_key] = event.event_specific_data.duration_ms / 1000
-    queue.put({"success": result.success, "wall": wall, "steps": steps,
-               "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+    queue.put(
+        {
+            "success": result.success,
+            "wall": wall,
+            "steps": steps,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
+    )
 
 
 def _regressions_ours(frame: pl.DataFrame, activity_frame: pl.DataFrame) -> None:
@@ -68,8 +79,10 @@ def _regressions_pyfixest(frame: pl.DataFrame, activity_frame: pl.DataFrame) -> 
 
     options = dict(vcov={"CRV1": "user_key"}, ssc=pf.ssc(k_adj=True, k_fixef="full", G_adj=True), fixef_rm="none")
     levels = [f"level_{lv}" for lv in range(2, 6)]
-    data = frame.with_columns(pl.col(adjusted_rates.FIGURE5_PANELS["trouble"]).cast(pl.Float64),
-                              *((pl.col("expertise") == lv).cast(pl.Float64).alias(f"level_{lv}") for lv in range(2, 6))).to_pandas()
+    data = frame.with_columns(
+        pl.col(adjusted_rates.FIGURE5_PANELS["trouble"]).cast(pl.Float64),
+        *((pl.col("expertise") == lv).cast(pl.Float64).alias(f"level_{lv}") for lv in range(2, 6)),
+    ).to_pandas()
 
     def formula(outcome: str, regressors: list[str], spec: adjusted_rates.Specification) -> str:
         fixed = f" | {' + '.join(spec.fixed_effects)}" if spec.fixed_effects else ""
@@ -81,10 +94,14 @@ def _regressions_pyfixest(frame: pl.DataFrame, activity_frame: pl.DataFrame) -> 
     trouble = data[data["hit_trouble"]]
     for panel, outcomes in adjusted_rates.FIGURE5_PANELS.items():
         for outcome in outcomes:
-            pf.feols(formula(outcome, levels, adjusted_rates.PREFERRED), data=data if panel == "all" else trouble, **options)
+            pf.feols(
+                formula(outcome, levels, adjusted_rates.PREFERRED), data=data if panel == "all" else trouble, **options
+            )
     fixed = " + ".join(activity.FIXED_EFFECTS)
-    act = activity_frame.with_columns(*((pl.col("expertise") == lv).cast(pl.Float64).alias(f"level_{lv}") for lv in range(2, 6)),
-                                      pl.col("value_band").cast(pl.Utf8)).to_pandas()
+    act = activity_frame.with_columns(
+        *((pl.col("expertise") == lv).cast(pl.Float64).alias(f"level_{lv}") for lv in range(2, 6)),
+        pl.col("value_band").cast(pl.Utf8),
+    ).to_pandas()
     for measure in activity.MEASURES:
         logged = act[act[measure] > 0].assign(log_measure=lambda d, m=measure: __import__("numpy").log(d[m]))
         pf.feols(f"log_measure ~ expertise | {fixed}", data=logged, **options)
@@ -109,8 +126,11 @@ def main(argv: list[str] | None = None) -> None:
         child.start()
         report = queue.get()
         child.join()
-        print(f"\nall six analysis assets through Dagster: {report['wall']:.1f}s wall, peak RSS {report['peak_rss_mb']:.0f} MB, "
-              f"success={report['success']}")
+        print(
+            f"\nall six analysis assets through Dagster: {report['wall']:.1f}s wall, peak RSS "
+            f"{report['peak_rss_mb']:.0f} MB, "
+            f"success={report['success']}"
+        )
         for step, seconds in sorted(report["steps"].items(), key=lambda kv: -kv[1]):
             print(f"  {step:<24} {seconds:6.1f}s")
 

@@ -35,30 +35,43 @@ def planned(sessions: int, seed: int) -> tuple[list[plan.PlannedCall], int, floa
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch) / "sample"
         corpus.build(root, sessions=sessions, seed=seed)
-        batch = scan_source(root / corpus.TRANSCRIPTS, set(world.MONTHS), IdentityRule(rule="top_folder", key="k"), keep_text=True)
+        batch = scan_source(
+            root / corpus.TRANSCRIPTS, set(world.MONTHS), IdentityRule(rule="top_folder", key="k"), keep_text=True
+        )
     calls = []
     window_tokens = []
     started = time.perf_counter()
-    classified = [entries for entries in (session_entries(s) for s in batch.sessions)
-                  if any(e.role == "user" for e in entries)]  # headless sessions are not classified
+    classified = [
+        entries for entries in (session_entries(s) for s in batch.sessions) if any(e.role == "user" for e in entries)
+    ]  # headless sessions are not classified
     # In tasks of 64 sessions, as a worker renders them (redaction prefilters run for a task at once).
-    windows = [w for i in range(0, len(classified), 64) for w in render_windows(classified[i:i + 64])]
+    windows = [w for i in range(0, len(classified), 64) for w in render_windows(classified[i : i + 64])]
     render_seconds = time.perf_counter() - started
     for window in windows:
         window_tokens.append(pricing.estimated_tokens(window.text))
-        calls += [plan.planned_call(c, window.text if c.reads == "window" else None, window.window_hash) for c in CLASSIFIERS.values()]
+        calls += [
+            plan.planned_call(c, window.text if c.reads == "window" else None, window.window_hash)
+            for c in CLASSIFIERS.values()
+        ]
     window_classifiers = [c for c in CLASSIFIERS.values() if c.reads == "window"]
     started = time.perf_counter()
     body_bytes = 0
     for window in windows:
         for classifier in window_classifiers:
-            request = CallRequest(CallKey(classifier.name, classifier.prompt_version(), "claude-haiku-4-5", window.window_hash),
-                                  classifier, window.text)
+            request = CallRequest(
+                CallKey(classifier.name, classifier.prompt_version(), "claude-haiku-4-5", window.window_hash),
+                classifier,
+                window.text,
+            )
             body_bytes += len(orjson.dumps(message_params(request, "claude-haiku-4-5", 1024, None)))
     build_seconds = time.perf_counter() - started
     print(f"windows rendered (entries, redaction, cuts): {len(windows) / render_seconds:8.0f} windows/s in one process")
-    print(f"request bodies built and encoded         : {len(windows) * len(window_classifiers) / build_seconds:8.0f} requests/s "
-          f"= {len(windows) / build_seconds:.0f} windows/s ({body_bytes / len(windows) / 1e3:.0f} KB of JSON for a window's {len(window_classifiers)} requests)")
+    print(
+        f"request bodies built and encoded         : {len(windows) * len(window_classifiers) / build_seconds:8.0f} "
+        "requests/s "
+        f"= {len(windows) / build_seconds:.0f} windows/s ({body_bytes / len(windows) / 1e3:.0f} KB of JSON for a "
+        f"window's {len(window_classifiers)} requests)"
+    )
     cacheable = sum(t + pricing.estimated_tokens(plan.SYSTEM) >= 4096 for t in window_tokens) / len(window_tokens)
     return calls, len(window_tokens), cacheable
 
@@ -78,16 +91,25 @@ def main() -> None:
         for batch in (False, True):
             for caching in (False, True):
                 projection = plan.project(calls, model, batch=batch, caching=caching)
-                row[f"{'batch' if batch else 'realtime'}{' cached' if caching else ''} $/1k"] = round(projection["dollars"].sum() * per_1000, 2)
+                row[f"{'batch' if batch else 'realtime'}{' cached' if caching else ''} $/1k"] = round(
+                    projection["dollars"].sum() * per_1000, 2
+                )
         summary.append(row)
     with pl.Config(tbl_rows=40, tbl_width_chars=160):
         print(pl.DataFrame(summary))
-        detail = plan.project(calls, args.models[0], batch=False, caching=False).select(
-            "classifier",
-            tokens_in_per_session=(pl.col("input_tokens") / sessions).round(0),
-            tokens_out_per_session=(pl.col("output_tokens") / sessions).round(0),
-            **{f"{m} $/1k realtime": plan.project(calls, m, batch=False, caching=False)["dollars"] * per_1000 for m in args.models},
-        ).with_columns(pl.col(pl.Float64).round(2))
+        detail = (
+            plan.project(calls, args.models[0], batch=False, caching=False)
+            .select(
+                "classifier",
+                tokens_in_per_session=(pl.col("input_tokens") / sessions).round(0),
+                tokens_out_per_session=(pl.col("output_tokens") / sessions).round(0),
+                **{
+                    f"{m} $/1k realtime": plan.project(calls, m, batch=False, caching=False)["dollars"] * per_1000
+                    for m in args.models
+                },
+            )
+            .with_columns(pl.col(pl.Float64).round(2))
+        )
         print(detail)
 
 

@@ -42,14 +42,19 @@ def _pipeline(root: str, workers: int, queue) -> None:
     from sessionlab_assets.resources import TranscriptSource, WarehouseResource
 
     base = Path(root)
-    resources = {"warehouse_db": WarehouseResource(database=str(base / "warehouse.duckdb")),
-                 "transcript_source": TranscriptSource(source_dir=str(base / "sample" / corpus.TRANSCRIPTS), workers=workers),
-                 "classifier_settings": ClassifierSettings(backend_name="heuristic"),
-                 "analysis_settings": AnalysisSettings(),
-                 "report_settings": ReportSettings(report_dir=str(base / "report"), export_dir=str(base / "export"))}
+    resources = {
+        "warehouse_db": WarehouseResource(database=str(base / "warehouse.duckdb")),
+        "transcript_source": TranscriptSource(source_dir=str(base / "sample" / corpus.TRANSCRIPTS), workers=workers),
+        "classifier_settings": ClassifierSettings(backend_name="heuristic"),
+        "analysis_settings": AnalysisSettings(),
+        "report_settings": ReportSettings(report_dir=str(base / "report"), export_dir=str(base / "export")),
+    }
     steps: dict[str, float] = {}
     ok = True
-    for assets, tags in (([ingest_transcripts, classify_measures, session_measures], MONTHS), ([*ANALYSES, *REPORT], {})):
+    for assets, tags in (
+        ([ingest_transcripts, classify_measures, session_measures], MONTHS),
+        ([*ANALYSES, *REPORT], {}),
+    ):
         result = dg.materialize(assets, resources=resources, tags=tags, raise_on_error=False)
         ok = ok and result.success
         for event in result.all_events:
@@ -126,23 +131,31 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,400000")
     parser.add_argument("--seed", type=int, default=corpus.DEFAULT_SEED)
-    parser.add_argument("--workers", type=int, default=default_workers(), help="worker processes (default: one per core)")
+    parser.add_argument(
+        "--workers", type=int, default=default_workers(), help="worker processes (default: one per core)"
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     reports = {}
     for size in sizes:
         reports[size] = report = run(size, args.seed, args.workers)
         total = report["pipeline_wall"] + report["stages"]["build sample corpus"]
-        print(f"\n{size:,} sessions ({report['megabytes']:,.0f} MB of transcripts): success={report['success']}, "
-              f"pipeline {report['pipeline_wall']:.0f}s (+ corpus build {report['stages']['build sample corpus']:.0f}s = {total:.0f}s), "
-              f"peak RSS {report['peak_rss_mb']:,.0f} MB in the pipeline process, {report['tree_peak_mb']:,.0f} MB summed over it "
-              f"and its {args.workers} worker processes")
+        print(
+            f"\n{size:,} sessions ({report['megabytes']:,.0f} MB of transcripts): success={report['success']}, "
+            f"pipeline {report['pipeline_wall']:.0f}s (+ corpus build {report['stages']['build sample corpus']:.0f}s = "
+            f"{total:.0f}s), "
+            f"peak RSS {report['peak_rss_mb']:,.0f} MB in the pipeline process, {report['tree_peak_mb']:,.0f} MB "
+            "summed over it "
+            f"and its {args.workers} worker processes"
+        )
         first = sizes[0]
         for stage, seconds in sorted(report["stages"].items(), key=lambda kv: -kv[1]):
             base = reports[first]["stages"].get(stage)
             growth = (seconds / base) / (size / first) if base and size != first else float("nan")
-            print(f"  {stage:<26}{seconds:8.1f}s  {1000 * seconds / size:7.2f}s per 1k sessions"
-                  + (f"  growth vs linear from {first:,}: {growth:.2f}" if size != first else ""))
+            print(
+                f"  {stage:<26}{seconds:8.1f}s  {1000 * seconds / size:7.2f}s per 1k sessions"
+                + (f"  growth vs linear from {first:,}: {growth:.2f}" if size != first else "")
+            )
 
 
 if __name__ == "__main__":

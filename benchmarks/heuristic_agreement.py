@@ -34,7 +34,8 @@ LABELS_SQL = """
 SELECT wm.session_id, wm.work_mode, ex.expertise, ou.occupation_user, ow.occupation_work, oc.outcome,
        ss.success_signal, fs.failure_signal, de.user_planning_share, de.user_execution_share, tv.value_tier
 FROM work_mode wm
-JOIN expertise ex USING (session_id) JOIN occupation_user ou USING (session_id) JOIN occupation_work ow USING (session_id)
+JOIN expertise ex USING (session_id) JOIN occupation_user ou USING (session_id)
+JOIN occupation_work ow USING (session_id)
 JOIN outcome oc USING (session_id) JOIN success_signal ss USING (session_id) JOIN failure_signal fs USING (session_id)
 JOIN decisions de USING (session_id) JOIN task_value tv USING (session_id)
 WHERE wm.status <> 'error'
@@ -49,9 +50,11 @@ def run(sessions: int, seed: int) -> pl.DataFrame:
         started = time.perf_counter()
         result = dg.materialize(
             [ingest_transcripts, classify_measures],
-            resources={"warehouse_db": DuckDBResource(database=str(db)),
-                       "transcript_source": TranscriptSource(source_dir=str(root / "sample" / corpus.TRANSCRIPTS)),
-                       "classifier_settings": ClassifierSettings(backend_name="heuristic")},
+            resources={
+                "warehouse_db": DuckDBResource(database=str(db)),
+                "transcript_source": TranscriptSource(source_dir=str(root / "sample" / corpus.TRANSCRIPTS)),
+                "classifier_settings": ClassifierSettings(backend_name="heuristic"),
+            },
             tags={"dagster/asset_partition_range_start": "2025-10", "dagster/asset_partition_range_end": "2026-04"},
         )
         assert result.success
@@ -66,34 +69,60 @@ def rows(joined: pl.DataFrame) -> list[dict]:
     out = []
 
     def nominal(name: str, truth: pl.Series, labels: pl.Series, categories=None) -> None:
-        t, l = truth.fill_null("unclear").to_numpy(), labels.fill_null("unclear").to_numpy()
-        out.append({"classifier": name, "sessions": len(t), "accuracy": agreement.accuracy(t, l),
-                    "kappa": agreement.cohen_kappa(t, l, categories), "adjacent": None, "weighted_kappa": None})
+        t, lab = truth.fill_null("unclear").to_numpy(), labels.fill_null("unclear").to_numpy()
+        out.append(
+            {
+                "classifier": name,
+                "sessions": len(t),
+                "accuracy": agreement.accuracy(t, lab),
+                "kappa": agreement.cohen_kappa(t, lab, categories),
+                "adjacent": None,
+                "weighted_kappa": None,
+            }
+        )
 
     def ordinal(name: str, truth: pl.Series, labels: pl.Series, categories: list) -> None:
         keep = truth.is_not_null() & labels.is_not_null()
-        t, l = truth.filter(keep).to_numpy(), labels.filter(keep).to_numpy()
-        out.append({"classifier": name, "sessions": len(t), "accuracy": agreement.accuracy(t, l),
-                    "kappa": agreement.cohen_kappa(t, l, categories), "adjacent": agreement.adjacent_agreement(t, l),
-                    "weighted_kappa": agreement.cohen_kappa(t, l, categories, weights="quadratic")})
+        t, lab = truth.filter(keep).to_numpy(), labels.filter(keep).to_numpy()
+        out.append(
+            {
+                "classifier": name,
+                "sessions": len(t),
+                "accuracy": agreement.accuracy(t, lab),
+                "kappa": agreement.cohen_kappa(t, lab, categories),
+                "adjacent": agreement.adjacent_agreement(t, lab),
+                "weighted_kappa": agreement.cohen_kappa(t, lab, categories, weights="quadratic"),
+            }
+        )
 
     j = joined
     nominal("work_mode", j["work_mode"], j["work_mode_label"], list(WORK_MODES))
     expertise_truth = pl.when(j["expertise_signalled"]).then(j["expertise"]).otherwise(None)
-    ordinal("expertise (signalled)", j.select(e=expertise_truth)["e"], j["expertise_label"].cast(pl.Int64), [1, 2, 3, 4, 5])
+    ordinal(
+        "expertise (signalled)", j.select(e=expertise_truth)["e"], j["expertise_label"].cast(pl.Int64), [1, 2, 3, 4, 5]
+    )
     user_truth = j.select(o=pl.when(pl.col("occupation_signalled")).then(pl.col("occupation_user")))["o"]
     nominal("occupation_user", user_truth, j["occupation_user_label"])
     nominal("occupation_work", j["occupation_work"], j["occupation_work_label"])
     nominal("outcome", j["outcome"], j["outcome_label"], list(OUTCOMES))
     ordinal("success_signal", j["success_signal"], j["success_signal_label"].cast(pl.Int64), list(SIGNAL_LEVELS))
     ordinal("failure_signal", j["failure_signal"], j["failure_signal_label"].cast(pl.Int64), list(SIGNAL_LEVELS))
-    ordinal("value_tier (job_price)", j["value_tier"].cast(pl.Int64), j["value_tier_label"].cast(pl.Int64), [1, 2, 3, 4])
+    ordinal(
+        "value_tier (job_price)", j["value_tier"].cast(pl.Int64), j["value_tier_label"].cast(pl.Int64), [1, 2, 3, 4]
+    )
     for share in ("user_planning_share", "user_execution_share"):
         keep = j[f"{share}_label"].is_not_null()
-        t, l = j[share].filter(keep).to_numpy(), j[f"{share}_label"].filter(keep).to_numpy()
-        out.append({"classifier": f"decisions: {share} (|error| <= 0.2)", "sessions": len(t),
-                    "accuracy": float(np.mean(np.abs(t - l) <= 0.2)), "kappa": float(np.corrcoef(t, l)[0, 1]),
-                    "adjacent": None, "weighted_kappa": None})
+        t, lab = j[share].filter(keep).to_numpy(), j[f"{share}_label"].filter(keep).to_numpy()
+        out.append(
+            {
+                "classifier": f"decisions: {share} (|error| <= 0.2)",
+                "sessions": len(t),
+                "accuracy": float(np.mean(np.abs(t - lab) <= 0.2)),
+                "kappa": float(np.corrcoef(t, lab)[0, 1]),
+                "adjacent": None,
+                "weighted_kappa": None,
+            }
+        )
     return out
 
 
@@ -107,7 +136,10 @@ def main() -> None:
     print("(for the decision shares, 'kappa' is the Pearson correlation with the planted share)")
     with pl.Config(tbl_rows=30, tbl_width_chars=140, fmt_str_lengths=50):
         print(table)
-    print("codebase_relationship: not planted in the sample world, so not scored; labels:", ", ".join(CODEBASE_RELATIONSHIPS))
+    print(
+        "codebase_relationship: not planted in the sample world, so not scored; labels:",
+        ", ".join(CODEBASE_RELATIONSHIPS),
+    )
 
 
 if __name__ == "__main__":

@@ -18,9 +18,9 @@ from pathlib import Path
 import orjson
 
 from sessionlab_assets.fixtures.build_fixture_corpus import build
-from sessionlab_assets.sample import corpus
 from sessionlab_assets.ingest.frames import events_frame, session_headers_frame, sessions_events_frames
 from sessionlab_assets.ingest.source import scan_batches, scan_source
+from sessionlab_assets.sample import corpus
 from sessionlab_assets.workers import default_workers, worker_pool
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -62,9 +62,18 @@ def measure(label: str, root: Path, repeats: int = 3) -> None:
     mb = size / 1e6
     print(f"{label}: {mb:.1f} MB, {sessions} sessions")
     print(f"  bare orjson decode (1 process)    : {mb / bare:8.1f} MB/s")
-    print(f"  full ingest, 1 process            : {mb / seconds:8.1f} MB/s  {sessions / seconds:9.0f} sessions/s  ({seconds:.2f}s)")
-    print(f"  full ingest, {workers} worker processes  : {mb / pooled:8.1f} MB/s  {sessions / pooled:9.0f} sessions/s  ({pooled:.2f}s)")
-    print(f"  ingest / bare speed               : {bare / seconds:8.2f} (1 process)  {bare / pooled:.2f} ({workers} workers)")
+    print(
+        f"  full ingest, 1 process            : {mb / seconds:8.1f} MB/s  {sessions / seconds:9.0f} sessions/s  "
+        f"({seconds:.2f}s)"
+    )
+    print(
+        f"  full ingest, {workers} worker processes  : {mb / pooled:8.1f} MB/s  {sessions / pooled:9.0f} sessions/s  "
+        f"({pooled:.2f}s)"
+    )
+    print(
+        f"  ingest / bare speed               : {bare / seconds:8.2f} (1 process)  {bare / pooled:.2f} ({workers} "
+        "workers)"
+    )
 
 
 def main() -> None:
@@ -83,7 +92,10 @@ def main() -> None:
         print(f"(generated input written in {time.perf_counter() - started:.1f}s)")
         measure("generated fixture corpus (many small sessions)", root)
         corpus.build(Path(tmp) / "sample", sessions=args.sample_sessions)
-        measure(f"sample corpus ({args.sample_sessions:,} sessions, the end-to-end benchmark's input)", Path(tmp) / "sample" / corpus.TRANSCRIPTS)
+        measure(
+            f"sample corpus ({args.sample_sessions:,} sessions, the end-to-end benchmark's input)",
+            Path(tmp) / "sample" / corpus.TRANSCRIPTS,
+        )
 
 
 if __name__ == "__main__":

@@ -64,18 +64,28 @@ def inject(source: Path, target: Path, text: str) -> int:
 
 
 def labels(source: Path, db: Path, settings: ClassifierSettings) -> pl.DataFrame:
-    result = dg.materialize([ingest_transcripts, classify_measures], raise_on_error=False,
-                            resources={"warehouse_db": DuckDBResource(database=str(db)), "classifier_settings": settings,
-                                       "transcript_source": TranscriptSource(source_dir=str(source))},
-                            tags={"dagster/asset_partition_range_start": "2025-10", "dagster/asset_partition_range_end": "2026-04"})
+    result = dg.materialize(
+        [ingest_transcripts, classify_measures],
+        raise_on_error=False,
+        resources={
+            "warehouse_db": DuckDBResource(database=str(db)),
+            "classifier_settings": settings,
+            "transcript_source": TranscriptSource(source_dir=str(source)),
+        },
+        tags={"dagster/asset_partition_range_start": "2025-10", "dagster/asset_partition_range_end": "2026-04"},
+    )
     assert result.success, "materialisation failed"
     with duckdb.connect(str(db), read_only=True) as conn:
         frames = []
         for measure in MEASURES:
             for column, _ in label_columns(measure):
                 outside = f"CASE WHEN {column} IS NOT NULL AND NOT ({COLUMN_DOMAINS[column]}) THEN 1 ELSE 0 END"
-                frames.append(conn.sql(f"SELECT session_id, '{column}' AS label, CAST({column} AS VARCHAR) AS value, "
-                                       f"{outside} AS outside FROM {measure}").pl())
+                frames.append(
+                    conn.sql(
+                        f"SELECT session_id, '{column}' AS label, CAST({column} AS VARCHAR) AS value, "
+                        f"{outside} AS outside FROM {measure}"
+                    ).pl()
+                )
     return pl.concat(frames)
 
 
@@ -97,14 +107,21 @@ def main(argv: list[str] | None = None) -> None:
             changed_files = inject(root / "sample" / corpus.TRANSCRIPTS, root / f"injected{n}", text)
             injected = labels(root / f"injected{n}", root / f"injected{n}.duckdb", settings)
             both = clean.join(injected, on=["session_id", "label"], suffix="_injected")
-            table = both.group_by("label").agg(
-                sessions=pl.len(),
-                changed=(pl.col("value").ne_missing(pl.col("value_injected"))).mean().round(3),
-                outside_label_set=pl.col("outside_injected").sum(),
-            ).sort("label")
+            table = (
+                both.group_by("label")
+                .agg(
+                    sessions=pl.len(),
+                    changed=(pl.col("value").ne_missing(pl.col("value_injected"))).mean().round(3),
+                    outside_label_set=pl.col("outside_injected").sum(),
+                )
+                .sort("label")
+            )
             print(f"injection {n} ({changed_files} prompts changed): {text.strip()[:70]}...")
             for row in table.iter_rows(named=True):
-                print(f"  {row['label']:<24} changed {row['changed']:>6.1%} of {row['sessions']}   outside label set: {row['outside_label_set']}")
+                print(
+                    f"  {row['label']:<24} changed {row['changed']:>6.1%} of {row['sessions']}   outside label set: "
+                    f"{row['outside_label_set']}"
+                )
             print()
         print(f"in {time.perf_counter() - started:.0f}s")
 

@@ -28,8 +28,20 @@ from sessionlab_assets.classify.redact import redact, redact_many  # noqa: E402
 from sessionlab_assets.ingest.model import strings_in  # noqa: E402
 from sessionlab_assets_tests.secrets_catalogue import CATALOGUE  # noqa: E402
 
-GENERIC = {"phone", "ip_address", "email", "home_user", "secret_assignment", "url_credentials", "auth_header",
-           "signed_url", "card_number", "us_ssn", "iban", "netrc_password"}
+GENERIC = {
+    "phone",
+    "ip_address",
+    "email",
+    "home_user",
+    "secret_assignment",
+    "url_credentials",
+    "auth_header",
+    "signed_url",
+    "card_number",
+    "us_ssn",
+    "iban",
+    "netrc_password",
+}
 
 
 def corpus_strings(root: Path) -> list[str]:
@@ -45,13 +57,18 @@ def corpus_strings(root: Path) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real")
+    parser.add_argument(
+        "--corpus", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
+    )
     args = parser.parse_args(argv)
 
-    recalled = sum(1 for kind, secret, line in CATALOGUE.values()
-                   if secret not in redact(line)[0] and kind in redact(line)[1])
-    print(f"seeded catalogue: {recalled}/{len(CATALOGUE)} formats redacted as their kind "
-          f"({len({k for k, _, _ in CATALOGUE.values()})} kinds)")
+    recalled = sum(
+        1 for kind, secret, line in CATALOGUE.values() if secret not in redact(line)[0] and kind in redact(line)[1]
+    )
+    print(
+        f"seeded catalogue: {recalled}/{len(CATALOGUE)} formats redacted as their kind "
+        f"({len({k for k, _, _ in CATALOGUE.values()})} kinds)"
+    )
 
     texts = corpus_strings(args.corpus)
     megabytes = sum(len(t.encode()) for t in texts) / 1e6
@@ -61,18 +78,23 @@ def main(argv: list[str] | None = None) -> None:
     counts: Counter[str] = Counter()
     started = time.perf_counter()
     for start in range(0, len(texts), 500):  # in tasks, as windows are rendered
-        for _, found in redact_many(texts[start:start + 500]):
+        for _, found in redact_many(texts[start : start + 500]):
             counts.update(found)
     seconds = time.perf_counter() - started
-    print(f"real corpus: {len(texts):,} strings, {megabytes:.1f} MB; redaction {seconds:.1f}s "
-          f"({megabytes / seconds:.1f} MB/s; a bare lower-casing pass {bare:.2f}s, ratio {seconds / max(bare, 1e-9):.0f}x)")
+    print(
+        f"real corpus: {len(texts):,} strings, {megabytes:.1f} MB; redaction {seconds:.1f}s "
+        f"({megabytes / seconds:.1f} MB/s; a bare lower-casing pass {bare:.2f}s, ratio "
+        f"{seconds / max(bare, 1e-9):.0f}x)"
+    )
     print(f"\n{'kind':<22}{'matches':>9}{'per MB':>9}  class")
     for kind, n in counts.most_common():
         print(f"{kind:<22}{n:>9}{n / megabytes:>9.2f}  {'generic' if kind in GENERIC else 'vendor format'}")
     generic = sum(n for k, n in counts.items() if k in GENERIC)
     vendor = sum(n for k, n in counts.items() if k not in GENERIC)
-    print(f"\nall matches per MB: {sum(counts.values()) / megabytes:.2f} "
-          f"(generic kinds {generic / megabytes:.2f}, vendor formats {vendor / megabytes:.2f})")
+    print(
+        f"\nall matches per MB: {sum(counts.values()) / megabytes:.2f} "
+        f"(generic kinds {generic / megabytes:.2f}, vendor formats {vendor / megabytes:.2f})"
+    )
 
 
 if __name__ == "__main__":

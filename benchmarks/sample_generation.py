@@ -34,9 +34,12 @@ def measure(label: str, sessions: int, lean: bool, workers: int, tmp: Path) -> f
     seconds = time.perf_counter() - started
     megabytes = manifest["bytes"] / 1e6
     bare = bare_write_seconds(tmp / label / corpus.TRANSCRIPTS, tmp / f"{label}-copy")
-    print(f"{label:5s} {sessions:>7,} sessions, {workers} workers: {seconds:6.1f} s  {sessions / seconds:8,.0f} sessions/s  "
-          f"{megabytes / seconds:6.1f} MB/s ({megabytes:,.0f} MB); bare write {megabytes / bare:6.0f} MB/s; "
-          f"ratio {bare / seconds:.2f}")
+    print(
+        f"{label:5s} {sessions:>7,} sessions, {workers} workers: {seconds:6.1f} s  {sessions / seconds:8,.0f} "
+        "sessions/s  "
+        f"{megabytes / seconds:6.1f} MB/s ({megabytes:,.0f} MB); bare write {megabytes / bare:6.0f} MB/s; "
+        f"ratio {bare / seconds:.2f}"
+    )
     shutil.rmtree(tmp / label)
     shutil.rmtree(tmp / f"{label}-copy")
     return sessions / seconds

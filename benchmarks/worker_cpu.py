@@ -42,15 +42,24 @@ def main() -> None:
         root = Path(tmp) / corpus.TRANSCRIPTS
         scan_source(root)  # warm the page cache: CPU, not the disk, is measured
         steps: dict[str, float] = {}
-        steps["ingest: parse + events frames"], _ = cpu_seconds(lambda: scan_source(root, prepare=sessions_events_frames))
+        steps["ingest: parse + events frames"], _ = cpu_seconds(
+            lambda: scan_source(root, prepare=sessions_events_frames)
+        )
         steps["classify: parse again, keeping text"], parsed = cpu_seconds(lambda: scan_source(root, keep_text=True))
         sessions = parsed.sessions
-        steps["classify: windows (redacted)"], windows = cpu_seconds(lambda: [
-            window for i in range(0, len(sessions), WINDOWS_PER_TASK) for window in session_windows(sessions[i:i + WINDOWS_PER_TASK])])
+        steps["classify: windows (redacted)"], windows = cpu_seconds(
+            lambda: [
+                window
+                for i in range(0, len(sessions), WINDOWS_PER_TASK)
+                for window in session_windows(sessions[i : i + WINDOWS_PER_TASK])
+            ]
+        )
         facts = {"tool_calls": 5, "lines_added": 10, "test_runs": 1, "human_turns": 2}
         calls = [(name, window.text, facts) for window in windows for name in heuristic.WINDOW_RULES]
-        tasks = [calls[i:i + heuristic.HeuristicBackend.CALLS_PER_TASK]
-                 for i in range(0, len(calls), heuristic.HeuristicBackend.CALLS_PER_TASK)]
+        tasks = [
+            calls[i : i + heuristic.HeuristicBackend.CALLS_PER_TASK]
+            for i in range(0, len(calls), heuristic.HeuristicBackend.CALLS_PER_TASK)
+        ]
         steps["classify: offline rules"], _ = cpu_seconds(lambda: [heuristic._evaluate_many(task) for task in tasks])
     per_1k = 1000 / len(sessions)
     print(f"CPU seconds per 1,000 sessions ({len(sessions):,} sessions of the sample corpus, one process):")

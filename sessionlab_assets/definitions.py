@@ -22,7 +22,8 @@ monthly_job = dg.define_asset_job(
 analyses_job = dg.define_asset_job(
     "analyses",
     selection=dg.AssetSelection.groups("analyses", "report"),
-    description="The report's analyses over every month in session_measures, then the report and the warehouse snapshot.",
+    description="The report's analyses over every month in session_measures, then the report and the warehouse "
+    "snapshot.",
 )
 
 defs = dg.Definitions(
@@ -31,6 +32,11 @@ defs = dg.Definitions(
     # Steps share one DuckDB file behind the `warehouse` pool, so they run one at a time anyway; in one
     # process they skip a Python start-up and import (seconds each) per step.
     executor=dg.in_process_executor,
-    resources={"warehouse_db": warehouse_resource(), "transcript_source": transcript_source(),
-               "classifier_settings": classifier_settings(), "analysis_settings": analysis_settings(), "report_settings": report_settings()},
+    resources={
+        "warehouse_db": warehouse_resource(),
+        "transcript_source": transcript_source(),
+        "classifier_settings": classifier_settings(),
+        "analysis_settings": analysis_settings(),
+        "report_settings": report_settings(),
+    },
 )

@@ -10,8 +10,15 @@ from typing import TextIO
 
 
 class Progress:
-    def __init__(self, label: str, total: int, unit: str, log: Callable[[str], None] = lambda message: None,
-                 every_seconds: float = 10.0, stream: TextIO | None = None):
+    def __init__(
+        self,
+        label: str,
+        total: int,
+        unit: str,
+        log: Callable[[str], None] = lambda message: None,
+        every_seconds: float = 10.0,
+        stream: TextIO | None = None,
+    ):
         self.label, self.total, self.unit, self.log = label, total, unit, log
         self.every_seconds = every_seconds
         self.stream = stream if stream is not None else sys.stderr

@@ -61,8 +61,15 @@ class WarehouseResource(DuckDBResource):
         deadline = time.monotonic() + self.lock_timeout_seconds
         while True:
             try:
-                conn = duckdb.connect(self.database, read_only=False, config={"custom_user_agent": "sessionlab", "memory_limit": self.memory_limit,
-                                                                                **self.connection_config})
+                conn = duckdb.connect(
+                    self.database,
+                    read_only=False,
+                    config={
+                        "custom_user_agent": "sessionlab",
+                        "memory_limit": self.memory_limit,
+                        **self.connection_config,
+                    },
+                )
                 break
             except duckdb.IOException as error:
                 if "lock" not in str(error).lower():
@@ -72,9 +79,12 @@ class WarehouseResource(DuckDBResource):
                     raise dg.Failure(
                         description=(
                             f"The warehouse {self.database} is held by another process"
-                            f"{f' (PID {holder.group(1)})' if holder else ''} and stayed locked for {self.lock_timeout_seconds:.0f}s. "
-                            "Close any open connection to it (query data/export/snapshot.duckdb instead, which runs never "
-                            "lock), or wait for the other run to finish, then materialise again. Nothing was written."),
+                            f"{f' (PID {holder.group(1)})' if holder else ''} and stayed locked for "
+                            f"{self.lock_timeout_seconds:.0f}s. "
+                            "Close any open connection to it (query data/export/snapshot.duckdb instead, which runs "
+                            "never "
+                            "lock), or wait for the other run to finish, then materialise again. Nothing was written."
+                        ),
                         metadata={"database": self.database, "duckdb_error": str(error)},
                     ) from error
                 time.sleep(self.retry_seconds)
@@ -87,9 +97,11 @@ class WarehouseResource(DuckDBResource):
 def warehouse_resource() -> WarehouseResource:
     path = Path(os.environ.get("SESSIONLAB_WAREHOUSE", str(DEFAULT_WAREHOUSE))).expanduser()
     path.parent.mkdir(parents=True, exist_ok=True)
-    return WarehouseResource(database=str(path),
-                             lock_timeout_seconds=float(os.environ.get("SESSIONLAB_LOCK_TIMEOUT_SECONDS", 120)),
-                             memory_limit=os.environ.get("SESSIONLAB_DUCKDB_MEMORY_LIMIT", "1GB"))
+    return WarehouseResource(
+        database=str(path),
+        lock_timeout_seconds=float(os.environ.get("SESSIONLAB_LOCK_TIMEOUT_SECONDS", 120)),
+        memory_limit=os.environ.get("SESSIONLAB_DUCKDB_MEMORY_LIMIT", "1GB"),
+    )
 
 
 def transcript_source() -> TranscriptSource:

@@ -8,12 +8,11 @@ a dropped column) and inserted BY NAME, so DuckDB casts each value to the declar
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 import duckdb
 import polars as pl
@@ -65,9 +64,12 @@ def check_frame(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame
     extra = [c for c in frame.columns if c not in declared]
     if missing or extra:
         raise SchemaMismatch(
-            f"frame for {table} does not match the table in the warehouse: missing {missing}, unexpected {extra}. If the "
-            f"warehouse was created by an older version, drop the table (DROP TABLE {table} CASCADE) and re-materialise "
-            f"the asset that fills it, or start from a new warehouse file.")
+            f"frame for {table} does not match the table in the warehouse: missing {missing}, unexpected {extra}. If "
+            "the "
+            f"warehouse was created by an older version, drop the table (DROP TABLE {table} CASCADE) and "
+            "re-materialise "
+            f"the asset that fills it, or start from a new warehouse file."
+        )
 
 
 @dataclass(frozen=True)
@@ -135,8 +137,13 @@ class MonthReplacement:
 
 
 @contextmanager
-def replacing_months(conn: duckdb.DuckDBPyConnection, month_start: date, month_end: date, tables: list[str],
-                     undated: frozenset[str] | set[str] = frozenset()) -> Iterator[MonthReplacement]:
+def replacing_months(
+    conn: duckdb.DuckDBPyConnection,
+    month_start: date,
+    month_end: date,
+    tables: list[str],
+    undated: frozenset[str] | set[str] = frozenset(),
+) -> Iterator[MonthReplacement]:
     """Replace [month_start, month_end) of each table with the rows inserted in the block, in one
     transaction when the block ends; on any error nothing changes and the months stay as they were.
     Tables in `undated` also lose their month-NULL rows (they describe the whole source, not a month).
@@ -189,8 +196,9 @@ def replace_months(
     return replacement.written
 
 
-def replace_analysis(conn: duckdb.DuckDBPyConnection, analysis: str, tables: dict[str, pl.DataFrame],
-                     keyed: dict[str, pl.DataFrame]) -> dict[str, int]:
+def replace_analysis(
+    conn: duckdb.DuckDBPyConnection, analysis: str, tables: dict[str, pl.DataFrame], keyed: dict[str, pl.DataFrame]
+) -> dict[str, int]:
     """Publish an analysis in one transaction: each table in `tables` is replaced whole, and in each
     table of `keyed` (shared by all analyses) only the rows of this `analysis` are replaced."""
     ensure_schema(conn)

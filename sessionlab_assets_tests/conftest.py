@@ -37,7 +37,10 @@ def freelance_postings(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("freelance") / "postings.csv"
     rows = ["Job Title,Hourly/Fixed,Budget,Level,Skills"]
     for tier, base in enumerate((15, 250, 1_500, 8_000), start=1):
-        rows += [f'Fabricated job {tier}-{i},Fixed price,"Est. budget:\n${base + 17 * i:,}",Intermediate,"Python, SQL"' for i in range(10)]
+        rows += [
+            f'Fabricated job {tier}-{i},Fixed price,"Est. budget:\n${base + 17 * i:,}",Intermediate,"Python, SQL"'
+            for i in range(10)
+        ]
     path.write_text("\n".join(rows) + "\n")
     previous = os.environ.get("SESSIONLAB_FREELANCE_CSV")
     os.environ["SESSIONLAB_FREELANCE_CSV"] = str(path)

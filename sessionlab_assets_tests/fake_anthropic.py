@@ -11,21 +11,29 @@ from __future__ import annotations
 import json
 import threading
 from collections import deque
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 CANNED: dict[str, dict[str, Any]] = {
     "WorkMode": {"reasoning": "edits to fix a bug", "work_mode": "fix"},
     "CodebaseRelationship": {"reasoning": "edits existing files", "codebase_relationship": "modify_existing"},
-    "Decisions": {"decisions": [{"summary": "approach", "kind": "planning", "made_by": "user"},
-                                {"summary": "file layout", "kind": "execution", "made_by": "agent"}]},
+    "Decisions": {
+        "decisions": [
+            {"summary": "approach", "kind": "planning", "made_by": "user"},
+            {"summary": "file layout", "kind": "execution", "made_by": "agent"},
+        ]
+    },
     "Expertise": {"reasoning": "names constraints", "expertise": "advanced"},
     "OccupationUser": {"evidence": "on-call rotation", "occupation": "15-0000"},
     "OccupationWork": {"reasoning": "software work", "occupation": "15-0000"},
     "Outcome": {"objective": "fix the bug", "outcome": "succeeded"},
     "Signal": {"evidence": ["tests passed"], "level": 4},
-    "JobPosting": {"title": "Fix a webhook bug", "description": "Find and fix a failing webhook handler.", "skills": ["python"]},
+    "JobPosting": {
+        "title": "Fix a webhook bug",
+        "description": "Find and fix a failing webhook handler.",
+        "skills": ["python"],
+    },
     "JobPrice": {"reasoning": "small fix", "price_usd": 350.0},
 }
 REFUSE, MALFORMED, TRUNCATE = "MARKER-REFUSE", "MARKER-MALFORMED", "MARKER-TRUNCATE"
@@ -93,23 +101,42 @@ class FakeAnthropic:
             answer = answer[: len(answer) // 2]
         elif TRUNCATE in text:
             answer, stop = answer[:10], "max_tokens"
-        cached = next((b["text"] for m in params["messages"] for b in m["content"] if isinstance(b, dict) and b.get("cache_control")), "")
+        cached = next(
+            (
+                b["text"]
+                for m in params["messages"]
+                for b in m["content"]
+                if isinstance(b, dict) and b.get("cache_control")
+            ),
+            "",
+        )
         with self.lock:
             hit = cached in self.cached_prefixes
             self.cached_prefixes.add(cached)
         cached_tokens = len(cached) // 4
         return {
-            "id": f"msg_{abs(hash(text)) % 10**12}", "type": "message", "role": "assistant", "model": params["model"],
-            "content": [{"type": "text", "text": answer}] if answer else [], "stop_reason": stop, "stop_sequence": None,
-            "usage": {"input_tokens": (len(text) - len(cached)) // 4, "output_tokens": max(1, len(answer) // 4),
-                      "cache_read_input_tokens": cached_tokens if hit else 0,
-                      "cache_creation_input_tokens": 0 if hit else cached_tokens},
+            "id": f"msg_{abs(hash(text)) % 10**12}",
+            "type": "message",
+            "role": "assistant",
+            "model": params["model"],
+            "content": [{"type": "text", "text": answer}] if answer else [],
+            "stop_reason": stop,
+            "stop_sequence": None,
+            "usage": {
+                "input_tokens": (len(text) - len(cached)) // 4,
+                "output_tokens": max(1, len(answer) // 4),
+                "cache_read_input_tokens": cached_tokens if hit else 0,
+                "cache_creation_input_tokens": 0 if hit else cached_tokens,
+            },
         }
 
     def batch_result(self, custom_id: str, params: dict[str, Any]) -> dict[str, Any]:
         text = _text_of(params)
         if BATCH_ERRORED in text:
-            result = {"type": "errored", "error": {"type": "error", "error": {"type": "invalid_request_error", "message": "bad item"}}}
+            result = {
+                "type": "errored",
+                "error": {"type": "error", "error": {"type": "invalid_request_error", "message": "bad item"}},
+            }
         elif BATCH_EXPIRED in text:
             result = {"type": "expired"}
         else:
@@ -119,15 +146,24 @@ class FakeAnthropic:
     def batch_object(self, batch_id: str) -> dict[str, Any]:
         batch = self.batches[batch_id]
         ended = batch["polls"] >= self.polls_before_end
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         kinds = [r["result"]["type"] for r in batch["results"]]
         return {
-            "id": batch_id, "type": "message_batch", "processing_status": "ended" if ended else "in_progress",
-            "request_counts": {"processing": 0 if ended else len(kinds), "succeeded": kinds.count("succeeded") if ended else 0,
-                               "errored": kinds.count("errored") if ended else 0, "canceled": 0,
-                               "expired": kinds.count("expired") if ended else 0},
-            "created_at": now.isoformat(), "expires_at": (now + timedelta(days=1)).isoformat(),
-            "ended_at": now.isoformat() if ended else None, "archived_at": None, "cancel_initiated_at": None,
+            "id": batch_id,
+            "type": "message_batch",
+            "processing_status": "ended" if ended else "in_progress",
+            "request_counts": {
+                "processing": 0 if ended else len(kinds),
+                "succeeded": kinds.count("succeeded") if ended else 0,
+                "errored": kinds.count("errored") if ended else 0,
+                "canceled": 0,
+                "expired": kinds.count("expired") if ended else 0,
+            },
+            "created_at": now.isoformat(),
+            "expires_at": (now + timedelta(days=1)).isoformat(),
+            "ended_at": now.isoformat() if ended else None,
+            "archived_at": None,
+            "cancel_initiated_at": None,
             "results_url": f"{self.base_url}/v1/messages/batches/{batch_id}/results" if ended else None,
         }
 
@@ -138,7 +174,9 @@ class FakeAnthropic:
             def log_message(self, *args: object) -> None:
                 pass
 
-            def _send(self, status: int, body: Any, content_type: str = "application/json", headers: dict | None = None) -> None:
+            def _send(
+                self, status: int, body: Any, content_type: str = "application/json", headers: dict | None = None
+            ) -> None:
                 data = body if isinstance(body, bytes) else json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("content-type", content_type)
@@ -154,8 +192,11 @@ class FakeAnthropic:
                 if status is None:
                     return False
                 kind = {429: "rate_limit_error", 529: "overloaded_error"}.get(status, "api_error")
-                self._send(status, {"type": "error", "error": {"type": kind, "message": f"injected {status}"}},
-                           headers={"retry-after-ms": "1"})
+                self._send(
+                    status,
+                    {"type": "error", "error": {"type": kind, "message": f"injected {status}"}},
+                    headers={"retry-after-ms": "1"},
+                )
                 return True
 
             def do_POST(self) -> None:
@@ -168,7 +209,10 @@ class FakeAnthropic:
                     self._send(200, fake.message(body))
                 elif self.path == "/v1/messages/batches":
                     batch_id = f"msgbatch_{len(fake.batches) + 1:04d}"
-                    fake.batches[batch_id] = {"polls": 0, "results": [fake.batch_result(r["custom_id"], r["params"]) for r in body["requests"]]}
+                    fake.batches[batch_id] = {
+                        "polls": 0,
+                        "results": [fake.batch_result(r["custom_id"], r["params"]) for r in body["requests"]],
+                    }
                     self._send(200, fake.batch_object(batch_id))
                 else:
                     self._send(404, {"type": "error", "error": {"type": "not_found_error", "message": self.path}})
@@ -180,7 +224,9 @@ class FakeAnthropic:
                 if len(parts) >= 4 and parts[:3] == ["v1", "messages", "batches"] and parts[3] in fake.batches:
                     batch_id = parts[3]
                     if len(parts) == 5 and parts[4] == "results":
-                        lines = "\n".join(json.dumps(r) for r in reversed(fake.batches[batch_id]["results"]))  # order is not promised
+                        lines = "\n".join(
+                            json.dumps(r) for r in reversed(fake.batches[batch_id]["results"])
+                        )  # order is not promised
                         self._send(200, lines.encode(), content_type="application/binary")
                         return
                     fake.batches[batch_id]["polls"] += 1

@@ -46,22 +46,48 @@ def _entries() -> dict[str, tuple[str, str, str]]:
 
     add("anthropic api key", "anthropic_key", "sk-ant-api03-" + _s(B64URL, 93) + "AA")
     add("anthropic admin key", "anthropic_key", "sk-ant-admin01-" + _s(B64URL, 80))
-    add("openai project key", "openai_key", "sk-proj-" + _s(B64URL, 120), "client = OpenAI(api_key=\"{}\")")
+    add("openai project key", "openai_key", "sk-proj-" + _s(B64URL, 120), 'client = OpenAI(api_key="{}")')
     add("openai legacy key", "openai_key", "sk-" + _s(ALNUM, 48))
     add("openai service account key", "openai_key", "sk-svcacct-" + _s(B64URL, 60))
     add("openrouter key", "openai_key", "sk-or-v1-" + _s(HEX, 64))
-    add("github classic pat", "github_token", "ghp_" + _s(ALNUM, 36), "git remote set-url origin https://{}@github.com/o/r")
+    add(
+        "github classic pat",
+        "github_token",
+        "ghp_" + _s(ALNUM, 36),
+        "git remote set-url origin https://{}@github.com/o/r",
+    )
     add("github oauth token", "github_token", "gho_" + _s(ALNUM, 36))
     add("github app token", "github_token", "ghs_" + _s(ALNUM, 36))
     add("github refresh token", "github_token", "ghr_" + _s(ALNUM, 36))
     add("github fine-grained pat", "github_token", "github_pat_" + _s(ALNUM, 22) + "_" + _s(ALNUM, 59))
     add("gitlab pat", "gitlab_token", "glpat-" + _s(B64URL, 20))
     add("gitlab runner token", "gitlab_token", "glrt-" + _s(B64URL, 20))
-    add("slack bot token", "slack_token", "xoxb-" + _s(string.digits, 12) + "-" + _s(string.digits, 13) + "-" + _s(ALNUM, 24))
-    add("slack user token", "slack_token", "xoxp-" + _s(string.digits, 12) + "-" + _s(string.digits, 12) + "-" + _s(HEX, 32))
-    add("slack webhook", "slack_webhook", "https://hooks.slack.com/services/T" + _s(string.ascii_uppercase + string.digits, 8)
-        + "/B" + _s(string.ascii_uppercase + string.digits, 10) + "/" + _s(ALNUM, 24), "curl -X POST {} -d @msg.json")
-    add("discord webhook", "discord_webhook", "https://discord.com/api/webhooks/" + _s(string.digits, 18) + "/" + _s(B64URL, 68))
+    add(
+        "slack bot token",
+        "slack_token",
+        "xoxb-" + _s(string.digits, 12) + "-" + _s(string.digits, 13) + "-" + _s(ALNUM, 24),
+    )
+    add(
+        "slack user token",
+        "slack_token",
+        "xoxp-" + _s(string.digits, 12) + "-" + _s(string.digits, 12) + "-" + _s(HEX, 32),
+    )
+    add(
+        "slack webhook",
+        "slack_webhook",
+        "https://hooks.slack.com/services/T"
+        + _s(string.ascii_uppercase + string.digits, 8)
+        + "/B"
+        + _s(string.ascii_uppercase + string.digits, 10)
+        + "/"
+        + _s(ALNUM, 24),
+        "curl -X POST {} -d @msg.json",
+    )
+    add(
+        "discord webhook",
+        "discord_webhook",
+        "https://discord.com/api/webhooks/" + _s(string.digits, 18) + "/" + _s(B64URL, 68),
+    )
     add("stripe live secret key", "stripe_key", "sk_live_" + _s(ALNUM, 99))
     add("stripe restricted key", "stripe_key", "rk_live_" + _s(ALNUM, 99))
     add("stripe test key", "stripe_key", "sk_test_" + _s(ALNUM, 24))
@@ -71,9 +97,18 @@ def _entries() -> dict[str, tuple[str, str, str]]:
     add("google api key", "google_api_key", "AIza" + _s(B64URL, 35))
     add("google oauth client secret", "google_oauth", "GOCSPX-" + _s(B64URL, 28))
     add("google oauth access token", "google_oauth", "ya29." + _s(B64URL, 120))
-    add("jwt", "jwt", "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ" + _s(B64URL, 40) + "." + _s(B64URL, 43), "Authorization header was {}")
-    for label, header in (("rsa", "RSA PRIVATE KEY"), ("openssh", "OPENSSH PRIVATE KEY"), ("ec", "EC PRIVATE KEY"),
-                          ("pgp", "PGP PRIVATE KEY BLOCK")):
+    add(
+        "jwt",
+        "jwt",
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ" + _s(B64URL, 40) + "." + _s(B64URL, 43),
+        "Authorization header was {}",
+    )
+    for label, header in (
+        ("rsa", "RSA PRIVATE KEY"),
+        ("openssh", "OPENSSH PRIVATE KEY"),
+        ("ec", "EC PRIVATE KEY"),
+        ("pgp", "PGP PRIVATE KEY BLOCK"),
+    ):
         body = _s(ALNUM + "+/", 64) + "\n" + _s(ALNUM + "+/", 64)
         e[f"{label} private key"] = ("private_key", body, f"-----BEGIN {header}-----\n{body}\n-----END {header}-----")
     add("npm token", "npm_token", "npm_" + _s(ALNUM, 36), "//registry.npmjs.org/:_authToken={}")
@@ -109,14 +144,34 @@ def _entries() -> dict[str, tuple[str, str, str]]:
     add("postman key", "postman_key", "PMAK-" + _s(HEX, 24) + "-" + _s(HEX, 34))
     add("pulumi token", "pulumi_token", "pul-" + _s(HEX, 40))
     add("airtable token", "airtable_token", "pat" + _s(ALNUM, 14) + "." + _s(HEX, 64))
-    add("azure storage account key", "azure_storage_key", _s(ALNUM + "+/", 86) + "==",
-        "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey={};EndpointSuffix=core.windows.net")
-    add("aws presigned url signature", "signed_url", _s(HEX, 64),
-        "https://bucket.s3.amazonaws.com/f.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature={}")
-    add("azure sas signature", "signed_url", _s(ALNUM, 43) + "%3D", "https://acct.blob.core.windows.net/c/f?sv=2022-11-02&sig={}")
-    add("bearer token header", "auth_header", _s(B64URL, 40), "curl -H 'Authorization: Bearer {}' https://api.example.net")
+    add(
+        "azure storage account key",
+        "azure_storage_key",
+        _s(ALNUM + "+/", 86) + "==",
+        "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey={};EndpointSuffix=core.windows.net",
+    )
+    add(
+        "aws presigned url signature",
+        "signed_url",
+        _s(HEX, 64),
+        "https://bucket.s3.amazonaws.com/f.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature={}",
+    )
+    add(
+        "azure sas signature",
+        "signed_url",
+        _s(ALNUM, 43) + "%3D",
+        "https://acct.blob.core.windows.net/c/f?sv=2022-11-02&sig={}",
+    )
+    add(
+        "bearer token header",
+        "auth_header",
+        _s(B64URL, 40),
+        "curl -H 'Authorization: Bearer {}' https://api.example.net",
+    )
     add("basic auth header", "auth_header", _s(ALNUM, 24) + "==", "Authorization: Basic {}")
-    add("postgres url password", "url_credentials", _s(ALNUM, 16), "DATABASE_URL=postgres://app:{}@db.internal:5432/app")
+    add(
+        "postgres url password", "url_credentials", _s(ALNUM, 16), "DATABASE_URL=postgres://app:{}@db.internal:5432/app"
+    )
     add("mongodb url password", "url_credentials", _s(ALNUM, 16), "mongodb+srv://admin:{}@cluster0.mongodb.net/test")
     add("redis url password", "url_credentials", _s(ALNUM, 16), "redis://default:{}@cache:6379/0")
     add("https basic credentials", "url_credentials", _s(ALNUM, 12), "https://deploy:{}@registry.example.org/v2/")
@@ -128,16 +183,33 @@ def _entries() -> dict[str, tuple[str, str, str]]:
     add("email address", "email", "dana.rivera" + _s(string.digits, 3) + "@example.com", "contact {} for access")
     add("us phone number", "phone", f"415-555-{_s(string.digits, 4)}", "call me at {} tomorrow")
     add("international phone number", "phone", f"+44 20 7946 {_s(string.digits, 4)}", "office line {}")
-    add("ipv4 address", "ip_address", f"10.{_rng.randint(0, 255)}.{_rng.randint(0, 255)}.{_rng.randint(1, 254)}", "ssh into {} first")
+    add(
+        "ipv4 address",
+        "ip_address",
+        f"10.{_rng.randint(0, 255)}.{_rng.randint(0, 255)}.{_rng.randint(1, 254)}",
+        "ssh into {} first",
+    )
     add("ipv6 address", "ip_address", ":".join(_s(HEX, 4) for _ in range(8)), "bound to [{}]:8080")
-    add("ipv6 compressed address", "ip_address", f"fe80::{_s(HEX, 4)}:{_s(HEX, 4)}:{_s(HEX, 4)}", "link-local {} on eth0")
+    add(
+        "ipv6 compressed address",
+        "ip_address",
+        f"fe80::{_s(HEX, 4)}:{_s(HEX, 4)}:{_s(HEX, 4)}",
+        "link-local {} on eth0",
+    )
     add("linux home directory", "home_user", "dana" + _s(string.ascii_lowercase, 4), "open /home/{}/src/app.py")
     add("macos home directory", "home_user", "drivera" + _s(string.ascii_lowercase, 3), "cd /Users/{}/code")
-    add("windows home directory", "home_user", "DRivera" + _s(string.ascii_lowercase, 3), "C:\\Users\\{}\\repo\\main.py")
+    add(
+        "windows home directory", "home_user", "DRivera" + _s(string.ascii_lowercase, 3), "C:\\Users\\{}\\repo\\main.py"
+    )
     add("visa card number", "card_number", _luhn_complete("4", 16), "card {} exp 09/29")
     add("mastercard number", "card_number", _luhn_complete("51", 16), "charged {}")
     add("amex card number", "card_number", _luhn_complete("37", 15), "amex {}")
-    add("us social security number", "us_ssn", f"{_rng.randint(100, 599)}-{_rng.randint(10, 99)}-{_rng.randint(1000, 9999)}", "SSN {}")
+    add(
+        "us social security number",
+        "us_ssn",
+        f"{_rng.randint(100, 599)}-{_rng.randint(10, 99)}-{_rng.randint(1000, 9999)}",
+        "SSN {}",
+    )
     add("iban", "iban", _iban("DE", _s(string.digits, 18)), "wire to {} today")
     return e
 

@@ -13,8 +13,11 @@ from sessionlab_assets.analyses.frame import restrict, with_cells
 from sessionlab_assets.labels import WORK_MODES
 from sessionlab_assets.sample import world
 
-PLANTED_RATES = {"at_least_partial_success": world.AT_LEAST_PARTIAL, "judged_success": world.JUDGED_SUCCESS,
-                 "verified_success": world.VERIFIED_SUCCESS}
+PLANTED_RATES = {
+    "at_least_partial_success": world.AT_LEAST_PARTIAL,
+    "judged_success": world.JUDGED_SUCCESS,
+    "verified_success": world.VERIFIED_SUCCESS,
+}
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +55,9 @@ def test_composition_recovers_the_planted_shares_and_shift(labelled):
     shares = composition.mode_shares(rows)
     first, last = world._month_mode_shares(0), world._month_mode_shares(len(world.MONTHS) - 1)
     for month, planted in (("2025-10", first), ("2026-04", last)):
-        table = shares.filter(pl.col("month_label") == month).sort(pl.col("work_mode").replace_strict(
-            {m: i for i, m in enumerate(WORK_MODES)}))
+        table = shares.filter(pl.col("month_label") == month).sort(
+            pl.col("work_mode").replace_strict({m: i for i, m in enumerate(WORK_MODES)})
+        )
         assert _inside(table, planted).all(), (month, table)
     change = composition.composition_change(rows).filter(pl.col("measure") == "share")
     planted_change = {m: last[i] - first[i] for i, m in enumerate(WORK_MODES)}
@@ -68,8 +72,10 @@ def test_activity_growth_per_level_recovers_the_planted_gradient(labelled):
     rows = restrict(labelled, "expertise_activity", activity.SAMPLE_RULES)[0]
     # The world plants no model telemetry; every other control is there.
     table = activity.regressions(rows, [fe for fe in activity.FIXED_EFFECTS if fe != "model_tier"], poisson=False)
-    planted = {"actions_per_prompt": np.log(world.ACTIONS_GEOMEAN[1] / world.ACTIONS_GEOMEAN[0]) / 4,
-               "output_words_per_prompt": np.log(world.WORDS_GEOMEAN[1] / world.WORDS_GEOMEAN[0]) / 4}
+    planted = {
+        "actions_per_prompt": np.log(world.ACTIONS_GEOMEAN[1] / world.ACTIONS_GEOMEAN[0]) / 4,
+        "output_words_per_prompt": np.log(world.WORDS_GEOMEAN[1] / world.WORDS_GEOMEAN[0]) / 4,
+    }
     for measure, log_step in planted.items():
         row = table.filter((pl.col("measure") == measure) & (pl.col("term") == "per level")).row(0, named=True)
         assert row["effect_ci_low"] <= np.expm1(log_step) <= row["effect_ci_high"], row

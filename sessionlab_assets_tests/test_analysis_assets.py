@@ -20,7 +20,9 @@ SESSIONS = 4_000
 
 @pytest.fixture(scope="module")
 def planted() -> pl.DataFrame:
-    return world.with_drawn_telemetry(world.as_labels(world.draw_world(world.WorldSize(sessions=SESSIONS, seed=21))), seed=3)
+    return world.with_drawn_telemetry(
+        world.as_labels(world.draw_world(world.WorldSize(sessions=SESSIONS, seed=21))), seed=3
+    )
 
 
 def _warehouse(path: Path, measures: pl.DataFrame) -> Path:
@@ -33,28 +35,50 @@ def _warehouse(path: Path, measures: pl.DataFrame) -> Path:
 
 
 def _run(db: Path, settings: AnalysisSettings, selection=None) -> dg.ExecuteInJobResult:
-    return dg.materialize(ASSETS, resources={"warehouse_db": DuckDBResource(database=str(db)), "analysis_settings": settings},
-                          selection=selection, raise_on_error=False)
+    return dg.materialize(
+        ASSETS,
+        resources={"warehouse_db": DuckDBResource(database=str(db)), "analysis_settings": settings},
+        selection=selection,
+        raise_on_error=False,
+    )
 
 
 def test_every_analysis_writes_its_tables_and_says_what_it_excluded(tmp_path, planted):
     db = _warehouse(tmp_path / "w.duckdb", planted)
     result = _run(db, AnalysisSettings(min_users=10))
     assert result.success
-    metadata = {e.asset_key.to_user_string(): e.materialization.metadata for e in result.get_asset_materialization_events()}
+    metadata = {
+        e.asset_key.to_user_string(): e.materialization.metadata for e in result.get_asset_materialization_events()
+    }
     assert set(metadata) == {a.key.to_user_string() for a in ASSETS}
     assert 0.01 < metadata["adjusted_success_rates"]["slope_preferred"].value < 0.08
-    assert metadata["composition_trends"]["fix_share_first"].value > metadata["composition_trends"]["fix_share_last"].value
+    assert (
+        metadata["composition_trends"]["fix_share_first"].value > metadata["composition_trends"]["fix_share_last"].value
+    )
     with duckdb.connect(str(db), read_only=True) as conn:
-        for table in ("analysis_mode_shares", "analysis_mode_value", "analysis_composition_change", "analysis_expertise_slopes",
-                      "analysis_adjusted_rates", "analysis_activity_boxes", "analysis_activity_regressions",
-                      "analysis_decision_shares", "analysis_decision_summary", "analysis_control_regimes",
-                      "analysis_occupation_success", "analysis_validation_modes", "analysis_validation_signals"):
+        for table in (
+            "analysis_mode_shares",
+            "analysis_mode_value",
+            "analysis_composition_change",
+            "analysis_expertise_slopes",
+            "analysis_adjusted_rates",
+            "analysis_activity_boxes",
+            "analysis_activity_regressions",
+            "analysis_decision_shares",
+            "analysis_decision_summary",
+            "analysis_control_regimes",
+            "analysis_occupation_success",
+            "analysis_validation_modes",
+            "analysis_validation_signals",
+        ):
             assert conn.sql(f"SELECT count(*) FROM {table}").fetchall()[0][0] > 0, table
         # Table A1: all six columns estimated, with telemetry for column 6.
         assert conn.sql("SELECT count(*) FROM analysis_expertise_slopes WHERE slope IS NOT NULL").fetchall()[0][0] == 6
         # The exclusions add up: what the last step leaves is what the regressions used.
-        steps = conn.sql("SELECT rule, excluded, remaining FROM analysis_samples WHERE analysis = 'adjusted_success_rates' ORDER BY step").pl()
+        steps = conn.sql(
+            "SELECT rule, excluded, remaining FROM analysis_samples WHERE analysis = 'adjusted_success_rates' ORDER BY "
+            "step"
+        ).pl()
         assert steps["remaining"][0] == SESSIONS
         assert steps["remaining"][-1] == SESSIONS - steps["excluded"].sum()
         no_goal = steps.filter(pl.col("rule").str.contains("no clear goal"))["excluded"][0]
@@ -62,7 +86,9 @@ def test_every_analysis_writes_its_tables_and_says_what_it_excluded(tmp_path, pl
         used = conn.sql("SELECT sessions FROM analysis_expertise_slopes WHERE specification = 5").fetchall()[0][0]
         assert used == steps["remaining"][-1]
         # Figure 5's trouble panel has all six measures; Table A2 has every specification.
-        panels = dict(conn.sql("SELECT panel, count(DISTINCT outcome) FROM analysis_adjusted_rates GROUP BY 1").fetchall())
+        panels = dict(
+            conn.sql("SELECT panel, count(DISTINCT outcome) FROM analysis_adjusted_rates GROUP BY 1").fetchall()
+        )
         assert panels == {"all": 3, "trouble": 6, "table_a2": 1}
         # No gold file configured: the agreement tables are empty, not stale.
         assert conn.sql("SELECT count(*) FROM analysis_gold_agreement").fetchall()[0][0] == 0
@@ -76,7 +102,9 @@ def test_cells_under_the_user_threshold_are_suppressed_and_counted(tmp_path, pla
         small = shares.filter(pl.col("suppressed"))
         assert small.height > 0 and small["share"].is_null().all() and small["users"].is_null().all()
         assert (shares.filter(~pl.col("suppressed"))["users"] >= 150).all()
-        recorded = conn.sql("SELECT suppressed_cells FROM analysis_suppressions WHERE table_name = 'analysis_mode_shares'").fetchall()[0][0]
+        recorded = conn.sql(
+            "SELECT suppressed_cells FROM analysis_suppressions WHERE table_name = 'analysis_mode_shares'"
+        ).fetchall()[0][0]
         assert recorded == small.height
         # Every published table is accounted for in analysis_suppressions.
         published = len(list(warehouse.SCHEMA_DIR.glob("analysis_*.sql"))) - 2  # less samples and suppressions
@@ -84,7 +112,12 @@ def test_cells_under_the_user_threshold_are_suppressed_and_counted(tmp_path, pla
     # A threshold above every cell hides every estimate.
     assert _run(db, AnalysisSettings(min_users=10**6)).success
     with duckdb.connect(str(db), read_only=True) as conn:
-        assert conn.sql("SELECT count(*) FROM analysis_expertise_slopes WHERE slope IS NOT NULL OR NOT suppressed").fetchall()[0][0] == 0
+        assert (
+            conn.sql(
+                "SELECT count(*) FROM analysis_expertise_slopes WHERE slope IS NOT NULL OR NOT suppressed"
+            ).fetchall()[0][0]
+            == 0
+        )
         assert conn.sql("SELECT count(*) FROM analysis_occupation_success WHERE rate IS NOT NULL").fetchall()[0][0] == 0
 
 
@@ -92,17 +125,25 @@ def test_gold_labels_give_agreement_and_confusion(tmp_path, planted):
     db = _warehouse(tmp_path / "w.duckdb", planted)
     gold = planted.head(500).select("session_id", "work_mode", "expertise", "outcome")
     # 50 work modes changed to another mode, 40 expertise levels moved one step: known disagreement.
-    gold = gold.with_row_index().with_columns(
-        work_mode=pl.when(pl.col("index") < 50).then(pl.when(pl.col("work_mode") == "fix").then(pl.lit("build")).otherwise(pl.lit("fix")))
-        .otherwise(pl.col("work_mode")),
-        expertise=pl.when((pl.col("index") >= 100) & (pl.col("index") < 140) & pl.col("expertise").is_not_null())
-        .then(pl.when(pl.col("expertise") == 5).then(4).otherwise(pl.col("expertise") + 1)).otherwise(pl.col("expertise")),
-    ).drop("index")
+    gold = (
+        gold.with_row_index()
+        .with_columns(
+            work_mode=pl.when(pl.col("index") < 50)
+            .then(pl.when(pl.col("work_mode") == "fix").then(pl.lit("build")).otherwise(pl.lit("fix")))
+            .otherwise(pl.col("work_mode")),
+            expertise=pl.when((pl.col("index") >= 100) & (pl.col("index") < 140) & pl.col("expertise").is_not_null())
+            .then(pl.when(pl.col("expertise") == 5).then(4).otherwise(pl.col("expertise") + 1))
+            .otherwise(pl.col("expertise")),
+        )
+        .drop("index")
+    )
     path = tmp_path / "gold.csv"
     gold.write_csv(path)
     assert _run(db, AnalysisSettings(min_users=1, gold_labels=str(path)), selection=["classifier_validation"]).success
     with duckdb.connect(str(db), read_only=True) as conn:
-        agreement = {row["label"]: row for row in conn.sql("SELECT * FROM analysis_gold_agreement").pl().iter_rows(named=True)}
+        agreement = {
+            row["label"]: row for row in conn.sql("SELECT * FROM analysis_gold_agreement").pl().iter_rows(named=True)
+        }
         confusion = conn.sql("SELECT * FROM analysis_gold_confusion").pl()
     assert agreement["work_mode"]["sessions"] == 500 and agreement["work_mode"]["exact"] == pytest.approx(0.9)
     assert agreement["work_mode"]["adjacent"] is None  # a nominal label has no adjacency
@@ -112,7 +153,10 @@ def test_gold_labels_give_agreement_and_confusion(tmp_path, planted):
     assert agreement["expertise"]["exact"] == pytest.approx(1 - moved / rated)
     assert agreement["expertise"]["adjacent"] == 1.0 and 0.8 < agreement["expertise"]["weighted_kappa"] < 1.0
     assert confusion.filter(pl.col("label") == "work_mode")["sessions"].sum() == 500
-    assert confusion.filter((pl.col("label") == "work_mode") & (pl.col("gold") != pl.col("predicted")))["sessions"].sum() == 50
+    assert (
+        confusion.filter((pl.col("label") == "work_mode") & (pl.col("gold") != pl.col("predicted")))["sessions"].sum()
+        == 50
+    )
 
 
 def test_a_bad_gold_file_fails_with_the_reason(tmp_path, planted):
@@ -152,7 +196,13 @@ def test_a_failure_half_way_through_publishing_leaves_the_previous_tables(tmp_pa
         # The first table is replaced, then the second breaks its primary key: all of it must roll back.
         broken = pl.concat([summary, summary])
         with pytest.raises(duckdb.ConstraintException):
-            warehouse.replace_analysis(conn, "division_of_labour",
-                                       {"analysis_decision_shares": conn.sql("SELECT * FROM analysis_decision_shares LIMIT 1").pl(),
-                                        "analysis_decision_summary": broken}, keyed={})
+            warehouse.replace_analysis(
+                conn,
+                "division_of_labour",
+                {
+                    "analysis_decision_shares": conn.sql("SELECT * FROM analysis_decision_shares LIMIT 1").pl(),
+                    "analysis_decision_summary": broken,
+                },
+                keyed={},
+            )
         assert {t: conn.sql(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables} == before

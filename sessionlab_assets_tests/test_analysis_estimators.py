@@ -24,7 +24,9 @@ SE_RELATIVE_TOLERANCE = 1e-6
 def sessions() -> pl.DataFrame:
     """Planted sessions plus the telemetry column 6 needs (model, duration, model calls), drawn at random:
     the cross-check is about the arithmetic, so any values do."""
-    labelled = world.with_drawn_telemetry(world.as_labels(world.draw_world(world.WorldSize(sessions=8_000, seed=5))), seed=11)
+    labelled = world.with_drawn_telemetry(
+        world.as_labels(world.draw_world(world.WorldSize(sessions=8_000, seed=5))), seed=11
+    )
     return restrict(with_cells(labelled), "test", adjusted_rates.SAMPLE_RULES)[0]
 
 
@@ -34,8 +36,9 @@ def _pyfixest(frame: pl.DataFrame, formula: str, columns: list[str], poisson: bo
         if data[column].dtype == object or column in ("value_band",):
             data[column] = data[column].astype(str)
     # CRV1 with every fixed-effect level counted in K: the same small-sample correction as AbsorbingLS(debiased=True).
-    options = dict(vcov={"CRV1": "user_key"}, ssc=pf.ssc(k_adj=True, k_fixef="full", G_adj=True), fixef_rm="none",
-                   fixef_tol=1e-12)
+    options = dict(
+        vcov={"CRV1": "user_key"}, ssc=pf.ssc(k_adj=True, k_fixef="full", G_adj=True), fixef_rm="none", fixef_tol=1e-12
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if poisson:
@@ -62,8 +65,11 @@ def test_table_a1_slopes_agree_with_pyfixest(sessions, number):
     row, fit = adjusted_rates.expertise_slope(sessions, spec)
     regressors = ["expertise", *spec.controls]
     frame = sessions.with_columns(pl.col("verified_success").cast(pl.Float64))
-    reference = _pyfixest(frame, _formula("verified_success", regressors, spec.fixed_effects),
-                          ["verified_success", *regressors, *spec.fixed_effects, "user_key"])
+    reference = _pyfixest(
+        frame,
+        _formula("verified_success", regressors, spec.fixed_effects),
+        ["verified_success", *regressors, *spec.fixed_effects, "user_key"],
+    )
     _assert_agree(fit, reference, regressors)
     assert row["users"] == sessions["user_key"].n_unique()
 
@@ -72,10 +78,15 @@ def test_step_function_agrees_with_pyfixest(sessions):
     spec = adjusted_rates.PREFERRED
     _, fit = adjusted_rates.adjusted_rates(sessions, spec)
     dummies = [f"level_{lv}" for lv in range(2, 6)]
-    frame = sessions.with_columns(pl.col("verified_success").cast(pl.Float64),
-                                  *((pl.col("expertise") == lv).cast(pl.Float64).alias(f"level_{lv}") for lv in range(2, 6)))
-    reference = _pyfixest(frame, _formula("verified_success", dummies, spec.fixed_effects),
-                          ["verified_success", *dummies, *spec.fixed_effects, "user_key"])
+    frame = sessions.with_columns(
+        pl.col("verified_success").cast(pl.Float64),
+        *((pl.col("expertise") == lv).cast(pl.Float64).alias(f"level_{lv}") for lv in range(2, 6)),
+    )
+    reference = _pyfixest(
+        frame,
+        _formula("verified_success", dummies, spec.fixed_effects),
+        ["verified_success", *dummies, *spec.fixed_effects, "user_key"],
+    )
     _assert_agree(fit, reference, dummies)
 
 
@@ -85,9 +96,9 @@ def test_adjusted_rates_are_recycled_predictions(sessions, number):
     table, fit = adjusted_rates.adjusted_rates(sessions, adjusted_rates.SPECIFICATIONS[number])
     y_bar = sessions["verified_success"].cast(pl.Float64).mean()
     betas = {lv: (fit.params[f"level_{lv}"] if lv > 1 else 0.0) for lv in range(1, 6)}
-    shares = dict(zip(table["expertise"], table["share"]))
+    shares = dict(zip(table["expertise"], table["share"], strict=True))
     weighted = sum(shares[lv] * betas[lv] for lv in betas)
-    for lv, rate in zip(table["expertise"], table["rate"]):
+    for lv, rate in zip(table["expertise"], table["rate"], strict=True):
         assert rate == pytest.approx(y_bar + betas[lv] - weighted, abs=1e-10)
 
 
@@ -114,17 +125,27 @@ def test_activity_regressions_agree_with_pyfixest(sessions):
     table = activity.regressions(sessions, fixed_effects)
     for measure in activity.MEASURES:
         logged = sessions.filter(pl.col(measure) > 0).with_columns(pl.col(measure).log().alias("log_measure"))
-        ols = _pyfixest(logged, _formula("log_measure", ["expertise"], fixed_effects),
-                        ["log_measure", "expertise", *fixed_effects, "user_key"])
-        row = table.filter((pl.col("measure") == measure) & (pl.col("estimator") == "log-linear OLS")
-                           & (pl.col("term") == "per level")).row(0, named=True)
+        ols = _pyfixest(
+            logged,
+            _formula("log_measure", ["expertise"], fixed_effects),
+            ["log_measure", "expertise", *fixed_effects, "user_key"],
+        )
+        row = table.filter(
+            (pl.col("measure") == measure) & (pl.col("estimator") == "log-linear OLS") & (pl.col("term") == "per level")
+        ).row(0, named=True)
         assert abs(row["coefficient"] - ols.coef()["expertise"]) < BETA_TOLERANCE
         assert abs(row["se"] / ols.se()["expertise"] - 1) < SE_RELATIVE_TOLERANCE
         assert row["effect"] == pytest.approx(np.expm1(row["coefficient"]))
 
-        poisson = _pyfixest(sessions, _formula(measure, ["expertise"], fixed_effects),
-                            [measure, "expertise", *fixed_effects, "user_key"], poisson=True)
-        row = table.filter((pl.col("measure") == measure) & (pl.col("estimator") == "Poisson pseudo-ML")).row(0, named=True)
+        poisson = _pyfixest(
+            sessions,
+            _formula(measure, ["expertise"], fixed_effects),
+            [measure, "expertise", *fixed_effects, "user_key"],
+            poisson=True,
+        )
+        row = table.filter((pl.col("measure") == measure) & (pl.col("estimator") == "Poisson pseudo-ML")).row(
+            0, named=True
+        )
         assert abs(row["coefficient"] - poisson.coef()["expertise"]) < BETA_TOLERANCE
         assert abs(row["se"] / poisson.se()["expertise"] - 1) < SE_RELATIVE_TOLERANCE
 
@@ -136,7 +157,8 @@ def test_adjacent_steps_add_up_to_the_whole_gradient(sessions):
         assert steps["term"].to_list() == ["level 1 to 2", "level 2 to 3", "level 3 to 4", "level 4 to 5"]
         dummies = sessions.filter(pl.col(measure) > 0).with_columns(
             pl.col(measure).log().alias("log_measure"),
-            *((pl.col("expertise") == lv).cast(pl.Float64).alias(f"level_{lv}") for lv in range(2, 6)))
+            *((pl.col("expertise") == lv).cast(pl.Float64).alias(f"level_{lv}") for lv in range(2, 6)),
+        )
         fit = estimators.fit_ols(dummies, "log_measure", [f"level_{lv}" for lv in range(2, 6)], activity.FIXED_EFFECTS)
         assert steps["coefficient"].sum() == pytest.approx(fit.params["level_5"], abs=1e-12)
 
@@ -145,6 +167,8 @@ def test_vectorised_cluster_covariance_equals_the_looped_one():
     rng = np.random.default_rng(4)
     z = rng.standard_normal((5_000, 4))
     clusters = rng.integers(0, 1_200, 5_000)
-    assert np.allclose(estimators.cov_cluster(z, clusters), estimators.LOOPED_COV_CLUSTER(z, clusters), rtol=1e-12, atol=1e-15)
+    assert np.allclose(
+        estimators.cov_cluster(z, clusters), estimators.LOOPED_COV_CLUSTER(z, clusters), rtol=1e-12, atol=1e-15
+    )
     with pytest.raises(ValueError, match="two clusters"):
         estimators.cov_cluster(z, np.zeros(5_000))

@@ -17,11 +17,17 @@ def test_every_prompt_file_has_a_classifier_and_back():
     assert files == set(CLASSIFIERS)
 
 
-@pytest.mark.parametrize(("name", "values"), [
-    ("work_mode", WORK_MODES), ("codebase_relationship", CODEBASE_RELATIONSHIPS),
-    ("expertise", tuple(EXPERTISE_NAMES.values()) + ("unclear",)), ("outcome", OUTCOMES),
-    ("occupation_user", tuple(SOC_MAJOR_GROUPS) + ("unclear",)), ("occupation_work", tuple(SOC_MAJOR_GROUPS)),
-])
+@pytest.mark.parametrize(
+    ("name", "values"),
+    [
+        ("work_mode", WORK_MODES),
+        ("codebase_relationship", CODEBASE_RELATIONSHIPS),
+        ("expertise", tuple(EXPERTISE_NAMES.values()) + ("unclear",)),
+        ("outcome", OUTCOMES),
+        ("occupation_user", tuple(SOC_MAJOR_GROUPS) + ("unclear",)),
+        ("occupation_work", tuple(SOC_MAJOR_GROUPS)),
+    ],
+)
 def test_prompts_list_their_allowed_values(name, values):
     text = CLASSIFIERS[name].instructions()
     assert [v for v in values if v not in text] == []
@@ -39,17 +45,28 @@ def test_output_models_allow_exactly_the_label_set():
 
 
 def test_label_columns():
-    decisions = outputs.Decisions(decisions=[
-        outputs.Decision(summary="approach", kind="planning", made_by="user"),
-        outputs.Decision(summary="scope", kind="planning", made_by="agent"),
-        outputs.Decision(summary="file", kind="execution", made_by="agent"),
-    ])
+    decisions = outputs.Decisions(
+        decisions=[
+            outputs.Decision(summary="approach", kind="planning", made_by="user"),
+            outputs.Decision(summary="scope", kind="planning", made_by="agent"),
+            outputs.Decision(summary="file", kind="execution", made_by="agent"),
+        ]
+    )
     assert CLASSIFIERS["decisions"].columns(decisions) == {
-        "planning_decisions": 2, "execution_decisions": 1, "user_planning_share": 0.5, "user_execution_share": 0.0}
+        "planning_decisions": 2,
+        "execution_decisions": 1,
+        "user_planning_share": 0.5,
+        "user_execution_share": 0.0,
+    }
     assert CLASSIFIERS["expertise"].columns(outputs.Expertise(reasoning="", expertise="advanced")) == {"expertise": 4}
     assert CLASSIFIERS["expertise"].columns(outputs.Expertise(reasoning="", expertise="unclear")) == {"expertise": None}
-    assert CLASSIFIERS["occupation_user"].columns(outputs.OccupationUser(evidence="", occupation="unclear")) == {"occupation_user": None}
-    assert CLASSIFIERS["job_price"].columns(outputs.JobPrice(reasoning="", price_usd=1500)) == {"value_usd": 1500, "value_tier": 3}
+    assert CLASSIFIERS["occupation_user"].columns(outputs.OccupationUser(evidence="", occupation="unclear")) == {
+        "occupation_user": None
+    }
+    assert CLASSIFIERS["job_price"].columns(outputs.JobPrice(reasoning="", price_usd=1500)) == {
+        "value_usd": 1500,
+        "value_tier": 3,
+    }
 
 
 def test_prompt_version_is_the_content_hash(tmp_path, monkeypatch):
@@ -65,15 +82,22 @@ def test_prompt_version_is_the_content_hash(tmp_path, monkeypatch):
 
 def test_measures_group_the_classifiers():
     assert list(MEASURES) == [
-        "work_mode", "codebase_relationship", "decisions", "expertise", "occupation_user", "occupation_work",
-        "outcome", "success_signal", "failure_signal", "task_value"]
+        "work_mode",
+        "codebase_relationship",
+        "decisions",
+        "expertise",
+        "occupation_user",
+        "occupation_work",
+        "outcome",
+        "success_signal",
+        "failure_signal",
+        "task_value",
+    ]
     assert [c.name for c in MEASURES["task_value"]] == ["job_posting", "job_price"]
 
 
 def test_job_price_prompt_carries_a_tier_balanced_calibration_set(shared_dir):
-    from sessionlab_assets.classify.calibration import calibration_set
-
-    from sessionlab_assets.classify.calibration import DEFAULT_POSTINGS_CSV
+    from sessionlab_assets.classify.calibration import DEFAULT_POSTINGS_CSV, calibration_set
 
     examples = calibration_set(DEFAULT_POSTINGS_CSV)
     assert examples["tier"].value_counts()["count"].to_list() == [8, 8, 8, 8]

@@ -13,7 +13,9 @@ from sessionlab_assets.sample import corpus, world
 def test_sample_windows_keep_the_request_and_the_ending(tmp_path):
     corpus.build(tmp_path / "s", sessions=40, seed=3, workers=1)
     truth = corpus.read_ground_truth(tmp_path / "s")
-    batch = scan_source(tmp_path / "s" / corpus.TRANSCRIPTS, set(world.MONTHS), IdentityRule(rule="top_folder", key="k"), keep_text=True)
+    batch = scan_source(
+        tmp_path / "s" / corpus.TRANSCRIPTS, set(world.MONTHS), IdentityRule(rule="top_folder", key="k"), keep_text=True
+    )
     by_id = {s.session_id: s for s in batch.sessions}
     for row in truth.iter_rows(named=True):
         entries = session_entries(by_id[row["session_id"]])

@@ -27,12 +27,21 @@ def sample(tmp_path_factory) -> Path:
     return root
 
 
-def _materialize(db: Path, sample: Path, settings: ClassifierSettings, selection=None, workers: int = 1) -> dg.ExecuteInJobResult:
-    resources = {"warehouse_db": DuckDBResource(database=str(db)),
-                 "transcript_source": TranscriptSource(source_dir=str(sample / corpus.TRANSCRIPTS), workers=workers),
-                 "classifier_settings": settings}
-    return dg.materialize([ingest_transcripts, classify_measures, session_measures], resources=resources, tags=MONTHS,
-                          selection=selection, raise_on_error=False)
+def _materialize(
+    db: Path, sample: Path, settings: ClassifierSettings, selection=None, workers: int = 1
+) -> dg.ExecuteInJobResult:
+    resources = {
+        "warehouse_db": DuckDBResource(database=str(db)),
+        "transcript_source": TranscriptSource(source_dir=str(sample / corpus.TRANSCRIPTS), workers=workers),
+        "classifier_settings": settings,
+    }
+    return dg.materialize(
+        [ingest_transcripts, classify_measures, session_measures],
+        resources=resources,
+        tags=MONTHS,
+        selection=selection,
+        raise_on_error=False,
+    )
 
 
 def test_heuristic_pipeline_fills_every_measure_and_session_measures(tmp_path, sample):
@@ -44,17 +53,40 @@ def test_heuristic_pipeline_fills_every_measure_and_session_measures(tmp_path, s
     with duckdb.connect(str(db), read_only=True) as conn:
         sessions = conn.execute("SELECT count(*) FROM sessions").fetchall()[0][0]
         for measure in MEASURES:
-            rows = conn.execute(f"SELECT count(*), count(*) FILTER (WHERE backend = 'heuristic') FROM {measure}").fetchall()[0]
+            rows = conn.execute(
+                f"SELECT count(*), count(*) FILTER (WHERE backend = 'heuristic') FROM {measure}"
+            ).fetchall()[0]
             assert rows == (sessions, sessions), measure
         view = conn.sql("SELECT * FROM views.session_measures").pl()
         assert view.height == sessions and set(view["backend"]) == {"heuristic"}
-        for column in ("session_id", "month", "user_key", "work_mode", "codebase_relationship", "expertise", "occupation_user",
-                       "occupation_work", "outcome", "success_signal", "failure_signal", "user_planning_share",
-                       "user_execution_share", "value_usd", "value_tier", "verified_success", "hit_trouble", "abandoned",
-                       "wrote_code", "headless", "backend"):
+        for column in (
+            "session_id",
+            "month",
+            "user_key",
+            "work_mode",
+            "codebase_relationship",
+            "expertise",
+            "occupation_user",
+            "occupation_work",
+            "outcome",
+            "success_signal",
+            "failure_signal",
+            "user_planning_share",
+            "user_execution_share",
+            "value_usd",
+            "value_tier",
+            "verified_success",
+            "hit_trouble",
+            "abandoned",
+            "wrote_code",
+            "headless",
+            "backend",
+        ):
             assert column in view.columns
         verified = view.filter(view["verified_success"])
-        assert verified.height and (verified["outcome"] == "succeeded").all() and (verified["success_signal"] >= 4).all()
+        assert (
+            verified.height and (verified["outcome"] == "succeeded").all() and (verified["success_signal"] >= 4).all()
+        )
         calls = conn.execute("SELECT count(*) FROM classifier_calls").fetchall()[0][0]
     # A second materialisation of the same months makes no new calls and changes nothing.
     assert _materialize(db, sample, ClassifierSettings()).success
@@ -65,7 +97,9 @@ def test_heuristic_pipeline_fills_every_measure_and_session_measures(tmp_path, s
 def test_anthropic_backend_through_dagster_and_a_blocking_error_rate_check(tmp_path, sample):
     db = tmp_path / "w.duckdb"
     with FakeAnthropic() as fake:
-        settings = ClassifierSettings(api_key="test-key", base_url=fake.base_url, mode="batch", poll_seconds=0.0, max_retries=0)
+        settings = ClassifierSettings(
+            api_key="test-key", base_url=fake.base_url, mode="batch", poll_seconds=0.0, max_retries=0
+        )
         fake.fail_next(500)  # the first batch submission fails: every window call of the run is an error
         result = _materialize(db, sample, settings)
         checks = {(c.asset_key.to_user_string(), c.check_name): c.passed for c in result.get_asset_check_evaluations()}
@@ -80,7 +114,9 @@ def test_anthropic_backend_through_dagster_and_a_blocking_error_rate_check(tmp_p
         assert result.success and all(c.passed for c in result.get_asset_check_evaluations())
         assert len(fake.batch_creates()) == 3  # the failed one, then the window stage and the price stage
     with duckdb.connect(str(db), read_only=True) as conn:
-        assert conn.execute("SELECT DISTINCT backend, model FROM work_mode").fetchall() == [("anthropic", "claude-haiku-4-5")]
+        assert conn.execute("SELECT DISTINCT backend, model FROM work_mode").fetchall() == [
+            ("anthropic", "claude-haiku-4-5")
+        ]
         assert conn.execute("SELECT count(*) FROM session_measures WHERE backend = 'anthropic'").fetchall()[0][0] > 0
         assert conn.execute("SELECT sum(cost_usd) > 0 FROM classifier_calls").fetchall()[0][0]
 
@@ -102,7 +138,9 @@ def test_dry_run_projects_dollars_and_calls_nothing(tmp_path, sample):
 
 def test_a_dry_run_planned_round_by_round_projects_what_one_round_projects(tmp_path, sample):
     def projection(sessions_per_round: int | None) -> str:
-        settings = ClassifierSettings(dry_run=True, model="claude-sonnet-4-6", mode="batch", sessions_per_round=sessions_per_round)
+        settings = ClassifierSettings(
+            dry_run=True, model="claude-sonnet-4-6", mode="batch", sessions_per_round=sessions_per_round
+        )
         result = _materialize(tmp_path / f"w{sessions_per_round}.duckdb", sample, settings)
         failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
         return failure.event_specific_data.user_failure_data.metadata["projection"].value
@@ -119,8 +157,13 @@ def test_analyses_run_on_a_small_heuristic_warehouse(tmp_path, sample):
 
     db = tmp_path / "w.duckdb"
     assert _materialize(db, sample, ClassifierSettings()).success
-    result = dg.materialize(ASSETS, resources={"warehouse_db": DuckDBResource(database=str(db)),
-                                               "analysis_settings": AnalysisSettings(min_users=1)})
+    result = dg.materialize(
+        ASSETS,
+        resources={
+            "warehouse_db": DuckDBResource(database=str(db)),
+            "analysis_settings": AnalysisSettings(min_users=1),
+        },
+    )
     assert result.success
     with duckdb.connect(str(db), read_only=True) as conn:
         slopes = conn.sql("SELECT specification, slope, note FROM analysis_expertise_slopes ORDER BY 1").fetchall()
@@ -137,9 +180,12 @@ def test_rounds_and_worker_processes_give_the_same_tables_as_one_round_in_proces
         db = tmp_path / f"{name}.duckdb"
         assert _materialize(db, sample, ClassifierSettings(sessions_per_round=per_round), workers=workers).success
         with duckdb.connect(str(db), read_only=True) as conn:
-            contents[name] = {table: conn.sql(f"SELECT * EXCLUDE (materialized_at) FROM {table} ORDER BY ALL").fetchall()
-                              if "materialized_at" in conn.sql(f"SELECT * FROM {table} LIMIT 0").columns
-                              else conn.sql(f"SELECT * FROM {table} ORDER BY ALL").fetchall() for table in tables}
+            contents[name] = {
+                table: conn.sql(f"SELECT * EXCLUDE (materialized_at) FROM {table} ORDER BY ALL").fetchall()
+                if "materialized_at" in conn.sql(f"SELECT * FROM {table} LIMIT 0").columns
+                else conn.sql(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+                for table in tables
+            }
     assert contents["one"]["session_measures"], "the sample has sessions"
     for table in tables:
         assert contents["many"][table] == contents["one"][table], table

@@ -45,8 +45,20 @@ def test_definitions_validate(env):
 
 
 def test_three_months_backfill_from_the_cli_is_one_run(env, monkeypatch):
-    _run([DAGSTER, "asset", "materialize", "-m", "sessionlab_assets.definitions", "--select", "group:ingest",
-          "--partition-range", "2026-01...2026-03"], env)
+    _run(
+        [
+            DAGSTER,
+            "asset",
+            "materialize",
+            "-m",
+            "sessionlab_assets.definitions",
+            "--select",
+            "group:ingest",
+            "--partition-range",
+            "2026-01...2026-03",
+        ],
+        env,
+    )
     with duckdb.connect(env["SESSIONLAB_WAREHOUSE"], read_only=True) as conn:
         months = [m for (m,) in conn.execute("SELECT DISTINCT month FROM sessions ORDER BY 1").fetchall()]
     assert months == [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)]

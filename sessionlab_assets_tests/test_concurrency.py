@@ -29,22 +29,40 @@ def corpus(tmp_path_factory) -> Path:
 
 def _ingest(db: Path, source: Path, months: tuple[str, str], timeout: float = 30.0) -> dg.ExecuteInJobResult:
     return dg.materialize(
-        [ingest_transcripts], raise_on_error=False,
-        resources={"warehouse_db": WarehouseResource(database=str(db), lock_timeout_seconds=timeout, retry_seconds=0.1),
-                   "transcript_source": TranscriptSource(source_dir=str(source))},
-        tags={"dagster/asset_partition_range_start": months[0], "dagster/asset_partition_range_end": months[1]})
+        [ingest_transcripts],
+        raise_on_error=False,
+        resources={
+            "warehouse_db": WarehouseResource(database=str(db), lock_timeout_seconds=timeout, retry_seconds=0.1),
+            "transcript_source": TranscriptSource(source_dir=str(source)),
+        },
+        tags={"dagster/asset_partition_range_start": months[0], "dagster/asset_partition_range_end": months[1]},
+    )
 
 
 def _counts(db: Path) -> dict[str, int]:
     with duckdb.connect(str(db), read_only=True) as conn:
-        return dict(conn.sql("SELECT strftime(month, '%Y-%m'), count(*) FROM sessions GROUP BY 1 ORDER BY 1").fetchall())
+        return dict(
+            conn.sql("SELECT strftime(month, '%Y-%m'), count(*) FROM sessions GROUP BY 1 ORDER BY 1").fetchall()
+        )
 
 
 def _hold(db: Path, seconds: float) -> subprocess.Popen:
     """Another process with the warehouse open (an ad-hoc reader), for `seconds`."""
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True); c.sql('SELECT 1').fetchall(); "
-        "print('open', flush=True); time.sleep(float(sys.argv[2]))"), str(db), str(seconds)], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True); c.sql('SELECT "
+                "1').fetchall(); "
+                "print('open', flush=True); time.sleep(float(sys.argv[2]))"
+            ),
+            str(db),
+            str(seconds),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert holder.stdout.readline().strip() == "open"
     return holder
 
@@ -81,9 +99,24 @@ def test_a_writer_waits_for_a_reader_that_lets_go(tmp_path, corpus):
 
 
 def _cli(months: str, env: dict) -> subprocess.Popen:
-    return subprocess.Popen([str(Path(sys.executable).parent / "dagster"), "asset", "materialize", "-m", "sessionlab_assets.definitions",
-                             "--select", "group:ingest", "--partition-range", months], cwd=REPO_ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "dagster"),
+            "asset",
+            "materialize",
+            "-m",
+            "sessionlab_assets.definitions",
+            "--select",
+            "group:ingest",
+            "--partition-range",
+            months,
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def test_runs_writing_at_once_all_complete_correctly(tmp_path, corpus):
@@ -97,10 +130,17 @@ def test_runs_writing_at_once_all_complete_correctly(tmp_path, corpus):
     home.mkdir()
     shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
     db = tmp_path / "w.duckdb"
-    env = {**os.environ, "DAGSTER_HOME": str(home), "SESSIONLAB_SOURCE_DIR": str(corpus), "SESSIONLAB_WAREHOUSE": str(db)}
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "SESSIONLAB_SOURCE_DIR": str(corpus),
+        "SESSIONLAB_WAREHOUSE": str(db),
+    }
     # As `make setup` does: the instance's storage exists before runs start side by side (two runs
     # creating a fresh SQLite storage at once race on its schema migration).
-    subprocess.run([str(Path(sys.executable).parent / "dagster"), "instance", "migrate"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [str(Path(sys.executable).parent / "dagster"), "instance", "migrate"], env=env, check=True, capture_output=True
+    )
 
     first, second = _cli("2025-10...2025-12", env), _cli("2026-01...2026-04", env)
     for run in (first, second):

@@ -53,8 +53,11 @@ def _free_port() -> int:
 
 
 def _graphql(port: int, query: str, variables: dict) -> dict:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=json.dumps({"query": query, "variables": variables}).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": query, "variables": variables}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             body = json.loads(response.read())
@@ -73,17 +76,39 @@ def dagster_dev(tmp_path):
     shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
     warehouse = tmp_path / "warehouse.duckdb"
     port = _free_port()
-    env = {**os.environ, "DAGSTER_HOME": str(home), "SESSIONLAB_SOURCE_DIR": str(sample / corpus.TRANSCRIPTS),
-           "SESSIONLAB_WAREHOUSE": str(warehouse), "SESSIONLAB_CLASSIFIER_BACKEND": "heuristic"}
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "SESSIONLAB_SOURCE_DIR": str(sample / corpus.TRANSCRIPTS),
+        "SESSIONLAB_WAREHOUSE": str(warehouse),
+        "SESSIONLAB_CLASSIFIER_BACKEND": "heuristic",
+    }
     log = open(tmp_path / "dagster_dev.log", "w")
-    process = subprocess.Popen([str(Path(sys.executable).parent / "dagster"), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1",
-                                "-p", str(port)], cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "dagster"),
+            "dev",
+            "-w",
+            "workspace.yaml",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
         while True:
             assert process.poll() is None, (tmp_path / "dagster_dev.log").read_text()[-3000:]
             try:
-                data = _graphql(port, "{ workspaceOrError { ... on Workspace { locationEntries { name loadStatus } } } }", {})
+                data = _graphql(
+                    port, "{ workspaceOrError { ... on Workspace { locationEntries { name loadStatus } } } }", {}
+                )
                 entries = data["workspaceOrError"]["locationEntries"]
                 if entries and all(e["loadStatus"] == "LOADED" for e in entries):
                     break
@@ -105,13 +130,18 @@ def dagster_dev(tmp_path):
 def test_a_three_month_backfill_through_graphql_runs_once_and_writes_every_month(dagster_dev):
     port, warehouse, log = dagster_dev
     keys = sorted(key.path for key in monthly_job.selection.resolve(_asset_graph()))
-    launched = _graphql(port, LAUNCH, {"params": {"partitionNames": MONTHS, "assetSelection": [{"path": k} for k in keys],
-                                                  "title": "test backfill"}})["launchPartitionBackfill"]
+    launched = _graphql(
+        port,
+        LAUNCH,
+        {"params": {"partitionNames": MONTHS, "assetSelection": [{"path": k} for k in keys], "title": "test backfill"}},
+    )["launchPartitionBackfill"]
     assert launched["__typename"] == "LaunchBackfillSuccess", launched
     deadline = time.monotonic() + BACKFILL_SECONDS
     while True:
         backfill = _graphql(port, STATUS, {"id": launched["backfillId"]})["partitionBackfillOrError"]
-        if backfill["status"] in FINISHED and all(r["status"] in ("SUCCESS", "FAILURE", "CANCELED") for r in backfill["runs"]):
+        if backfill["status"] in FINISHED and all(
+            r["status"] in ("SUCCESS", "FAILURE", "CANCELED") for r in backfill["runs"]
+        ):
             break
         assert time.monotonic() < deadline, f"backfill still {backfill['status']}: {log.read_text()[-3000:]}"
         time.sleep(2)
@@ -119,10 +149,15 @@ def test_a_three_month_backfill_through_graphql_runs_once_and_writes_every_month
     # Single-run backfill policy: three months, one run, covering the range.
     assert len(backfill["runs"]) == 1 and backfill["runs"][0]["status"] == "SUCCESS"
     tags = {t["key"]: t["value"] for t in backfill["runs"][0]["tags"]}
-    assert (tags.get("dagster/asset_partition_range_start"), tags.get("dagster/asset_partition_range_end")) == ("2025-10", "2025-12")
+    assert (tags.get("dagster/asset_partition_range_start"), tags.get("dagster/asset_partition_range_end")) == (
+        "2025-10",
+        "2025-12",
+    )
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         months = dict(conn.sql("SELECT strftime(month, '%Y-%m'), count(*) FROM sessions GROUP BY 1").fetchall())
-        measured = dict(conn.sql("SELECT strftime(month, '%Y-%m'), count(*) FROM session_measures GROUP BY 1").fetchall())
+        measured = dict(
+            conn.sql("SELECT strftime(month, '%Y-%m'), count(*) FROM session_measures GROUP BY 1").fetchall()
+        )
         labelled = conn.sql("SELECT count(*) FROM work_mode WHERE status = 'ok'").fetchall()[0][0]
     assert set(months) == set(MONTHS) and all(n > 0 for n in months.values())
     assert measured == months and labelled > 0

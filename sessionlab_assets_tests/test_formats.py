@@ -11,14 +11,18 @@ from sessionlab_assets.ingest import formats
         ('{"type":"user","sessionId":"s","message":{}}\n', formats.CLAUDE_CODE, None),
         ('{"type":"summary","summary":"t","leafUuid":"x"}\n', formats.CLAUDE_CODE, None),
         ('{"timestamp":"2026-01-01T00:00:00Z","type":"session_meta","payload":{"id":"x"}}\n', formats.CODEX, None),
-        (json.dumps({"sessionId": "s", "projectHash": "h", "startTime": "t", "messages": []}, indent=2), None, "pretty-printed Gemini CLI"),
+        (
+            json.dumps({"sessionId": "s", "projectHash": "h", "startTime": "t", "messages": []}, indent=2),
+            None,
+            "pretty-printed Gemini CLI",
+        ),
         (json.dumps({"info": {"id": "x"}, "messages": []}, indent=2), None, "pretty-printed OpenCode"),
         ('{"type":"session.start","data":{},"id":"1","timestamp":"t"}\n', None, "GitHub Copilot CLI"),
         ('{"role":"user","message":{"content":"hi"}}\n', None, "Cursor agent transcript"),
         ('{"checkpoint_id":"c","session_id":"s","created_at":"t"}', None, "not a transcript: checkpoint metadata"),
         ("# Claude Code Session Log\n\nhello\n", None, "not JSON lines"),
         ("", None, "empty file"),
-        ("{\n  \"truncated\": [1, 2,\n", None, "first line is not a JSON object"),
+        ('{\n  "truncated": [1, 2,\n', None, "first line is not a JSON object"),
     ],
 )
 def test_sniff(text, expected_format, reason_start):

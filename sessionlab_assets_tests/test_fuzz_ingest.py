@@ -21,8 +21,19 @@ from sessionlab_assets.ingest.jsonl import read_jsonl_bytes  # noqa: E402
 from sessionlab_assets.ingest.source import scan_source  # noqa: E402
 from sessionlab_assets.resources import TranscriptSource  # noqa: E402
 
-GARBAGE = [b"\x00\x00\x00", b"\xff\xfe not utf-8 \xc3\x28", b"[1, 2, 3]", b'"a string"', b"42", b"null", b"{\"unterminated\": ",
-           b"}{", b"{\"a\": 1}{\"b\": 2}", b"\t  ", b"{\"type\": \"user\"}"]
+GARBAGE = [
+    b"\x00\x00\x00",
+    b"\xff\xfe not utf-8 \xc3\x28",
+    b"[1, 2, 3]",
+    b'"a string"',
+    b"42",
+    b"null",
+    b'{"unterminated": ',
+    b"}{",
+    b'{"a": 1}{"b": 2}',
+    b"\t  ",
+    b'{"type": "user"}',
+]
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +50,7 @@ def mutate(data: bytes, operations: list[tuple[str, int, int]], others: list[byt
             data = data[: a % len(data)]
         elif op == "flip" and data:
             i = a % len(data)
-            data = data[:i] + bytes([b % 256]) + data[i + 1:]
+            data = data[:i] + bytes([b % 256]) + data[i + 1 :]
         elif op == "drop_line" and len(lines) > 1:
             del lines[a % len(lines)]
             data = b"\n".join(lines)
@@ -49,7 +60,7 @@ def mutate(data: bytes, operations: list[tuple[str, int, int]], others: list[byt
             data = b"\n".join(lines)
         elif op == "join_lines" and len(lines) > 1:
             i = a % (len(lines) - 1)
-            lines[i: i + 2] = [lines[i] + lines[i + 1]]
+            lines[i : i + 2] = [lines[i] + lines[i + 1]]
             data = b"\n".join(lines)
         elif op == "insert_garbage":
             lines.insert(a % (len(lines) + 1), GARBAGE[b % len(GARBAGE)])
@@ -57,7 +68,7 @@ def mutate(data: bytes, operations: list[tuple[str, int, int]], others: list[byt
         elif op == "split_line":
             i = a % len(lines)
             cut = b % (len(lines[i]) + 1)
-            lines[i: i + 1] = [lines[i][:cut], lines[i][cut:]]
+            lines[i : i + 1] = [lines[i][:cut], lines[i][cut:]]
             data = b"\n".join(lines)
         elif op == "concatenate" and others:
             data = data + others[a % len(others)]
@@ -66,10 +77,26 @@ def mutate(data: bytes, operations: list[tuple[str, int, int]], others: list[byt
     return data
 
 
-operations = st.lists(st.tuples(
-    st.sampled_from(["truncate", "flip", "drop_line", "duplicate_line", "join_lines", "insert_garbage", "split_line",
-                     "concatenate", "crlf"]),
-    st.integers(0, 10**6), st.integers(0, 10**6)), max_size=6)
+operations = st.lists(
+    st.tuples(
+        st.sampled_from(
+            [
+                "truncate",
+                "flip",
+                "drop_line",
+                "duplicate_line",
+                "join_lines",
+                "insert_garbage",
+                "split_line",
+                "concatenate",
+                "crlf",
+            ]
+        ),
+        st.integers(0, 10**6),
+        st.integers(0, 10**6),
+    ),
+    max_size=6,
+)
 
 
 def _strict_float(text: str) -> float:
@@ -89,7 +116,9 @@ def _valid_objects(data: bytes) -> dict[int, dict]:
     valid = {}
     for line_no, raw in enumerate(data.split(b"\n"), start=1):
         try:
-            value = json.loads(raw.rstrip(b"\r").decode("utf-8"), parse_constant=_reject_constant, parse_float=_strict_float)
+            value = json.loads(
+                raw.rstrip(b"\r").decode("utf-8"), parse_constant=_reject_constant, parse_float=_strict_float
+            )
         except (UnicodeDecodeError, ValueError):
             continue
         if isinstance(value, dict):
@@ -135,23 +164,41 @@ def test_a_folder_of_mutated_files_is_read_whole_and_every_file_accounted_for(or
 
 
 def test_a_month_of_mutated_files_materialises(tmp_path, originals):
-    """Two hundred mutated copies in one source: the month materialises, and the quarantine says why for each bad line."""
+    """Two hundred mutated copies in one source: the month materialises, and the quarantine says why for each bad
+    line."""
     rng = random.Random(5)
     root = tmp_path / "source"
-    names = ["truncate", "flip", "drop_line", "duplicate_line", "join_lines", "insert_garbage", "split_line", "concatenate", "crlf"]
+    names = [
+        "truncate",
+        "flip",
+        "drop_line",
+        "duplicate_line",
+        "join_lines",
+        "insert_garbage",
+        "split_line",
+        "concatenate",
+        "crlf",
+    ]
     for n in range(200):
         ops = [(rng.choice(names), rng.randrange(10**6), rng.randrange(10**6)) for _ in range(rng.randrange(4))]
         path = root / f"user{n % 7}" / "projects" / "p" / f"copy{n}.jsonl"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(mutate(originals[n % len(originals)], ops, originals))
     db = tmp_path / "w.duckdb"
-    result = dg.materialize([ingest_transcripts], raise_on_error=False,
-                            resources={"warehouse_db": DuckDBResource(database=str(db)),
-                                       "transcript_source": TranscriptSource(source_dir=str(root))},
-                            tags={"dagster/asset_partition_range_start": "2025-10", "dagster/asset_partition_range_end": "2026-04"})
+    result = dg.materialize(
+        [ingest_transcripts],
+        raise_on_error=False,
+        resources={
+            "warehouse_db": DuckDBResource(database=str(db)),
+            "transcript_source": TranscriptSource(source_dir=str(root)),
+        },
+        tags={"dagster/asset_partition_range_start": "2025-10", "dagster/asset_partition_range_end": "2026-04"},
+    )
     assert result.success
     with duckdb.connect(str(db), read_only=True) as conn:
         files = conn.sql("SELECT count(*) FROM source_files").fetchall()[0][0]
-        unexplained = conn.sql("SELECT count(*) FROM ingest_errors WHERE reason IS NULL OR reason = ''").fetchall()[0][0]
+        unexplained = conn.sql("SELECT count(*) FROM ingest_errors WHERE reason IS NULL OR reason = ''").fetchall()[0][
+            0
+        ]
         line_errors = conn.sql("SELECT count(*) FROM ingest_errors WHERE line_no IS NOT NULL").fetchall()[0][0]
     assert files == 200 and unexplained == 0 and line_errors > 0

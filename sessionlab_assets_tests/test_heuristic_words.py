@@ -16,7 +16,10 @@ from sessionlab_assets.sample import corpus
 CUES = {
     **{f"mode:{k}": v for k, v in heuristic.MODE_CUES.items()},
     **{f"occupation:{k}": v for k, v in heuristic.OCCUPATION_CUES.items()},
-    **{name: getattr(heuristic, name) for name in ("AFFIRM", "COMPLAIN", "GIVE_UP", "PARTIAL", "VAGUE", "TARGETED_CHECK")},
+    **{
+        name: getattr(heuristic, name)
+        for name in ("AFFIRM", "COMPLAIN", "GIVE_UP", "PARTIAL", "VAGUE", "TARGETED_CHECK")
+    },
 }
 TRICKY = [
     "Plan the PLAN, plans, xplan, plan_b, _plan, plan-b, (plan) Planning",
@@ -48,8 +51,18 @@ def test_fast_matcher_agrees_with_the_plain_pattern(name, windows):
         assert (cue.search(text) is None) == (plain.search(text) is None), (name, text[:80])
 
 
-PHRASES = {name: getattr(heuristic, name) for name in
-           ("GENERIC_CHECK", "AGENT_CORRECTS", "CONSTRAINT", "USER_PLANNING", "USER_EXECUTION", "AGENT_PLANNING", "AGENT_EXECUTION")}
+PHRASES = {
+    name: getattr(heuristic, name)
+    for name in (
+        "GENERIC_CHECK",
+        "AGENT_CORRECTS",
+        "CONSTRAINT",
+        "USER_PLANNING",
+        "USER_EXECUTION",
+        "AGENT_PLANNING",
+        "AGENT_EXECUTION",
+    )
+}
 TRICKY_PHRASES = TRICKY + [
     "Let's go with B. LET'S GO WITH a; Scope: x; I'LL USE pandas; I'll Run it; Use Polars For That; run `make`",
     "Don't touch main; DON'T  touch; do not  panic; Must Keep It simple; İ'll use the İdea; ıt must",
@@ -74,7 +87,7 @@ OCCUPATION_TEXTS = TRICKY + [
     "backend on-call é backend; backendé; ébackend; lab\u00e9 lab; année lab; ward\u2014ward; 3\u0663 year 3 class",
     "year \u0663 class; year 3\u0663 class; the pi\u00e9; \u00e9the pi; fp&a FP&A fp&\u00e1",
     "KPI ca\u017fe \u212aanban \u0131nvoice \u0130nvoices students_ students2 _students",
-    "\u4f7f\u7528backend \u2014 backend \u2014 \U0001F600backend\U0001F600 caf\u00e9 quota",
+    "\u4f7f\u7528backend \u2014 backend \u2014 \U0001f600backend\U0001f600 caf\u00e9 quota",
 ]
 
 
@@ -91,7 +104,8 @@ def test_every_text_where_ascii_boundaries_miscount_goes_to_the_fallback():
     patterns = heuristic._OccupationScores.PATTERNS
     rust = pl.DataFrame({"text": OCCUPATION_TEXTS}).select(
         pl.col("text").str.contains(heuristic._OccupationScores.UNSURE).alias("unsure"),
-        *(pl.col("text").str.count_matches(pattern).cast(pl.Int64).alias(group) for group, pattern in patterns.items()))
+        *(pl.col("text").str.count_matches(pattern).cast(pl.Int64).alias(group) for group, pattern in patterns.items()),
+    )
     miscounted = 0
     for text, row in zip(OCCUPATION_TEXTS, rust.iter_rows(named=True), strict=True):
         unsure = row.pop("unsure")

@@ -25,12 +25,17 @@ def corpus(tmp_path_factory) -> Path:
 
 
 def _resources(db: Path, source: Path) -> dict:
-    return {"warehouse_db": DuckDBResource(database=str(db)), "transcript_source": TranscriptSource(source_dir=str(source))}
+    return {
+        "warehouse_db": DuckDBResource(database=str(db)),
+        "transcript_source": TranscriptSource(source_dir=str(source)),
+    }
 
 
 def _materialize(db: Path, source: Path, first: str, last: str, instance=None) -> dg.ExecuteInJobResult:
     return dg.materialize(
-        [ingest_transcripts], resources=_resources(db, source), instance=instance,
+        [ingest_transcripts],
+        resources=_resources(db, source),
+        instance=instance,
         tags={"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last},
     )
 
@@ -50,8 +55,12 @@ def test_rematerialising_months_is_idempotent(tmp_path, corpus):
     assert _snapshot(db) == first
     with duckdb.connect(str(db), read_only=True) as conn:
         months = conn.execute("SELECT DISTINCT month FROM sessions ORDER BY 1").fetchall()
-        assert [m for (m,) in months] == [date(2025, m, 1) for m in (10, 11, 12)] + [date(2026, m, 1) for m in (1, 2, 3, 4)]
-        assert conn.execute("SELECT data_type FROM information_schema.columns WHERE table_name='sessions' AND column_name='month'").fetchone() == ("DATE",)
+        assert [m for (m,) in months] == [date(2025, m, 1) for m in (10, 11, 12)] + [
+            date(2026, m, 1) for m in (1, 2, 3, 4)
+        ]
+        assert conn.execute(
+            "SELECT data_type FROM information_schema.columns WHERE table_name='sessions' AND column_name='month'"
+        ).fetchone() == ("DATE",)
         headless = conn.execute("SELECT count(*) FROM sessions WHERE headless").fetchone()[0]
         assert headless == 1
         # sessions and events agree: the telemetry is the aggregation of the events
@@ -78,8 +87,13 @@ def test_a_month_is_replaced_in_one_transaction(tmp_path, corpus):
     batch_frame = pl.DataFrame({"month": [date(2026, 1, 1)], "source_file": ["x"], "line_no": [1], "reason": ["r"]})
     with duckdb.connect(str(db)) as conn, pytest.raises(RuntimeError, match="injected failure"):
         warehouse.replace_months(
-            conn, date(2026, 1, 1), date(2026, 2, 1),
-            writes=[warehouse.MonthWrite("sessions", None), warehouse.MonthWrite("ingest_errors", batch_frame, undated_rows=True)],
+            conn,
+            date(2026, 1, 1),
+            date(2026, 2, 1),
+            writes=[
+                warehouse.MonthWrite("sessions", None),
+                warehouse.MonthWrite("ingest_errors", batch_frame, undated_rows=True),
+            ],
             before_commit=fail_mid_write,
         )
     assert _snapshot(db) == before
@@ -88,16 +102,22 @@ def test_a_month_is_replaced_in_one_transaction(tmp_path, corpus):
 def test_frames_that_do_not_match_the_declared_schema_are_rejected(tmp_path):
     with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
         warehouse.ensure_schema(conn)
-        frame = pl.DataFrame({"month": [date(2026, 1, 1)], "source_file": ["x"], "line_no": [1], "reason": ["r"], "extra": [1]})
+        frame = pl.DataFrame(
+            {"month": [date(2026, 1, 1)], "source_file": ["x"], "line_no": [1], "reason": ["r"], "extra": [1]}
+        )
         with pytest.raises(warehouse.SchemaMismatch, match="unexpected \\['extra'\\]"):
-            warehouse.replace_months(conn, date(2026, 1, 1), date(2026, 2, 1), [warehouse.MonthWrite("ingest_errors", frame)])
+            warehouse.replace_months(
+                conn, date(2026, 1, 1), date(2026, 2, 1), [warehouse.MonthWrite("ingest_errors", frame)]
+            )
 
 
 def test_real_corpus_materialises_with_quarantine(tmp_path, real_corpus):
     db = tmp_path / "w.duckdb"
     assert _materialize(db, real_corpus, "2025-10", "2026-11").success
     with duckdb.connect(str(db), read_only=True) as conn:
-        sessions = conn.execute("SELECT count(*), count(DISTINCT session_id), count(*) FILTER (WHERE headless) FROM sessions").fetchone()
+        sessions = conn.execute(
+            "SELECT count(*), count(DISTINCT session_id), count(*) FILTER (WHERE headless) FROM sessions"
+        ).fetchone()
         assert sessions[0] == sessions[1] >= 100
         assert conn.execute("SELECT count(*) FROM ingest_errors WHERE reason IS NULL OR reason = ''").fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM ingest_errors WHERE line_no IS NOT NULL").fetchone()[0] >= 1
@@ -106,8 +126,13 @@ def test_real_corpus_materialises_with_quarantine(tmp_path, real_corpus):
 
 
 def test_a_partial_selection_of_the_ingest_tables_is_refused_with_the_reason(tmp_path, corpus):
-    result = dg.materialize([ingest_transcripts], resources=_resources(tmp_path / "w.duckdb", corpus), selection=["sessions"],
-                            partition_key="2026-01", raise_on_error=False)
+    result = dg.materialize(
+        [ingest_transcripts],
+        resources=_resources(tmp_path / "w.duckdb", corpus),
+        selection=["sessions"],
+        partition_key="2026-01",
+        raise_on_error=False,
+    )
     assert not result.success
     failure = result.get_step_failure_events()[0].step_failure_data.user_failure_data
     assert "written together" in failure.description
@@ -119,8 +144,15 @@ def test_reading_only_the_files_a_month_placed_gives_that_months_sessions(tmp_pa
     db = tmp_path / "w.duckdb"
     assert _materialize(db, corpus, "2025-10", "2026-04").success
     with duckdb.connect(str(db), read_only=True) as conn:
-        files = {r[0] for r in conn.sql("SELECT source_file FROM source_files WHERE month = DATE '2026-01-01' AND status = 'ingested'").fetchall()}
-        expected = {r[0] for r in conn.sql("SELECT session_id FROM sessions WHERE month = DATE '2026-01-01'").fetchall()}
+        files = {
+            r[0]
+            for r in conn.sql(
+                "SELECT source_file FROM source_files WHERE month = DATE '2026-01-01' AND status = 'ingested'"
+            ).fetchall()
+        }
+        expected = {
+            r[0] for r in conn.sql("SELECT session_id FROM sessions WHERE month = DATE '2026-01-01'").fetchall()
+        }
     month = {date(2026, 1, 1)}
     assert {s.session_id for s in scan_source(corpus, month, only=files).sessions} == expected
     assert {s.session_id for s in scan_source(corpus, month).sessions} == expected  # the same as reading everything
@@ -158,8 +190,9 @@ def test_small_batches_hold_exactly_what_one_batch_holds(tmp_path):
     assert [s.session_id for b in batches for s in b.sessions] == [s.session_id for s in whole.sessions]
     assert [len(s.events) for b in batches for s in b.sessions] == [len(s.events) for s in whole.sessions]
     assert sorted(f.source_file for b in batches for f in b.files) == sorted(f.source_file for f in whole.files)
-    assert sorted((q.source_file, q.line_no) for b in batches for q in b.quarantine) == \
-        sorted((q.source_file, q.line_no) for q in whole.quarantine)
+    assert sorted((q.source_file, q.line_no) for b in batches for q in b.quarantine) == sorted(
+        (q.source_file, q.line_no) for q in whole.quarantine
+    )
 
 
 def test_worker_processes_parse_exactly_what_this_process_parses(tmp_path):
@@ -171,7 +204,11 @@ def test_worker_processes_parse_exactly_what_this_process_parses(tmp_path):
     here = scan_source(root, keep_text=True)
     with worker_pool(2) as pool:
         pooled = [s for b in scan_batches(root, keep_text=True, pool=pool) for s in b.sessions]
-        prepared = [s for b in scan_batches(root, keep_text=True, pool=pool, prepare=session_windows) for s in b.sessions]
-    assert [(s.session_id, s.user_key, s.events) for s in pooled] == [(s.session_id, s.user_key, s.events) for s in here.sessions]
+        prepared = [
+            s for b in scan_batches(root, keep_text=True, pool=pool, prepare=session_windows) for s in b.sessions
+        ]
+    assert [(s.session_id, s.user_key, s.events) for s in pooled] == [
+        (s.session_id, s.user_key, s.events) for s in here.sessions
+    ]
     assert [s.prepared for s in prepared] == session_windows(here.sessions)
     assert all(not s.events for s in prepared)  # dropped once prepared, so they do not travel back

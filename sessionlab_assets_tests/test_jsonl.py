@@ -52,7 +52,10 @@ def test_invalid_utf8_is_replaced_not_dropped():
 
 def test_non_object_json_is_quarantined_with_its_type():
     result = read_jsonl_bytes(b"[1, 2]\n42\n")
-    assert [e.reason for e in result.errors] == ["JSON value is a list, not an object", "JSON value is a int, not an object"]
+    assert [e.reason for e in result.errors] == [
+        "JSON value is a list, not an object",
+        "JSON value is a int, not an object",
+    ]
 
 
 def test_multi_megabyte_line_and_base64_image_are_read():

@@ -12,8 +12,11 @@ def _calls(sessions: range) -> list[plan.PlannedCall]:
     window = "a long enough window to be worth caching " * 400
     # Sessions 0..4 repeat in later rounds with the same window (a duplicate transcript): their
     # prefix was written in an earlier round and is read, not written again.
-    return [plan.planned_call(CLASSIFIERS[name], window if name != "job_price" else None, f"window-{s % 5}")
-            for s in sessions for name in ("work_mode", "expertise", "job_price")]
+    return [
+        plan.planned_call(CLASSIFIERS[name], window if name != "job_price" else None, f"window-{s % 5}")
+        for s in sessions
+        for name in ("work_mode", "expertise", "job_price")
+    ]
 
 
 @pytest.mark.parametrize("model", ["claude-sonnet-4-6", "claude-haiku-4-5"])

@@ -18,7 +18,11 @@ def test_logs_counts_and_rates_and_draws_a_bar_only_on_a_terminal():
     progress = Progress("reading transcripts", 200, "files", lines.append, every_seconds=0.0, stream=piped)
     for _ in range(100):
         progress.advance()
-    assert lines[-1].startswith("reading transcripts: 100/200 files (50%)") and "files/s" in lines[-1] and "left" in lines[-1]
+    assert (
+        lines[-1].startswith("reading transcripts: 100/200 files (50%)")
+        and "files/s" in lines[-1]
+        and "left" in lines[-1]
+    )
     progress.finish()
     assert lines[-1].startswith("reading transcripts: 100/200 files") and lines[-1].endswith("s")
     assert piped.getvalue() == ""  # no bar into a pipe or a log file

@@ -13,13 +13,13 @@ from sessionlab_assets.ingest.source import is_headless, scan_source
 
 # session id prefix -> (human_turns, model_calls, tool_calls, tool_errors, interruptions, first_ts, quirk)
 HAND_CHECKED = {
-    "56ad2747": (3, 12, 9, 0, 0, datetime(2026, 4, 14, 7, 35, 3, 425000)),     # truncated last line
+    "56ad2747": (3, 12, 9, 0, 0, datetime(2026, 4, 14, 7, 35, 3, 425000)),  # truncated last line
     "258c7280": (2, 152, 186, 7, 1, datetime(2026, 2, 11, 20, 31, 53, 375000)),  # compaction + compactor file
-    "baa11e58": (0, 32, 31, 4, 0, datetime(2026, 1, 28, 20, 21, 14, 767000)),   # non-Anthropic model, slash-command only
+    "baa11e58": (0, 32, 31, 4, 0, datetime(2026, 1, 28, 20, 21, 14, 767000)),  # non-Anthropic model, slash-command only
     "302863af": (7, 77, 120, 16, 1, datetime(2026, 3, 6, 15, 44, 10, 651000)),  # <synthetic> subagent
-    "ad45af5b": (3, 17, 16, 0, 0, datetime(2026, 3, 20, 0, 19, 44, 574000)),    # base64 images
-    "155715ec": (3, 8, 5, 0, 0, datetime(2025, 12, 17, 1, 50, 28, 491000)),     # old-style agent-*.jsonl beside it
-    "86cc3044": (4, 58, 55, 2, 0, datetime(2026, 1, 19, 15, 22, 54, 369000)),   # two JSON objects on one line
+    "ad45af5b": (3, 17, 16, 0, 0, datetime(2026, 3, 20, 0, 19, 44, 574000)),  # base64 images
+    "155715ec": (3, 8, 5, 0, 0, datetime(2025, 12, 17, 1, 50, 28, 491000)),  # old-style agent-*.jsonl beside it
+    "86cc3044": (4, 58, 55, 2, 0, datetime(2026, 1, 19, 15, 22, 54, 369000)),  # two JSON objects on one line
     "4d980a9b": (17, 64, 53, 2, 2, datetime(2026, 3, 30, 23, 56, 33, 317000)),  # compaction, two subagents
 }
 
@@ -60,7 +60,9 @@ def test_every_main_file_is_one_session_and_subagents_attach(batch, manifest):
             assert path in main_files, path
         else:
             assert path in quarantined, path  # other agents' formats and non-transcripts: a reason each
-    assert len(quarantined) == sum(1 for r in manifest if r["format"] == "other") + 2  # + MANIFEST.tsv + summary-only file
+    assert (
+        len(quarantined) == sum(1 for r in manifest if r["format"] == "other") + 2
+    )  # + MANIFEST.tsv + summary-only file
 
 
 def test_every_quarantine_row_has_a_reason(batch):
@@ -110,16 +112,28 @@ def test_the_whole_pipeline_runs_on_the_real_corpus(real_corpus, tmp_path):
 
     db = DuckDBResource(database=str(tmp_path / "w.duckdb"))
     months = {"dagster/asset_partition_range_start": "2025-10", "dagster/asset_partition_range_end": "2026-10"}
-    monthly = dg.materialize([ingest_transcripts, classify_measures, session_measures], tags=months, raise_on_error=False,
-                             resources={"warehouse_db": db, "transcript_source": TranscriptSource(source_dir=str(real_corpus)),
-                                        "classifier_settings": ClassifierSettings(backend_name="heuristic")})
+    monthly = dg.materialize(
+        [ingest_transcripts, classify_measures, session_measures],
+        tags=months,
+        raise_on_error=False,
+        resources={
+            "warehouse_db": db,
+            "transcript_source": TranscriptSource(source_dir=str(real_corpus)),
+            "classifier_settings": ClassifierSettings(backend_name="heuristic"),
+        },
+    )
     assert monthly.success
-    analyses = dg.materialize(ASSETS, resources={"warehouse_db": db, "analysis_settings": AnalysisSettings(min_users=1)},
-                              raise_on_error=False)
+    analyses = dg.materialize(
+        ASSETS, resources={"warehouse_db": db, "analysis_settings": AnalysisSettings(min_users=1)}, raise_on_error=False
+    )
     assert analyses.success
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as conn:
-        sessions, measured = conn.sql("SELECT (SELECT count(*) FROM sessions), (SELECT count(*) FROM session_measures)").fetchall()[0]
+        sessions, measured = conn.sql(
+            "SELECT (SELECT count(*) FROM sessions), (SELECT count(*) FROM session_measures)"
+        ).fetchall()[0]
         assert sessions >= 100 and measured == sessions
-        used = conn.sql("SELECT remaining FROM analysis_samples WHERE analysis = 'composition_trends' ORDER BY step DESC LIMIT 1").fetchall()[0][0]
+        used = conn.sql(
+            "SELECT remaining FROM analysis_samples WHERE analysis = 'composition_trends' ORDER BY step DESC LIMIT 1"
+        ).fetchall()[0][0]
         headless = conn.sql("SELECT count(*) FROM sessions WHERE headless").fetchall()[0][0]
         assert used == sessions - headless

@@ -29,9 +29,14 @@ def test_vendor_tokens_become_typed_placeholders(kind):
 
 
 def test_private_key_blocks_assignments_and_url_credentials():
-    key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\nAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----"
-    text, counts = redact(f"here is my key:\n{key}\nDB_PASSWORD=hunter2hunter2\npostgres://admin:s3cr3tpass@db.internal:5432/app\n"
-                          'config = {"api_key": "abcdef123456"}')
+    key = (
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\nAAAAMwAAAAtzc2gtZW\n"
+        "-----END OPENSSH PRIVATE KEY-----"
+    )
+    text, counts = redact(
+        f"here is my key:\n{key}\nDB_PASSWORD=hunter2hunter2\npostgres://admin:s3cr3tpass@db.internal:5432/app\n"
+        'config = {"api_key": "abcdef123456"}'
+    )
     for secret in ("b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ", "hunter2hunter2", "s3cr3tpass", "abcdef123456"):
         assert secret not in text
     assert counts["private_key"] == 1 and counts["secret_assignment"] == 2 and counts["url_credentials"] == 1
@@ -39,8 +44,10 @@ def test_private_key_blocks_assignments_and_url_credentials():
 
 
 def test_personal_data():
-    text, counts = redact("mail jane.doe@example.com or call +1 415-555-0132, server 192.168.10.24, "
-                          "file /home/janedoe/work/app.py and /Users/jdoe/code and C:\\Users\\jane\\repo")
+    text, counts = redact(
+        "mail jane.doe@example.com or call +1 415-555-0132, server 192.168.10.24, "
+        "file /home/janedoe/work/app.py and /Users/jdoe/code and C:\\Users\\jane\\repo"
+    )
     for value in ("jane.doe@example.com", "415-555-0132", "192.168.10.24", "janedoe", "jdoe", "jane\\"):
         assert value not in text
     assert counts == {"email": 1, "phone": 1, "ip_address": 1, "home_user": 3}
@@ -48,8 +55,10 @@ def test_personal_data():
 
 
 def test_ordinary_text_is_left_alone():
-    ordinary = ("Fixed the off-by-one in src/parse.py; 12 passed in 0.4s. Version 2.1.40, date 2025-10-01 12:30:45, "
-                "ratio 0.125, see https://example.org/docs, token budget is large, password field is required.")
+    ordinary = (
+        "Fixed the off-by-one in src/parse.py; 12 passed in 0.4s. Version 2.1.40, date 2025-10-01 12:30:45, "
+        "ratio 0.125, see https://example.org/docs, token budget is large, password field is required."
+    )
     text, counts = redact(ordinary)
     assert text == ordinary and not counts
 
@@ -63,8 +72,11 @@ def test_middle_cut_keeps_both_ends_and_says_how_much_went():
 
 
 def test_window_limits_and_records_what_was_kept():
-    entries = [Entry("user", "Please fix the export. " * 10)] + [Entry("assistant", "x" * 8000) for _ in range(6)] + [
-        Entry("user", "Perfect, that works!")]
+    entries = (
+        [Entry("user", "Please fix the export. " * 10)]
+        + [Entry("assistant", "x" * 8000) for _ in range(6)]
+        + [Entry("user", "Perfect, that works!")]
+    )
     window = render_window(entries)
     assert window.text.startswith("<user>\nPlease fix the export.")
     assert window.text.rstrip().endswith("Perfect, that works!\n</user>")
@@ -102,10 +114,21 @@ def test_skipping_rules_that_cannot_match_changes_nothing(tmp_path):
         return text, counts
 
     corpus.build(tmp_path / "s", sessions=30, seed=9, workers=1)
-    texts = [entry.text for session in scan_source(tmp_path / "s" / corpus.TRANSCRIPTS, keep_text=True).sessions
-             for entry in session_entries(session)]
+    texts = [
+        entry.text
+        for session in scan_source(tmp_path / "s" / corpus.TRANSCRIPTS, keep_text=True).sessions
+        for entry in session_entries(session)
+    ]
     lines = [line for _, _, line in CATALOGUE.values()]
-    texts += lines + ["\n".join(lines), "".join(lines), "İSTANBUL KEY=sk-ant-api03-" + "x" * 40, "", "ſecret=hunter2hunter2",
-              "Authorization: BASİC dXNlcjpwYXNzd29yZDEyMzQ1", "ACCESS_KEY=abcdef123456", "PASSWORD: ſ3cr3t-value"]
+    texts += lines + [
+        "\n".join(lines),
+        "".join(lines),
+        "İSTANBUL KEY=sk-ant-api03-" + "x" * 40,
+        "",
+        "ſecret=hunter2hunter2",
+        "Authorization: BASİC dXNlcjpwYXNzd29yZDEyMzQ1",
+        "ACCESS_KEY=abcdef123456",
+        "PASSWORD: ſ3cr3t-value",
+    ]
     assert redact_many(texts) == [every_rule(text) for text in texts]
     assert redact(texts[-1]) == every_rule(texts[-1])

@@ -34,12 +34,23 @@ def built(tmp_path_factory) -> Path:
     corpus.build(root / "sample", sessions=200, seed=5, workers=1)
     db = DuckDBResource(database=str(root / "w.duckdb"))
     months = {"dagster/asset_partition_range_start": "2025-10", "dagster/asset_partition_range_end": "2026-04"}
-    assert dg.materialize([ingest_transcripts, classify_measures, session_measures], tags=months, resources={
-        "warehouse_db": db, "transcript_source": TranscriptSource(source_dir=str(root / "sample" / corpus.TRANSCRIPTS)),
-        "classifier_settings": ClassifierSettings(backend_name="heuristic")}).success
-    result = dg.materialize([*ANALYSES, *REPORT], resources={
-        "warehouse_db": db, "analysis_settings": AnalysisSettings(min_users=5),
-        "report_settings": ReportSettings(report_dir=str(root / "report"), export_dir=str(root / "export"))})
+    assert dg.materialize(
+        [ingest_transcripts, classify_measures, session_measures],
+        tags=months,
+        resources={
+            "warehouse_db": db,
+            "transcript_source": TranscriptSource(source_dir=str(root / "sample" / corpus.TRANSCRIPTS)),
+            "classifier_settings": ClassifierSettings(backend_name="heuristic"),
+        },
+    ).success
+    result = dg.materialize(
+        [*ANALYSES, *REPORT],
+        resources={
+            "warehouse_db": db,
+            "analysis_settings": AnalysisSettings(min_users=5),
+            "report_settings": ReportSettings(report_dir=str(root / "report"), export_dir=str(root / "export")),
+        },
+    )
     assert result.success
     return root
 
@@ -49,12 +60,20 @@ def test_figures_and_page_are_written(built):
         assert (built / "report" / "figures" / f"{name}.png").read_bytes().startswith(PNG_MAGIC), name
     page = (built / "report" / "report.html").read_text()
     assert page.count("data:image/png;base64,") == len(FIGURES)  # self-contained: every figure embedded
-    assert "src=\"http" not in page and "src='http" not in page
+    assert 'src="http' not in page and "src='http" not in page
     with duckdb.connect(str(built / "w.duckdb"), read_only=True) as conn:
         sessions = conn.sql("SELECT count(*) FROM sessions").fetchall()[0][0]
     assert f"<b>{sessions}</b>" in page  # coverage header: sessions found
-    for text in ("headless, excluded", "cells suppressed", "Classifier outcomes per measure", "heuristic", "Prompt versions",
-                 "Table A1", "Table A2", "work_mode_by_value_band"):
+    for text in (
+        "headless, excluded",
+        "cells suppressed",
+        "Classifier outcomes per measure",
+        "heuristic",
+        "Prompt versions",
+        "Table A1",
+        "Table A2",
+        "work_mode_by_value_band",
+    ):
         assert text in page, text
 
 
@@ -66,24 +85,38 @@ def test_snapshot_is_readable_while_the_warehouse_is_being_written(built):
             assert reader.sql("SELECT count(*) FROM session_measures").fetchall()[0][0] > 0
     finally:
         writer.close()
-    parquet = duckdb.sql(f"SELECT count(*) FROM read_parquet('{built / 'export' / 'figure5_adjusted_rates.parquet'}')").fetchall()[0][0]
+    parquet = duckdb.sql(
+        f"SELECT count(*) FROM read_parquet('{built / 'export' / 'figure5_adjusted_rates.parquet'}')"
+    ).fetchall()[0][0]
     assert parquet > 0
 
 
 def test_snapshot_holds_every_table_and_view_of_the_warehouse(built):
-    catalog = ("SELECT schema_name, table_name, estimated_size FROM duckdb_tables() WHERE schema_name <> 'staging' ORDER BY ALL",
-               "SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal ORDER BY ALL")
+    catalog = (
+        "SELECT schema_name, table_name, estimated_size FROM duckdb_tables() WHERE schema_name <> 'staging' ORDER BY "
+        "ALL",
+        "SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal ORDER BY ALL",
+    )
     with duckdb.connect(str(built / "w.duckdb"), read_only=True) as conn:
         tables, views = (conn.sql(query).fetchall() for query in catalog)
         counts = {(s, t): conn.sql(f'SELECT count(*) FROM "{s}"."{t}"').fetchall()[0][0] for s, t, _ in tables}
-        columns = conn.sql("SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE schema_name = 'main' ORDER BY ALL").fetchall()
+        columns = conn.sql(
+            "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE schema_name = 'main' ORDER BY ALL"
+        ).fetchall()
     with duckdb.connect(str(built / "export" / "snapshot.duckdb"), read_only=True) as copy:
         assert [(s, t) for s, t, _ in copy.sql(catalog[0]).fetchall()] == [(s, t) for s, t, _ in tables]
         assert copy.sql(catalog[1]).fetchall() == views and ("views", "session_measures") in views
         assert {(s, t): copy.sql(f'SELECT count(*) FROM "{s}"."{t}"').fetchall()[0][0] for s, t, _ in tables} == counts
-        assert copy.sql("SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE schema_name = 'main' "
-                        "ORDER BY ALL").fetchall() == columns
-        assert copy.sql("SELECT count(*) FROM views.session_measures").fetchall() == [(counts[("main", "session_measures")],)]
+        assert (
+            copy.sql(
+                "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE schema_name = 'main' "
+                "ORDER BY ALL"
+            ).fetchall()
+            == columns
+        )
+        assert copy.sql("SELECT count(*) FROM views.session_measures").fetchall() == [
+            (counts[("main", "session_measures")],)
+        ]
 
 
 def test_the_report_renders_in_headless_chromium(built, tmp_path):
@@ -92,10 +125,26 @@ def test_the_report_renders_in_headless_chromium(built, tmp_path):
             pytest.fail("CI=true but chromium is not installed (.ci/run installs it)")
         pytest.skip("chromium not installed")
     shot = tmp_path / "report.png"
-    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,3000", f"--screenshot={shot}",
-                    (built / "report" / "report.html").as_uri()], check=True, timeout=120, capture_output=True)
+    subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--window-size=1200,3000",
+            f"--screenshot={shot}",
+            (built / "report" / "report.html").as_uri(),
+        ],
+        check=True,
+        timeout=120,
+        capture_output=True,
+    )
     from PIL import Image
 
     image = Image.open(shot).convert("L")

@@ -46,17 +46,23 @@ def telemetry(parsed, truth) -> pl.DataFrame:
     rows = []
     for s in parsed.sessions:
         main = [e for e in s.events if e.chain == "main"]
-        rows.append({
-            "session_id": s.session_id, "user_key": s.user_key, "ingested_month": date(s.first_ts.year, s.first_ts.month, 1),
-            "prompts": sum(e.kind == "human_prompt" for e in main),
-            "main_tool_calls": sum(e.kind == "tool_call" for e in main),
-            "words": sum(e.output_words for e in main if e.kind == "model_call"),
-            "lines": sum(e.lines_added for e in s.events if e.kind == "tool_call"),
-            "tests_passed": sum(e.test_outcome == "pass" for e in s.events),
-            "tests_failed": sum(e.test_outcome == "fail" for e in s.events),
-            "commits": sum(e.command_kind == "git_commit" for e in s.events),
-            "found_subagents": s.subagents, "found_compactions": s.compactions, "quarantined": s.quarantined_lines,
-        })
+        rows.append(
+            {
+                "session_id": s.session_id,
+                "user_key": s.user_key,
+                "ingested_month": date(s.first_ts.year, s.first_ts.month, 1),
+                "prompts": sum(e.kind == "human_prompt" for e in main),
+                "main_tool_calls": sum(e.kind == "tool_call" for e in main),
+                "words": sum(e.output_words for e in main if e.kind == "model_call"),
+                "lines": sum(e.lines_added for e in s.events if e.kind == "tool_call"),
+                "tests_passed": sum(e.test_outcome == "pass" for e in s.events),
+                "tests_failed": sum(e.test_outcome == "fail" for e in s.events),
+                "commits": sum(e.command_kind == "git_commit" for e in s.events),
+                "found_subagents": s.subagents,
+                "found_compactions": s.compactions,
+                "quarantined": s.quarantined_lines,
+            }
+        )
     return pl.DataFrame(rows).join(truth, on="session_id", how="full", coalesce=True)
 
 
@@ -66,13 +72,25 @@ def _records(sample: Path, relative: str) -> list[dict]:
 
 def _prompts(records: list[dict]) -> list[str]:
     """Human prompts by an independent reading: user lines with string content, not meta, not a command."""
-    return [r["message"]["content"] for r in records if r.get("type") == "user" and isinstance(r["message"]["content"], str)
-            and not r.get("isMeta") and not r.get("isCompactSummary") and not r["message"]["content"].startswith("<command-name>")]
+    return [
+        r["message"]["content"]
+        for r in records
+        if r.get("type") == "user"
+        and isinstance(r["message"]["content"], str)
+        and not r.get("isMeta")
+        and not r.get("isCompactSummary")
+        and not r["message"]["content"].startswith("<command-name>")
+    ]
 
 
 def _tool_outputs(records: list[dict]) -> list[str]:
-    return [b["content"] for r in records if r.get("type") == "user" and isinstance(r["message"]["content"], list)
-            for b in r["message"]["content"] if b.get("type") == "tool_result"]
+    return [
+        b["content"]
+        for r in records
+        if r.get("type") == "user" and isinstance(r["message"]["content"], list)
+        for b in r["message"]["content"]
+        if b.get("type") == "tool_result"
+    ]
 
 
 def test_manifest_and_ground_truth(sample, truth):
@@ -88,7 +106,9 @@ def test_ingests_with_nothing_quarantined(parsed, telemetry):
     assert parsed.quarantine == []
     assert len(parsed.sessions) == SESSIONS
     assert telemetry["quarantined"].sum() == 0
-    assert telemetry.filter(pl.col("prompts").is_null() | pl.col("work_mode").is_null()).height == 0  # every file is a planted session
+    assert (
+        telemetry.filter(pl.col("prompts").is_null() | pl.col("work_mode").is_null()).height == 0
+    )  # every file is a planted session
 
 
 def test_telemetry_matches_the_plant(telemetry):
@@ -113,9 +133,20 @@ def test_structure_is_like_claude_code(sample, truth):
             if "uuid" in r:
                 assert r["parentUuid"] is None or r["parentUuid"] in seen
                 seen.add(r["uuid"])
-        uses = [b["id"] for r in records if r.get("type") == "assistant" for b in r["message"]["content"] if b["type"] == "tool_use"]
-        results = [b["tool_use_id"] for r in records if r.get("type") == "user" and isinstance(r["message"]["content"], list)
-                   for b in r["message"]["content"] if b.get("type") == "tool_result"]
+        uses = [
+            b["id"]
+            for r in records
+            if r.get("type") == "assistant"
+            for b in r["message"]["content"]
+            if b["type"] == "tool_use"
+        ]
+        results = [
+            b["tool_use_id"]
+            for r in records
+            if r.get("type") == "user" and isinstance(r["message"]["content"], list)
+            for b in r["message"]["content"]
+            if b.get("type") == "tool_result"
+        ]
         assert sorted(uses) == sorted(results)
         tool_pairs += len(uses)
         ids = Counter(r["message"]["id"] for r in records if r.get("type") == "assistant")
@@ -128,27 +159,43 @@ def test_structure_is_like_claude_code(sample, truth):
 
 
 def test_verified_successes_carry_hard_evidence(sample, truth, telemetry):
-    hard_texts = tuple(phrasebook.AFFIRMATIONS) + tuple(p for t in phrasebook.TRANSLATIONS.values() for p in t["affirm"]) + (
-        "I opened the output", "Checked the generated file")
+    hard_texts = (
+        tuple(phrasebook.AFFIRMATIONS)
+        + tuple(p for t in phrasebook.TRANSLATIONS.values() for p in t["affirm"])
+        + ("I opened the output", "Checked the generated file")
+    )
     verified = telemetry.filter((pl.col("outcome") == "succeeded") & (pl.col("success_signal") >= 4))
     assert verified.height > 20
     for row in verified.iter_rows(named=True):
         records = _records(sample, row["path"])
         prompts, outputs = _prompts(records), _tool_outputs(records)
-        evidence = (row["tests_passed"] > 0 or row["commits"] > 0 or any("totals match" in o for o in outputs)
-                    or any(h in p for p in prompts[-1:] for h in hard_texts))
+        evidence = (
+            row["tests_passed"] > 0
+            or row["commits"] > 0
+            or any("totals match" in o for o in outputs)
+            or any(h in p for p in prompts[-1:] for h in hard_texts)
+        )
         assert evidence, row["session_id"]
 
 
 def test_strong_failures_carry_hard_evidence(sample, telemetry):
-    complaint_texts = (tuple(phrasebook.COMPLAINTS) + tuple(phrasebook.FRUSTRATION) + ("revert that", "rejecting this")
-                       + tuple(p for t in phrasebook.TRANSLATIONS.values() for p in t["complain"]))
+    complaint_texts = (
+        tuple(phrasebook.COMPLAINTS)
+        + tuple(phrasebook.FRUSTRATION)
+        + ("revert that", "rejecting this")
+        + tuple(p for t in phrasebook.TRANSLATIONS.values() for p in t["complain"])
+    )
     strong = telemetry.filter(pl.col("failure_signal") >= 4)
     assert strong.height > 20
     for row in strong.iter_rows(named=True):
         records = _records(sample, row["path"])
-        results = [b for r in records if r.get("type") == "user" and isinstance(r["message"]["content"], list)
-                   for b in r["message"]["content"] if b.get("type") == "tool_result"]
+        results = [
+            b
+            for r in records
+            if r.get("type") == "user" and isinstance(r["message"]["content"], list)
+            for b in r["message"]["content"]
+            if b.get("type") == "tool_result"
+        ]
         last_output_failed = bool(results) and results[-1]["is_error"]
         complained = any(c.lower() in p.lower() for p in _prompts(records)[-1:] for c in complaint_texts)
         assert last_output_failed or complained, row["session_id"]
@@ -156,8 +203,13 @@ def test_strong_failures_carry_hard_evidence(sample, telemetry):
 
 def test_abandoned_sessions_end_with_giving_up(sample, telemetry):
     give_up = tuple(phrasebook.GIVE_UP) + tuple(p for t in phrasebook.TRANSLATIONS.values() for p in t["give_up"])
-    abandoned = telemetry.filter((pl.col("outcome") == "failed") & (pl.col("failure_signal") >= 3) & ~pl.col("wrote_code")
-                                 & (pl.col("human_turns") >= 2) & pl.col("expertise_signalled"))
+    abandoned = telemetry.filter(
+        (pl.col("outcome") == "failed")
+        & (pl.col("failure_signal") >= 3)
+        & ~pl.col("wrote_code")
+        & (pl.col("human_turns") >= 2)
+        & pl.col("expertise_signalled")
+    )
     for row in abandoned.iter_rows(named=True):
         assert _prompts(_records(sample, row["path"]))[-1].endswith(give_up)
         assert row["lines"] == 0
@@ -168,8 +220,13 @@ def test_occupation_clues_only_when_signalled(sample, truth):
     for row in truth.iter_rows(named=True):
         records = _records(sample, row["path"])
         project = next(r["cwd"] for r in records if "cwd" in r).rsplit("/", 1)[-1]
-        reads_context = any(b.get("name") == "Read" and b["input"]["file_path"].endswith("CLAUDE.md")
-                            for r in records if r.get("type") == "assistant" for b in r["message"]["content"] if b["type"] == "tool_use")
+        reads_context = any(
+            b.get("name") == "Read" and b["input"]["file_path"].endswith("CLAUDE.md")
+            for r in records
+            if r.get("type") == "assistant"
+            for b in r["message"]["content"]
+            if b["type"] == "tool_use"
+        )
         if row["occupation_signalled"]:
             assert project in phrasebook.DOMAINS[row["occupation_user"]].projects
         else:
@@ -191,11 +248,14 @@ def test_prompts_carry_expertise(sample, truth):
 
 def test_wording_varies_within_each_label(sample, truth):
     first_prompts = truth.with_columns(
-        first=pl.col("path").map_elements(lambda p: _prompts(_records(sample, p))[0], return_dtype=pl.Utf8))
+        first=pl.col("path").map_elements(lambda p: _prompts(_records(sample, p))[0], return_dtype=pl.Utf8)
+    )
     for (mode,), group in first_prompts.filter(pl.col("expertise_signalled")).group_by(["work_mode"]):
         if group.height >= 10:
             assert group["first"].n_unique() >= 0.8 * group.height, mode
-    non_english = [p for p in first_prompts["first"] for t in phrasebook.TRANSLATIONS.values() for o in t["opener"] if o in p]
+    non_english = [
+        p for p in first_prompts["first"] for t in phrasebook.TRANSLATIONS.values() for o in t["opener"] if o in p
+    ]
     assert non_english
 
 
@@ -226,8 +286,10 @@ def test_ingest_asset_reads_the_sample(tmp_path, sample):
     db = tmp_path / "w.duckdb"
     result = dg.materialize(
         [ingest_transcripts],
-        resources={"warehouse_db": DuckDBResource(database=str(db)),
-                   "transcript_source": TranscriptSource(source_dir=str(sample / corpus.TRANSCRIPTS))},
+        resources={
+            "warehouse_db": DuckDBResource(database=str(db)),
+            "transcript_source": TranscriptSource(source_dir=str(sample / corpus.TRANSCRIPTS)),
+        },
         tags={"dagster/asset_partition_range_start": "2025-10", "dagster/asset_partition_range_end": "2026-04"},
     )
     assert result.success
@@ -239,9 +301,12 @@ def test_ingest_asset_reads_the_sample(tmp_path, sample):
 
 def test_missing_source_folder_is_a_clear_failure(tmp_path):
     result = dg.materialize(
-        [ingest_transcripts], raise_on_error=False,
-        resources={"warehouse_db": DuckDBResource(database=str(tmp_path / "w.duckdb")),
-                   "transcript_source": TranscriptSource(source_dir=str(tmp_path / "nowhere"))},
+        [ingest_transcripts],
+        raise_on_error=False,
+        resources={
+            "warehouse_db": DuckDBResource(database=str(tmp_path / "w.duckdb")),
+            "transcript_source": TranscriptSource(source_dir=str(tmp_path / "nowhere")),
+        },
         tags={"dagster/asset_partition_range_start": "2025-10", "dagster/asset_partition_range_end": "2025-10"},
     )
     assert not result.success

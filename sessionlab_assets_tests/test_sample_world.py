@@ -60,10 +60,15 @@ def test_decision_shares(truth):
 
 def test_activity_per_prompt_by_level(truth):
     # Geometric means are over sessions with at least one action (a few pure-conversation sessions have none).
-    geomeans = truth.filter(pl.col("tool_calls") > 0).group_by("expertise").agg(
-        pl.col("actions_per_prompt").log().mean().exp().alias("actions"),
-        pl.col("words_per_prompt").log().mean().exp().alias("words"),
-    ).sort("expertise")
+    geomeans = (
+        truth.filter(pl.col("tool_calls") > 0)
+        .group_by("expertise")
+        .agg(
+            pl.col("actions_per_prompt").log().mean().exp().alias("actions"),
+            pl.col("words_per_prompt").log().mean().exp().alias("words"),
+        )
+        .sort("expertise")
+    )
     assert geomeans["actions"][0] == pytest.approx(4.9, rel=0.12)
     assert geomeans["actions"][4] == pytest.approx(11.7, rel=0.05)
     assert geomeans["words"][0] == pytest.approx(607, rel=0.12)
@@ -71,8 +76,12 @@ def test_activity_per_prompt_by_level(truth):
 
 
 def test_judged_outcomes_by_level(truth):
-    rated = truth.filter(pl.col("outcome") != "no_clear_goal").with_columns(derived.judged_success, derived.at_least_partial_success)
-    rates = rated.group_by("expertise").agg(pl.col("judged_success", "at_least_partial_success").mean()).sort("expertise")
+    rated = truth.filter(pl.col("outcome") != "no_clear_goal").with_columns(
+        derived.judged_success, derived.at_least_partial_success
+    )
+    rates = (
+        rated.group_by("expertise").agg(pl.col("judged_success", "at_least_partial_success").mean()).sort("expertise")
+    )
     assert np.allclose(rates["judged_success"].to_numpy()[1:], world.JUDGED_SUCCESS[1:], atol=0.015)
     assert np.allclose(rates["at_least_partial_success"].to_numpy()[1:], world.AT_LEAST_PARTIAL[1:], atol=0.015)
 
@@ -105,28 +114,49 @@ def test_sessions_per_user_are_heavy_tailed(truth):
 def test_value_tiers_follow_the_shared_tier_edges(truth):
     from sessionlab_assets.labels import value_tier
 
-    assert [int(value_tier(v)) for v in (10.0, 199.99, 200.0, 999.0, 1_000.0, 4_999.0, 5_000.0, 50_000.0)] == [1, 1, 2, 2, 3, 3, 4, 4]
+    assert [int(value_tier(v)) for v in (10.0, 199.99, 200.0, 999.0, 1_000.0, 4_999.0, 5_000.0, 50_000.0)] == [
+        1,
+        1,
+        2,
+        2,
+        3,
+        3,
+        4,
+        4,
+    ]
     assert truth["value_tier"].to_list() == value_tier(truth["value_usd"].to_numpy()).tolist()
 
 
 def test_sessions_that_hit_trouble(truth):
     """Figure 5, right panel: among sessions that hit trouble, levels 1 -> 5."""
     trouble = truth.filter((pl.col("outcome") != "no_clear_goal") & (pl.col("failure_signal") >= 3)).with_columns(
-        derived.at_least_partial_success, derived.judged_success, derived.verified_success,
+        derived.at_least_partial_success,
+        derived.judged_success,
+        derived.verified_success,
         abandoned=(pl.col("outcome") == "failed") & ~pl.col("wrote_code"),
     )
-    rates = trouble.group_by("expertise").agg(
-        pl.col("at_least_partial_success", "judged_success", "verified_success", "abandoned").mean()).sort("expertise")
+    rates = (
+        trouble.group_by("expertise")
+        .agg(pl.col("at_least_partial_success", "judged_success", "verified_success", "abandoned").mean())
+        .sort("expertise")
+    )
     first, last = rates.row(0, named=True), rates.row(4, named=True)
-    assert first["at_least_partial_success"] == pytest.approx(0.60, abs=0.06) and last["at_least_partial_success"] == pytest.approx(0.80, abs=0.04)
-    assert first["judged_success"] == pytest.approx(0.10, abs=0.05) and last["judged_success"] == pytest.approx(0.27, abs=0.04)
-    assert first["verified_success"] == pytest.approx(0.04, abs=0.04) and last["verified_success"] == pytest.approx(0.15, abs=0.03)
+    assert first["at_least_partial_success"] == pytest.approx(0.60, abs=0.06) and last[
+        "at_least_partial_success"
+    ] == pytest.approx(0.80, abs=0.04)
+    assert first["judged_success"] == pytest.approx(0.10, abs=0.05) and last["judged_success"] == pytest.approx(
+        0.27, abs=0.04
+    )
+    assert first["verified_success"] == pytest.approx(0.04, abs=0.04) and last["verified_success"] == pytest.approx(
+        0.15, abs=0.03
+    )
     assert first["abandoned"] == pytest.approx(0.19, abs=0.06)
     assert all(0.03 <= a <= 0.08 for a in rates["abandoned"].to_list()[1:])
 
 
 def test_signal_strength_tracks_judged_success(truth):
-    """Validation targets: P(succeeded) rises ~13% -> 90% over success signal 1 -> 5, falls ~85% -> 3% over failure signal 1 -> 5."""
+    """Validation targets: P(succeeded) rises ~13% -> 90% over success signal 1 -> 5, falls ~85% -> 3% over failure
+    signal 1 -> 5."""
     rated = truth.filter(pl.col("outcome") != "no_clear_goal").with_columns(derived.judged_success)
     by_success = dict(rated.group_by("success_signal").agg(pl.col("judged_success").mean()).iter_rows())
     by_failure = dict(rated.group_by("failure_signal").agg(pl.col("judged_success").mean()).iter_rows())

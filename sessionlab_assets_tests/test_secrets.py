@@ -57,7 +57,9 @@ def _transcript_full_of_secrets(root: Path) -> None:
     session = ClaudeCodeTranscript("5ec7e75e-0000-4000-8000-000000000001", datetime(2026, 1, 12, 9, 0, 0))
     half = len(lines) // 2
     session.prompt("Deploy is failing. Here is my config:\n" + "\n".join(lines[:half]))
-    call = session.tool("Bash", {"command": "cat .env && " + " ; ".join(lines[half:])}, text="Reading the configuration.")
+    call = session.tool(
+        "Bash", {"command": "cat .env && " + " ; ".join(lines[half:])}, text="Reading the configuration."
+    )
     session.tool_result(call, "\n".join(lines))
     session.say("I found the problem in the config you pasted:\n" + "\n".join(lines[: half // 2]))
     session.prompt("Thanks, it deploys now.")
@@ -71,22 +73,36 @@ def test_no_seeded_secret_reaches_a_request_or_the_warehouse(tmp_path):
     months = {"dagster/asset_partition_range_start": "2026-01", "dagster/asset_partition_range_end": "2026-01"}
     with FakeAnthropic() as fake:
         settings = ClassifierSettings(api_key="test-key", base_url=fake.base_url, mode="realtime", max_retries=0)
-        result = dg.materialize([ingest_transcripts, classify_measures, session_measures], tags=months, raise_on_error=False,
-                                resources={"warehouse_db": DuckDBResource(database=str(db)), "classifier_settings": settings,
-                                           "transcript_source": TranscriptSource(source_dir=str(source))})
+        result = dg.materialize(
+            [ingest_transcripts, classify_measures, session_measures],
+            tags=months,
+            raise_on_error=False,
+            resources={
+                "warehouse_db": DuckDBResource(database=str(db)),
+                "classifier_settings": settings,
+                "transcript_source": TranscriptSource(source_dir=str(source)),
+            },
+        )
         bodies = fake.raw_bodies()
         assert fake.message_bodies(), "the classifiers were called"
     assert result.success
     secrets = [secret for _, secret, _ in CATALOGUE.values()]
-    leaked_to_model = [name for name, (_, secret, _) in CATALOGUE.items() if secret in bodies or json.dumps(secret)[1:-1] in bodies]
+    leaked_to_model = [
+        name for name, (_, secret, _) in CATALOGUE.items() if secret in bodies or json.dumps(secret)[1:-1] in bodies
+    ]
     assert leaked_to_model == []
     with duckdb.connect(str(db), read_only=True) as conn:
-        columns = conn.sql("SELECT table_name, column_name FROM information_schema.columns "
-                           "WHERE table_schema = 'main' AND data_type = 'VARCHAR'").fetchall()
+        columns = conn.sql(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = 'main' AND data_type = 'VARCHAR'"
+        ).fetchall()
         assert conn.sql("SELECT count(*) FROM sessions").fetchall()[0][0] == 1
         leaked_to_warehouse = []
         for table, column in columns:
-            values = [v for (v,) in conn.sql(f'SELECT DISTINCT "{column}" FROM {table} WHERE "{column}" IS NOT NULL').fetchall()]
+            values = [
+                v
+                for (v,) in conn.sql(f'SELECT DISTINCT "{column}" FROM {table} WHERE "{column}" IS NOT NULL').fetchall()
+            ]
             text = "\n".join(values)
             leaked_to_warehouse += [f"{table}.{column}" for secret in secrets if secret in text]
         redactions = conn.sql("SELECT redactions FROM classifier_windows").fetchall()[0][0]

@@ -23,7 +23,11 @@ from sessionlab_assets.labels import EXPERTISE_LEVELS
 
 MEASURES = ("actions_per_prompt", "output_words_per_prompt")
 FIXED_EFFECTS = ("work_mode", "value_band", "month_label", "occupation_user_group", "model_tier")
-SAMPLE_RULES = (NOT_HEADLESS, EXPERTISE_RATED, labelled("work_mode", "value_tier", "actions_per_prompt", "output_words_per_prompt"))
+SAMPLE_RULES = (
+    NOT_HEADLESS,
+    EXPERTISE_RATED,
+    labelled("work_mode", "value_tier", "actions_per_prompt", "output_words_per_prompt"),
+)
 PERCENTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
@@ -32,26 +36,63 @@ def box_statistics(frame: pl.DataFrame) -> pl.DataFrame:
     for measure in MEASURES:
         value = pl.col(measure)
         positive = value.filter(value > 0)
-        parts.append(frame.group_by("expertise").agg(
-            pl.lit(measure).alias("measure"), pl.len().alias("sessions"), pl.col("user_key").n_unique().alias("users"),
-            *(value.quantile(q, interpolation="linear").alias(f"p{round(q * 100)}") for q in PERCENTILES),
-            value.mean().alias("mean"), positive.log().mean().exp().alias("geometric_mean"),
-            (value <= 0).sum().alias("zero_sessions"),
-        ))
-    return pl.concat(parts).with_columns(pl.col("sessions", "users", "zero_sessions").cast(pl.Int64)).select(
-        "measure", "expertise", "sessions", "users", "p5", "p25", "p50", "p75", "p95", "mean", "geometric_mean",
-        "zero_sessions").sort("measure", "expertise")
+        parts.append(
+            frame.group_by("expertise").agg(
+                pl.lit(measure).alias("measure"),
+                pl.len().alias("sessions"),
+                pl.col("user_key").n_unique().alias("users"),
+                *(value.quantile(q, interpolation="linear").alias(f"p{round(q * 100)}") for q in PERCENTILES),
+                value.mean().alias("mean"),
+                positive.log().mean().exp().alias("geometric_mean"),
+                (value <= 0).sum().alias("zero_sessions"),
+            )
+        )
+    return (
+        pl.concat(parts)
+        .with_columns(pl.col("sessions", "users", "zero_sessions").cast(pl.Int64))
+        .select(
+            "measure",
+            "expertise",
+            "sessions",
+            "users",
+            "p5",
+            "p25",
+            "p50",
+            "p75",
+            "p95",
+            "mean",
+            "geometric_mean",
+            "zero_sessions",
+        )
+        .sort("measure", "expertise")
+    )
 
 
-def _effect_row(measure: str, estimator: str, term: str, estimate: float, se: float, nobs: int, users: int, z: float) -> dict:
+def _effect_row(
+    measure: str, estimator: str, term: str, estimate: float, se: float, nobs: int, users: int, z: float
+) -> dict:
     p_value = float(2 * stats.norm.sf(abs(estimate / se))) if se > 0 else None
-    return {"measure": measure, "estimator": estimator, "term": term, "coefficient": estimate, "se": se,
-            "effect": float(np.expm1(estimate)), "effect_ci_low": float(np.expm1(estimate - z * se)),
-            "effect_ci_high": float(np.expm1(estimate + z * se)), "p_value": p_value, "sessions": nobs, "users": users}
+    return {
+        "measure": measure,
+        "estimator": estimator,
+        "term": term,
+        "coefficient": estimate,
+        "se": se,
+        "effect": float(np.expm1(estimate)),
+        "effect_ci_low": float(np.expm1(estimate - z * se)),
+        "effect_ci_high": float(np.expm1(estimate + z * se)),
+        "p_value": p_value,
+        "sessions": nobs,
+        "users": users,
+    }
 
 
-def regressions(frame: pl.DataFrame, fixed_effects: Sequence[str] = FIXED_EFFECTS, poisson: bool = True,
-                confidence: float = CONFIDENCE) -> pl.DataFrame:
+def regressions(
+    frame: pl.DataFrame,
+    fixed_effects: Sequence[str] = FIXED_EFFECTS,
+    poisson: bool = True,
+    confidence: float = CONFIDENCE,
+) -> pl.DataFrame:
     """Per-level effects (log-linear OLS and Poisson PML) and adjacent-level steps (log-linear OLS). A model
     that cannot be estimated on the data at hand is one row with the reason in `note`."""
     z = z_value(confidence)
@@ -60,25 +101,71 @@ def regressions(frame: pl.DataFrame, fixed_effects: Sequence[str] = FIXED_EFFECT
     for measure in MEASURES:
         logged = frame.filter(pl.col(measure) > 0).with_columns(
             pl.col(measure).log().alias("log_measure"),
-            *((pl.col("expertise") == lv).cast(pl.Float64).alias(f"level_{lv}") for lv in levels[1:]))
+            *((pl.col("expertise") == lv).cast(pl.Float64).alias(f"level_{lv}") for lv in levels[1:]),
+        )
         try:
             slope = fit_ols(logged, "log_measure", ["expertise"], fixed_effects)
-            rows.append(_effect_row(measure, "log-linear OLS", "per level", *slope.coefficient("expertise"), slope.nobs, slope.clusters, z))
+            rows.append(
+                _effect_row(
+                    measure,
+                    "log-linear OLS",
+                    "per level",
+                    *slope.coefficient("expertise"),
+                    slope.nobs,
+                    slope.clusters,
+                    z,
+                )
+            )
             steps = fit_ols(logged, "log_measure", [f"level_{lv}" for lv in levels[1:]], fixed_effects)
-            for lower, upper in zip(levels, levels[1:]):
+            for lower, upper in zip(levels, levels[1:], strict=False):
                 weights = {f"level_{upper}": 1.0}
                 if lower != levels[0]:
                     weights[f"level_{lower}"] = -1.0
-                rows.append(_effect_row(measure, "log-linear OLS", f"level {lower} to {upper}", *steps.contrast(weights),
-                                        steps.nobs, steps.clusters, z))
+                rows.append(
+                    _effect_row(
+                        measure,
+                        "log-linear OLS",
+                        f"level {lower} to {upper}",
+                        *steps.contrast(weights),
+                        steps.nobs,
+                        steps.clusters,
+                        z,
+                    )
+                )
         except NOT_ESTIMABLE as error:
-            rows.append({"measure": measure, "estimator": "log-linear OLS", "term": "per level", "note": f"not estimated: {error}"})
+            rows.append(
+                {
+                    "measure": measure,
+                    "estimator": "log-linear OLS",
+                    "term": "per level",
+                    "note": f"not estimated: {error}",
+                }
+            )
         if poisson:
             try:
                 pml = fit_poisson(frame, measure, ["expertise"], fixed_effects)
-                rows.append(_effect_row(measure, "Poisson pseudo-ML", "per level", *pml.coefficient("expertise"), pml.nobs, pml.clusters, z))
+                rows.append(
+                    _effect_row(
+                        measure,
+                        "Poisson pseudo-ML",
+                        "per level",
+                        *pml.coefficient("expertise"),
+                        pml.nobs,
+                        pml.clusters,
+                        z,
+                    )
+                )
             except NOT_ESTIMABLE as error:
-                rows.append({"measure": measure, "estimator": "Poisson pseudo-ML", "term": "per level", "note": f"not estimated: {error}"})
+                rows.append(
+                    {
+                        "measure": measure,
+                        "estimator": "Poisson pseudo-ML",
+                        "term": "per level",
+                        "note": f"not estimated: {error}",
+                    }
+                )
     floats = ("coefficient", "se", "effect", "effect_ci_low", "effect_ci_high", "p_value")
-    return pl.DataFrame([{"note": None, **row} for row in rows],
-                        schema_overrides={**{c: pl.Float64 for c in floats}, "sessions": pl.Int64, "users": pl.Int64, "note": pl.Utf8})
+    return pl.DataFrame(
+        [{"note": None, **row} for row in rows],
+        schema_overrides={**{c: pl.Float64 for c in floats}, "sessions": pl.Int64, "users": pl.Int64, "note": pl.Utf8},
+    )

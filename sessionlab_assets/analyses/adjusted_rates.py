@@ -39,7 +39,13 @@ class Specification:
 
 
 # The report's cumulative specifications; column 5 is preferred.
-_FE = ("work_mode_by_value_band", "month_label", "occupation_work", "occupation_user_group", "model_tier_by_length_band")
+_FE = (
+    "work_mode_by_value_band",
+    "month_label",
+    "occupation_work",
+    "occupation_user_group",
+    "model_tier_by_length_band",
+)
 SPECIFICATIONS: dict[int, Specification] = {
     1: Specification(1, ()),
     2: Specification(2, _FE[:1]),
@@ -50,25 +56,48 @@ SPECIFICATIONS: dict[int, Specification] = {
 }
 PREFERRED = SPECIFICATIONS[5]
 
-SAMPLE_RULES = (NOT_HEADLESS, labelled("outcome"), HAS_GOAL, EXPERTISE_RATED,
-                labelled("work_mode", "value_tier", "occupation_work", "success_signal", "failure_signal"))
+SAMPLE_RULES = (
+    NOT_HEADLESS,
+    labelled("outcome"),
+    HAS_GOAL,
+    EXPERTISE_RATED,
+    labelled("work_mode", "value_tier", "occupation_work", "success_signal", "failure_signal"),
+)
 
 # Figure 5: the left panel over all sessions, the others over sessions that hit trouble.
 FIGURE5_PANELS: dict[str, tuple[str, ...]] = {
     "all": ("at_least_partial_success", "judged_success", "verified_success"),
-    "trouble": ("at_least_partial_success", "judged_success", "verified_success", "judged_failure", "verified_failure", "abandoned"),
+    "trouble": (
+        "at_least_partial_success",
+        "judged_success",
+        "verified_success",
+        "judged_failure",
+        "verified_failure",
+        "abandoned",
+    ),
 }
 
 
-def expertise_slope(frame: pl.DataFrame, specification: Specification, outcome: str = OUTCOME,
-                    confidence: float = CONFIDENCE) -> tuple[dict, Fit]:
+def expertise_slope(
+    frame: pl.DataFrame, specification: Specification, outcome: str = OUTCOME, confidence: float = CONFIDENCE
+) -> tuple[dict, Fit]:
     """Table A1, one column: the outcome on expertise as a 1-5 number."""
     fit = fit_ols(frame, outcome, ["expertise", *specification.controls], specification.fixed_effects)
     slope, se = fit.coefficient("expertise")
     z = z_value(confidence)
-    row = {"outcome": outcome, "specification": specification.number, "fixed_effects": specification.describe(),
-           "slope": slope, "se": se, "ci_low": slope - z * se, "ci_high": slope + z * se, "sessions": fit.nobs,
-           "users": fit.clusters, "fixed_effect_cells": fit.fixed_effect_cells, "r2": fit.r2}
+    row = {
+        "outcome": outcome,
+        "specification": specification.number,
+        "fixed_effects": specification.describe(),
+        "slope": slope,
+        "se": se,
+        "ci_low": slope - z * se,
+        "ci_high": slope + z * se,
+        "sessions": fit.nobs,
+        "users": fit.clusters,
+        "fixed_effect_cells": fit.fixed_effect_cells,
+        "r2": fit.r2,
+    }
     return row, fit
 
 
@@ -80,24 +109,40 @@ def table_a1(frame: pl.DataFrame, outcome: str = OUTCOME) -> pl.DataFrame:
         try:
             rows.append({**expertise_slope(frame, spec, outcome)[0], "note": None})
         except NOT_ESTIMABLE as error:
-            rows.append({"outcome": outcome, "specification": spec.number, "fixed_effects": spec.describe(),
-                         "note": f"not estimated: {error}"})
+            rows.append(
+                {
+                    "outcome": outcome,
+                    "specification": spec.number,
+                    "fixed_effects": spec.describe(),
+                    "note": f"not estimated: {error}",
+                }
+            )
     floats = ("slope", "se", "ci_low", "ci_high", "r2")
-    return pl.DataFrame(rows, schema_overrides={**{c: pl.Float64 for c in floats},
-                                                **{c: pl.Int64 for c in ("sessions", "users", "fixed_effect_cells")}, "note": pl.Utf8})
+    return pl.DataFrame(
+        rows,
+        schema_overrides={
+            **{c: pl.Float64 for c in floats},
+            **{c: pl.Int64 for c in ("sessions", "users", "fixed_effect_cells")},
+            "note": pl.Utf8,
+        },
+    )
 
 
-def adjusted_rates(frame: pl.DataFrame, specification: Specification, outcome: str = OUTCOME,
-                   confidence: float = CONFIDENCE) -> tuple[pl.DataFrame, Fit]:
+def adjusted_rates(
+    frame: pl.DataFrame, specification: Specification, outcome: str = OUTCOME, confidence: float = CONFIDENCE
+) -> tuple[pl.DataFrame, Fit]:
     """Table A2, one column: level dummies (level 1 the reference) and recycled-prediction rates."""
-    data = frame.select(outcome, "expertise", "user_key", *specification.fixed_effects, *specification.controls).drop_nulls()
+    data = frame.select(
+        outcome, "expertise", "user_key", *specification.fixed_effects, *specification.controls
+    ).drop_nulls()
     levels = [lv for lv in EXPERTISE_LEVELS if lv in set(data["expertise"].to_list())]
     dummies = [f"level_{lv}" for lv in levels[1:]]
     data = data.with_columns(*((pl.col("expertise") == lv).cast(pl.Float64).alias(f"level_{lv}") for lv in levels[1:]))
     fit = fit_ols(data, outcome, [*dummies, *specification.controls], specification.fixed_effects)
     control_means = {c: float(data[c].mean()) for c in specification.controls}
     per_level = data.group_by("expertise").agg(
-        sessions=pl.len(), users=pl.col("user_key").n_unique(), raw_rate=pl.col(outcome).cast(pl.Float64).mean())
+        sessions=pl.len(), users=pl.col("user_key").n_unique(), raw_rate=pl.col(outcome).cast(pl.Float64).mean()
+    )
     z = z_value(confidence)
     rows = []
     for lv in levels:
@@ -106,11 +151,29 @@ def adjusted_rates(frame: pl.DataFrame, specification: Specification, outcome: s
             weights[f"level_{lv}"] = 1.0
         rate, se = fit.contrast(weights)
         rows.append({"expertise": lv, "rate": rate, "se": se, "ci_low": rate - z * se, "ci_high": rate + z * se})
-    table = (pl.DataFrame(rows).join(per_level, on="expertise")
-             .with_columns(share=pl.col("sessions") / pl.col("sessions").sum(), outcome=pl.lit(outcome),
-                           specification=pl.lit(specification.number))
-             .select("outcome", "specification", "expertise", "sessions", "users", "share", "raw_rate", "rate", "se",
-                     "ci_low", "ci_high").sort("expertise"))
+    table = (
+        pl.DataFrame(rows)
+        .join(per_level, on="expertise")
+        .with_columns(
+            share=pl.col("sessions") / pl.col("sessions").sum(),
+            outcome=pl.lit(outcome),
+            specification=pl.lit(specification.number),
+        )
+        .select(
+            "outcome",
+            "specification",
+            "expertise",
+            "sessions",
+            "users",
+            "share",
+            "raw_rate",
+            "rate",
+            "se",
+            "ci_low",
+            "ci_high",
+        )
+        .sort("expertise")
+    )
     return table, fit
 
 
@@ -119,8 +182,15 @@ def _rates_or_note(frame: pl.DataFrame, specification: Specification, outcome: s
         return adjusted_rates(frame, specification, outcome)[0].with_columns(note=pl.lit(None, pl.Utf8))
     except NOT_ESTIMABLE as error:
         levels = sorted(set(frame["expertise"].drop_nulls().to_list())) or [None]
-        return pl.DataFrame({"outcome": outcome, "specification": specification.number, "expertise": levels,
-                             "note": f"not estimated: {error}"}, schema_overrides={"expertise": pl.Int64})
+        return pl.DataFrame(
+            {
+                "outcome": outcome,
+                "specification": specification.number,
+                "expertise": levels,
+                "note": f"not estimated: {error}",
+            },
+            schema_overrides={"expertise": pl.Int64},
+        )
 
 
 def table_a2(frame: pl.DataFrame, outcome: str = OUTCOME) -> pl.DataFrame:
@@ -135,4 +205,3 @@ def figure5(frame: pl.DataFrame, specification: Specification = PREFERRED) -> pl
         for outcome in outcomes:
             parts.append(_rates_or_note(rows, specification, outcome).with_columns(panel=pl.lit(panel)))
     return pl.concat(parts, how="diagonal_relaxed")
-

@@ -16,7 +16,10 @@ from sessionlab_assets.labels import VALUE_TIERS, WORK_MODES
 
 SAMPLE_RULES = (NOT_HEADLESS, labelled("work_mode"))
 # Modes the report discusses together.
-MODE_GROUPS: dict[str, tuple[str, ...]] = {**{m: (m,) for m in WORK_MODES}, "analyze + communicate": ("analyze", "communicate")}
+MODE_GROUPS: dict[str, tuple[str, ...]] = {
+    **{m: (m,) for m in WORK_MODES},
+    "analyze + communicate": ("analyze", "communicate"),
+}
 ALL_MODES = "all"
 
 
@@ -30,40 +33,74 @@ def mode_value(frame: pl.DataFrame) -> pl.DataFrame:
     both = pl.concat([valued, valued.with_columns(work_mode=pl.lit(ALL_MODES))], how="vertical_relaxed")
     means = clustered_means(both, "value_usd", ["month_label", "work_mode"]).rename({"mean": "mean_value_usd"})
     tiers = both.group_by("month_label", "work_mode").agg(
-        *((pl.col("value_tier") == tier).mean().alias(f"tier_{tier}_share") for tier in VALUE_TIERS))
+        *((pl.col("value_tier") == tier).mean().alias(f"tier_{tier}_share") for tier in VALUE_TIERS)
+    )
     return means.join(tiers, on=["month_label", "work_mode"]).sort("month_label", "work_mode")
 
 
-def _change(frame: pl.DataFrame, value: str, first: str, last: str, confidence: float, members: pl.Expr = pl.lit(True)) -> dict:
-    """`members` marks the rows whose users the cell is about (for a share: sessions in the mode)."""
+def _change(
+    frame: pl.DataFrame, value: str, first: str, last: str, confidence: float, members: pl.Expr | None = None
+) -> dict:
+    """`members` marks the rows whose users the cell is about (for a share: sessions in the mode; default all)."""
+    members = pl.lit(True) if members is None else members
     rows = frame.filter(pl.col("month_label").is_in([first, last]) & pl.col(value).is_not_null()).with_columns(
-        last_month=(pl.col("month_label") == last).cast(pl.Float64))
+        last_month=(pl.col("month_label") == last).cast(pl.Float64)
+    )
     users = rows.filter(members)["user_key"].n_unique()
     counts = rows.group_by("month_label").agg(pl.col(value).cast(pl.Float64).mean())
-    means = dict(zip(counts["month_label"], counts[value]))
-    if first not in means or last not in means or users < 2 or rows["user_key"].n_unique() < 3:  # no clustered SE to be had
-        return {"first_value": means.get(first), "last_value": means.get(last), "change": None, "se": None,
-                "ci_low": None, "ci_high": None, "relative_change": None, "users": users}
+    means = dict(zip(counts["month_label"], counts[value], strict=True))
+    if (
+        first not in means or last not in means or users < 2 or rows["user_key"].n_unique() < 3
+    ):  # no clustered SE to be had
+        return {
+            "first_value": means.get(first),
+            "last_value": means.get(last),
+            "change": None,
+            "se": None,
+            "ci_low": None,
+            "ci_high": None,
+            "relative_change": None,
+            "users": users,
+        }
     fit = fit_ols(rows, value, ["last_month"])
     change, se = fit.coefficient("last_month")
     z = z_value(confidence)
-    return {"first_value": means[first], "last_value": means[last], "change": change, "se": se,
-            "ci_low": change - z * se, "ci_high": change + z * se,
-            "relative_change": change / means[first] if means[first] else None, "users": users}
+    return {
+        "first_value": means[first],
+        "last_value": means[last],
+        "change": change,
+        "se": se,
+        "ci_low": change - z * se,
+        "ci_high": change + z * se,
+        "relative_change": change / means[first] if means[first] else None,
+        "users": users,
+    }
 
 
-def composition_change(frame: pl.DataFrame, first: str | None = None, last: str | None = None,
-                       confidence: float = CONFIDENCE) -> pl.DataFrame:
+def composition_change(
+    frame: pl.DataFrame, first: str | None = None, last: str | None = None, confidence: float = CONFIDENCE
+) -> pl.DataFrame:
     """Share of each mode (and mode group), and mean value within it, in the last month against the first."""
     months = sorted(frame["month_label"].unique().to_list())
     first, last = first or months[0], last or months[-1]
     rows = []
     for name, modes in MODE_GROUPS.items():
         share = frame.with_columns(in_group=pl.col("work_mode").is_in(modes).cast(pl.Float64))
-        rows.append({"category": name, "measure": "share", **_change(share, "in_group", first, last, confidence, pl.col("in_group") > 0)})
+        rows.append(
+            {
+                "category": name,
+                "measure": "share",
+                **_change(share, "in_group", first, last, confidence, pl.col("in_group") > 0),
+            }
+        )
     for name, modes in {**MODE_GROUPS, ALL_MODES: WORK_MODES}.items():
         within = frame.filter(pl.col("work_mode").is_in(modes))
-        rows.append({"category": name, "measure": "mean_value_usd", **_change(within, "value_usd", first, last, confidence)})
-    return pl.DataFrame(rows, schema_overrides={c: pl.Float64 for c in ("first_value", "last_value", "change", "se", "ci_low",
-                                                                          "ci_high", "relative_change")}).with_columns(
-        first_month=pl.lit(first), last_month=pl.lit(last))
+        rows.append(
+            {"category": name, "measure": "mean_value_usd", **_change(within, "value_usd", first, last, confidence)}
+        )
+    return pl.DataFrame(
+        rows,
+        schema_overrides={
+            c: pl.Float64 for c in ("first_value", "last_value", "change", "se", "ci_low", "ci_high", "relative_change")
+        },
+    ).with_columns(first_month=pl.lit(first), last_month=pl.lit(last))

@@ -31,11 +31,21 @@ def share_distributions(frame: pl.DataFrame) -> pl.DataFrame:
         binned = frame.with_columns(bin=(agent_share * BINS).floor().clip(0, BINS - 1).cast(pl.Int32))
         counts = binned.group_by("bin").agg(sessions=pl.len(), users=pl.col("user_key").n_unique())
         grid = pl.DataFrame({"bin": list(range(BINS))}, schema={"bin": pl.Int32})
-        parts.append(grid.join(counts, on="bin", how="left").with_columns(
-            pl.col("sessions", "users").fill_null(0).cast(pl.Int64), decision=pl.lit(decision),
-            bin_low=pl.col("bin") / BINS, bin_high=(pl.col("bin") + 1) / BINS,
-        ).with_columns(share=pl.col("sessions") / max(frame.height, 1)))
-    return pl.concat(parts).select("decision", "bin_low", "bin_high", "sessions", "users", "share").sort("decision", "bin_low")
+        parts.append(
+            grid.join(counts, on="bin", how="left")
+            .with_columns(
+                pl.col("sessions", "users").fill_null(0).cast(pl.Int64),
+                decision=pl.lit(decision),
+                bin_low=pl.col("bin") / BINS,
+                bin_high=(pl.col("bin") + 1) / BINS,
+            )
+            .with_columns(share=pl.col("sessions") / max(frame.height, 1))
+        )
+    return (
+        pl.concat(parts)
+        .select("decision", "bin_low", "bin_high", "sessions", "users", "share")
+        .sort("decision", "bin_low")
+    )
 
 
 def share_summary(frame: pl.DataFrame) -> pl.DataFrame:
@@ -46,18 +56,26 @@ def share_summary(frame: pl.DataFrame) -> pl.DataFrame:
         with_agent = frame.with_columns((1 - pl.col(column)).alias("agent_share"))
         for who, value in (("user", column), ("agent", "agent_share")):
             means = clustered_means(with_agent.with_columns(pl.lit(1).alias("_all")), value, ["_all"])
-            parts.append(means.drop("_all").with_columns(decision=pl.lit(decision), who=pl.lit(who),
-                                                         median=pl.lit(with_agent[value].median())))
+            parts.append(
+                means.drop("_all").with_columns(
+                    decision=pl.lit(decision), who=pl.lit(who), median=pl.lit(with_agent[value].median())
+                )
+            )
     return pl.concat(parts).select("decision", "who", "sessions", "users", "mean", "se", "ci_low", "ci_high", "median")
 
 
 def control_regime() -> pl.Expr:
     user_execution = pl.col("user_execution_share") > CONTROL_THRESHOLD
     agent_planning = (1 - pl.col("user_planning_share")) > CONTROL_THRESHOLD
-    return (pl.when(user_execution & agent_planning).then(pl.lit(BOTH))
-            .when(user_execution).then(pl.lit(USER_CONTROLS_EXECUTION))
-            .when(agent_planning).then(pl.lit(AGENT_CONTROLS_PLANNING))
-            .otherwise(pl.lit(NEITHER))).alias("regime")
+    return (
+        pl.when(user_execution & agent_planning)
+        .then(pl.lit(BOTH))
+        .when(user_execution)
+        .then(pl.lit(USER_CONTROLS_EXECUTION))
+        .when(agent_planning)
+        .then(pl.lit(AGENT_CONTROLS_PLANNING))
+        .otherwise(pl.lit(NEITHER))
+    ).alias("regime")
 
 
 def actions_by_regime(frame: pl.DataFrame) -> pl.DataFrame:
@@ -66,6 +84,11 @@ def actions_by_regime(frame: pl.DataFrame) -> pl.DataFrame:
     both = pl.concat([regimes, regimes.with_columns(regime=pl.lit("all sessions"))])
     means = clustered_means(both, "actions_per_prompt", ["regime"]).rename({"mean": "mean_actions_per_prompt"})
     geometric = both.group_by("regime").agg(
-        geometric_mean_actions_per_prompt=pl.col("actions_per_prompt").filter(pl.col("actions_per_prompt") > 0).log().mean().exp(),
-        median_actions_per_prompt=pl.col("actions_per_prompt").median())
+        geometric_mean_actions_per_prompt=pl.col("actions_per_prompt")
+        .filter(pl.col("actions_per_prompt") > 0)
+        .log()
+        .mean()
+        .exp(),
+        median_actions_per_prompt=pl.col("actions_per_prompt").median(),
+    )
     return means.join(geometric, on="regime").sort("regime")

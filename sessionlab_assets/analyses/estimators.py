@@ -91,8 +91,12 @@ class Fit:
 def _codes(frame: pl.DataFrame, columns: Sequence[str]) -> dict[str, np.ndarray]:
     """Dense 0-based integer codes of each column, all columns in one pass: hashed to categorical codes,
     then dense-ranked, so each code is used by some row. Far cheaper than factorising Python strings."""
-    ranked = frame.select(*((pl.col(c).cast(pl.Utf8).cast(pl.Categorical).to_physical().rank("dense").cast(pl.Int64) - 1).alias(c)
-                            for c in dict.fromkeys(columns)))
+    ranked = frame.select(
+        *(
+            (pl.col(c).cast(pl.Utf8).cast(pl.Categorical).to_physical().rank("dense").cast(pl.Int64) - 1).alias(c)
+            for c in dict.fromkeys(columns)
+        )
+    )
     return {c: ranked[c].to_numpy() for c in ranked.columns}
 
 
@@ -110,8 +114,13 @@ def _checked(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
     return data
 
 
-def fit_ols(frame: pl.DataFrame, outcome: str, regressors: Sequence[str], fixed_effects: Sequence[str] = (),
-            cluster: str = "user_key") -> Fit:
+def fit_ols(
+    frame: pl.DataFrame,
+    outcome: str,
+    regressors: Sequence[str],
+    fixed_effects: Sequence[str] = (),
+    cluster: str = "user_key",
+) -> Fit:
     """OLS of `outcome` on a constant, `regressors` (numeric columns) and absorbed `fixed_effects`."""
     data = _checked(frame, [outcome, *regressors, *fixed_effects, cluster])
     exog = pd.DataFrame({"const": np.ones(data.height), **{r: data[r].cast(pl.Float64).to_numpy() for r in regressors}})
@@ -122,21 +131,40 @@ def fit_ols(frame: pl.DataFrame, outcome: str, regressors: Sequence[str], fixed_
     dependent = pd.Series(data[outcome].cast(pl.Float64).to_numpy(), name=outcome)
     model = AbsorbingLS(dependent, exog, absorb=absorb, drop_absorbed=False)
     if fixed_effects:
-        result: AbsorbingLSResults = model.fit(cov_type="clustered", clusters=clusters, debiased=True, method="lsmr",
-                                               absorb_options={"atol": LSMR_TOLERANCE, "btol": LSMR_TOLERANCE})
+        result: AbsorbingLSResults = model.fit(
+            cov_type="clustered",
+            clusters=clusters,
+            debiased=True,
+            method="lsmr",
+            absorb_options={"atol": LSMR_TOLERANCE, "btol": LSMR_TOLERANCE},
+        )
     else:
         result = model.fit(cov_type="clustered", clusters=clusters, debiased=True)
     return Fit(
-        estimator=OLS_ESTIMATOR, covariance=COVARIANCE, outcome=outcome, regressors=tuple(regressors),
-        fixed_effects=tuple(fixed_effects), nobs=int(result.nobs), clusters=int(np.unique(clusters).size),
+        estimator=OLS_ESTIMATOR,
+        covariance=COVARIANCE,
+        outcome=outcome,
+        regressors=tuple(regressors),
+        fixed_effects=tuple(fixed_effects),
+        nobs=int(result.nobs),
+        clusters=int(np.unique(clusters).size),
         fixed_effect_cells=sum(data[fe].n_unique() for fe in fixed_effects),
         r2=float(result.rsquared),
-        params=result.params, cov=result.cov, result=result,
+        params=result.params,
+        cov=result.cov,
+        result=result,
     )
 
 
-def fit_poisson(frame: pl.DataFrame, outcome: str, regressors: Sequence[str], fixed_effects: Sequence[str] = (),
-                cluster: str = "user_key", tolerance: float = 1e-10, max_iterations: int = 100) -> Fit:
+def fit_poisson(
+    frame: pl.DataFrame,
+    outcome: str,
+    regressors: Sequence[str],
+    fixed_effects: Sequence[str] = (),
+    cluster: str = "user_key",
+    tolerance: float = 1e-10,
+    max_iterations: int = 100,
+) -> Fit:
     """Poisson pseudo-ML of a non-negative `outcome` (need not be a count) with fixed effects as dummies.
 
     Newton-Raphson with step halving on the log-likelihood, to |step| < `tolerance`. Covariance: the
@@ -184,15 +212,24 @@ def fit_poisson(frame: pl.DataFrame, outcome: str, regressors: Sequence[str], fi
     meat = cov_cluster(design * (y - mu)[:, None], clusters) * n
     cov = bread @ meat @ bread * (groups / (groups - 1)) * ((n - 1) / (n - k))
     return Fit(
-        estimator=POISSON_ESTIMATOR, covariance=COVARIANCE, outcome=outcome, regressors=tuple(regressors),
-        fixed_effects=tuple(fixed_effects), nobs=n, clusters=groups,
-        fixed_effect_cells=sum(data[fe].n_unique() for fe in fixed_effects), r2=float("nan"),
-        params=pd.Series(beta, index=names), cov=pd.DataFrame((cov + cov.T) / 2, index=names, columns=names), result=None,
+        estimator=POISSON_ESTIMATOR,
+        covariance=COVARIANCE,
+        outcome=outcome,
+        regressors=tuple(regressors),
+        fixed_effects=tuple(fixed_effects),
+        nobs=n,
+        clusters=groups,
+        fixed_effect_cells=sum(data[fe].n_unique() for fe in fixed_effects),
+        r2=float("nan"),
+        params=pd.Series(beta, index=names),
+        cov=pd.DataFrame((cov + cov.T) / 2, index=names, columns=names),
+        result=None,
     )
 
 
-def clustered_means(frame: pl.DataFrame, value: str, by: Sequence[str], cluster: str = "user_key",
-                    confidence: float = CONFIDENCE) -> pl.DataFrame:
+def clustered_means(
+    frame: pl.DataFrame, value: str, by: Sequence[str], cluster: str = "user_key", confidence: float = CONFIDENCE
+) -> pl.DataFrame:
     """Mean of `value` in each cell of `by`, with its standard error clustered on `cluster`.
 
     For cell c with clusters g, s_g = Σ y and n_g = the rows of g: mean = Σ s_g / N and
@@ -205,23 +242,40 @@ def clustered_means(frame: pl.DataFrame, value: str, by: Sequence[str], cluster:
         .group_by(*by, cluster)
         .agg(s=pl.col(value).cast(pl.Float64).sum(), n=pl.len())
     )
-    cells = per_cluster.group_by(*by).agg(
-        sessions=pl.col("n").sum(), users=pl.len(), total=pl.col("s").sum(),
-        ss=(pl.col("s") ** 2).sum(), sn=(pl.col("s") * pl.col("n")).sum(), nn=(pl.col("n").cast(pl.Float64) ** 2).sum(),
-    ).with_columns(mean=pl.col("total") / pl.col("sessions"))
+    cells = (
+        per_cluster.group_by(*by)
+        .agg(
+            sessions=pl.col("n").sum(),
+            users=pl.len(),
+            total=pl.col("s").sum(),
+            ss=(pl.col("s") ** 2).sum(),
+            sn=(pl.col("s") * pl.col("n")).sum(),
+            nn=(pl.col("n").cast(pl.Float64) ** 2).sum(),
+        )
+        .with_columns(mean=pl.col("total") / pl.col("sessions"))
+    )
     squared = pl.col("ss") - 2 * pl.col("mean") * pl.col("sn") + pl.col("mean") ** 2 * pl.col("nn")
     se = pl.when(pl.col("users") > 1).then(
-        (pl.col("users") / (pl.col("users") - 1) * squared.clip(lower_bound=0)).sqrt() / pl.col("sessions"))
+        (pl.col("users") / (pl.col("users") - 1) * squared.clip(lower_bound=0)).sqrt() / pl.col("sessions")
+    )
     return (
         cells.with_columns(se=se)
         .with_columns(ci_low=pl.col("mean") - z * pl.col("se"), ci_high=pl.col("mean") + z * pl.col("se"))
-        .select(*by, pl.col("sessions").cast(pl.Int64), pl.col("users").cast(pl.Int64), "mean", "se", "ci_low", "ci_high")
+        .select(
+            *by, pl.col("sessions").cast(pl.Int64), pl.col("users").cast(pl.Int64), "mean", "se", "ci_low", "ci_high"
+        )
         .sort(by)
     )
 
 
-def indicator_shares(frame: pl.DataFrame, category: str, categories: Sequence[str], by: Sequence[str],
-                     cluster: str = "user_key", confidence: float = CONFIDENCE) -> pl.DataFrame:
+def indicator_shares(
+    frame: pl.DataFrame,
+    category: str,
+    categories: Sequence[str],
+    by: Sequence[str],
+    cluster: str = "user_key",
+    confidence: float = CONFIDENCE,
+) -> pl.DataFrame:
     """Share of rows in each category within each cell of `by`, with clustered CIs (the mean of the
     category's indicator). Rows whose category is null are left out of the denominator. `sessions` and
     `users` count the category's own rows and users (what a privacy threshold applies to)."""
@@ -230,11 +284,17 @@ def indicator_shares(frame: pl.DataFrame, category: str, categories: Sequence[st
     parts = []
     for value in categories:
         indicator = rows.with_columns((pl.col(category) == value).cast(pl.Float64).alias("_indicator"))
-        parts.append(clustered_means(indicator, "_indicator", by, cluster, confidence)
-                     .drop("sessions", "users").with_columns(pl.lit(value).alias(category)))
-    counts = rows.group_by(*by, category).agg(sessions=pl.len().cast(pl.Int64), users=pl.col(cluster).n_unique().cast(pl.Int64))
+        parts.append(
+            clustered_means(indicator, "_indicator", by, cluster, confidence)
+            .drop("sessions", "users")
+            .with_columns(pl.lit(value).alias(category))
+        )
+    counts = rows.group_by(*by, category).agg(
+        sessions=pl.len().cast(pl.Int64), users=pl.col(cluster).n_unique().cast(pl.Int64)
+    )
     return (
-        pl.concat(parts).join(counts, on=[*by, category], how="left")
+        pl.concat(parts)
+        .join(counts, on=[*by, category], how="left")
         .with_columns(pl.col("sessions", "users").fill_null(0))
         .rename({"mean": "share"})
         .select(*by, category, "sessions", "users", "share", "se", "ci_low", "ci_high")

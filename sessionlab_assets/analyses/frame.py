@@ -12,7 +12,12 @@ UNCLEAR = "unclear"
 UNKNOWN_MODEL = "unknown"
 
 # Session length bands of the report's column 6, by wall-clock duration (upper edges, seconds).
-SESSION_LENGTH_BANDS = ((600.0, "under 10 min"), (3_600.0, "10-60 min"), (14_400.0, "1-4 h"), (float("inf"), "4 h or more"))
+SESSION_LENGTH_BANDS = (
+    (600.0, "under 10 min"),
+    (3_600.0, "10-60 min"),
+    (14_400.0, "1-4 h"),
+    (float("inf"), "4 h or more"),
+)
 
 
 def session_length_band(duration_seconds: pl.Expr) -> pl.Expr:
@@ -29,14 +34,23 @@ def with_cells(frame: pl.DataFrame) -> pl.DataFrame:
     added = [pl.col("month").cast(pl.Date).dt.strftime("%Y-%m").alias("month_label")]
     if "value_tier" in columns:
         added.append(pl.col("value_tier").alias("value_band"))
-        added.append(pl.concat_str(pl.col("work_mode"), pl.col("value_tier").cast(pl.Utf8), separator=" x ").alias("work_mode_by_value_band"))
+        added.append(
+            pl.concat_str(pl.col("work_mode"), pl.col("value_tier").cast(pl.Utf8), separator=" x ").alias(
+                "work_mode_by_value_band"
+            )
+        )
     if "occupation_user" in columns:
         added.append(pl.col("occupation_user").fill_null(UNCLEAR).alias("occupation_user_group"))
     if "model_family" in columns:
         added.append(pl.col("model_family").fill_null(UNKNOWN_MODEL).alias("model_tier"))
     if {"model_family", "duration_seconds"} <= columns:
-        added.append(pl.concat_str(pl.col("model_family").fill_null(UNKNOWN_MODEL), session_length_band(pl.col("duration_seconds")),
-                                   separator=" x ").alias("model_tier_by_length_band"))
+        added.append(
+            pl.concat_str(
+                pl.col("model_family").fill_null(UNKNOWN_MODEL),
+                session_length_band(pl.col("duration_seconds")),
+                separator=" x ",
+            ).alias("model_tier_by_length_band")
+        )
     if "model_calls" in columns:
         added.append(pl.col("model_calls").cast(pl.Float64).clip(lower_bound=1).log().alias("log_model_calls"))
     if "human_turns" in columns:
@@ -58,16 +72,30 @@ EXPERTISE_RATED = Rule("unclear expertise", pl.col("expertise").is_not_null())
 
 
 def labelled(*columns: str) -> Rule:
-    return Rule(f"label missing (abstained or error): {', '.join(columns)}", pl.all_horizontal(pl.col(c).is_not_null() for c in columns))
+    return Rule(
+        f"label missing (abstained or error): {', '.join(columns)}",
+        pl.all_horizontal(pl.col(c).is_not_null() for c in columns),
+    )
 
 
 def restrict(frame: pl.DataFrame, analysis: str, rules: Sequence[Rule]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Apply `rules` in order; return the kept rows and one row per step saying how many it excluded."""
-    steps = [{"analysis": analysis, "step": 0, "rule": "sessions in the warehouse", "excluded": 0, "remaining": frame.height}]
+    steps = [
+        {"analysis": analysis, "step": 0, "rule": "sessions in the warehouse", "excluded": 0, "remaining": frame.height}
+    ]
     for step, rule in enumerate(rules, start=1):
         kept = frame.filter(rule.keep.fill_null(False))
-        steps.append({"analysis": analysis, "step": step, "rule": f"excluded: {rule.reason}",
-                      "excluded": frame.height - kept.height, "remaining": kept.height})
+        steps.append(
+            {
+                "analysis": analysis,
+                "step": step,
+                "rule": f"excluded: {rule.reason}",
+                "excluded": frame.height - kept.height,
+                "remaining": kept.height,
+            }
+        )
         frame = kept
-    return frame, pl.DataFrame(steps, schema={"analysis": pl.Utf8, "step": pl.Int32, "rule": pl.Utf8,
-                                              "excluded": pl.Int64, "remaining": pl.Int64})
+    return frame, pl.DataFrame(
+        steps,
+        schema={"analysis": pl.Utf8, "step": pl.Int32, "rule": pl.Utf8, "excluded": pl.Int64, "remaining": pl.Int64},
+    )

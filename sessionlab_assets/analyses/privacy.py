@@ -11,8 +11,13 @@ from collections.abc import Sequence
 
 import polars as pl
 
-SUPPRESSIONS_SCHEMA = {"analysis": pl.Utf8, "table_name": pl.Utf8, "cells": pl.Int64, "suppressed_cells": pl.Int64,
-                       "min_users": pl.Int32}
+SUPPRESSIONS_SCHEMA = {
+    "analysis": pl.Utf8,
+    "table_name": pl.Utf8,
+    "cells": pl.Int64,
+    "suppressed_cells": pl.Int64,
+    "min_users": pl.Int32,
+}
 
 
 def suppress(table: pl.DataFrame, values: Sequence[str], min_users: int) -> pl.DataFrame:
@@ -30,8 +35,16 @@ def suppress(table: pl.DataFrame, values: Sequence[str], min_users: int) -> pl.D
 
 def record(analysis: str, tables: dict[str, pl.DataFrame], min_users: int) -> pl.DataFrame:
     """One row per published table: how many cells it has and how many were suppressed."""
-    return pl.DataFrame([
-        {"analysis": analysis, "table_name": name, "cells": table.height,
-         "suppressed_cells": int(table["suppressed"].sum()) if table.height else 0, "min_users": min_users}
-        for name, table in tables.items()
-    ], schema=SUPPRESSIONS_SCHEMA)
+    return pl.DataFrame(
+        [
+            {
+                "analysis": analysis,
+                "table_name": name,
+                "cells": table.height,
+                "suppressed_cells": int(table["suppressed"].sum()) if table.height else 0,
+                "min_users": min_users,
+            }
+            for name, table in tables.items()
+        ],
+        schema=SUPPRESSIONS_SCHEMA,
+    )

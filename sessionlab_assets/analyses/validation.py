@@ -20,8 +20,16 @@ import polars as pl
 from sessionlab_assets.analyses.estimators import clustered_means
 from sessionlab_assets.analyses.frame import HAS_GOAL, NOT_HEADLESS, labelled
 from sessionlab_assets.classify.agreement import accuracy, adjacent_agreement, cohen_kappa
-from sessionlab_assets.labels import (CODE_WRITING_MODES, CODEBASE_RELATIONSHIPS, EXPERTISE_LEVELS, OUTCOMES, SIGNAL_LEVELS,
-                                      SOC_MAJOR_GROUPS, VALUE_TIERS, WORK_MODES)
+from sessionlab_assets.labels import (
+    CODE_WRITING_MODES,
+    CODEBASE_RELATIONSHIPS,
+    EXPERTISE_LEVELS,
+    OUTCOMES,
+    SIGNAL_LEVELS,
+    SOC_MAJOR_GROUPS,
+    VALUE_TIERS,
+    WORK_MODES,
+)
 
 MODE_RULES = (NOT_HEADLESS, labelled("work_mode"))
 SIGNAL_RULES = (NOT_HEADLESS, labelled("outcome", "success_signal", "failure_signal"), HAS_GOAL)
@@ -42,8 +50,16 @@ GOLD_SCALES: dict[str, tuple[tuple, bool]] = {
 }
 
 
-AGREEMENT_SCHEMA = {"label": pl.Utf8, "gold_sessions": pl.Int64, "sessions": pl.Int64, "users": pl.Int64, "exact": pl.Float64,
-                    "adjacent": pl.Float64, "kappa": pl.Float64, "weighted_kappa": pl.Float64}
+AGREEMENT_SCHEMA = {
+    "label": pl.Utf8,
+    "gold_sessions": pl.Int64,
+    "sessions": pl.Int64,
+    "users": pl.Int64,
+    "exact": pl.Float64,
+    "adjacent": pl.Float64,
+    "kappa": pl.Float64,
+    "weighted_kappa": pl.Float64,
+}
 CONFUSION_SCHEMA = {"label": pl.Utf8, "gold": pl.Utf8, "predicted": pl.Utf8, "sessions": pl.Int64, "users": pl.Int64}
 
 
@@ -54,19 +70,29 @@ class GoldFileError(ValueError):
 def modes_against_telemetry(frame: pl.DataFrame) -> pl.DataFrame:
     changed = frame.with_columns(
         code_changed=((pl.col("lines_added") + pl.col("lines_removed")) > 0).cast(pl.Float64),
-        mode_group=pl.when(pl.col("work_mode").is_in(CODE_WRITING_MODES)).then(pl.lit(CODE_WRITING)).otherwise(pl.lit(OTHER_MODES)),
+        mode_group=pl.when(pl.col("work_mode").is_in(CODE_WRITING_MODES))
+        .then(pl.lit(CODE_WRITING))
+        .otherwise(pl.lit(OTHER_MODES)),
     )
     per_mode = clustered_means(changed, "code_changed", ["work_mode"])
     per_group = clustered_means(changed, "code_changed", ["mode_group"]).rename({"mode_group": "work_mode"})
-    return (pl.concat([per_mode, per_group]).rename({"mean": "code_changed_share"})
-            .with_columns(code_writing_mode=pl.col("work_mode").is_in([*CODE_WRITING_MODES, CODE_WRITING])))
+    return (
+        pl.concat([per_mode, per_group])
+        .rename({"mean": "code_changed_share"})
+        .with_columns(code_writing_mode=pl.col("work_mode").is_in([*CODE_WRITING_MODES, CODE_WRITING]))
+    )
 
 
 def judged_success_by_signal(frame: pl.DataFrame) -> pl.DataFrame:
-    parts = [clustered_means(frame, "judged_success", [signal]).rename({signal: "level", "mean": "judged_success_rate"})
-             .with_columns(signal=pl.lit(signal), level=pl.col("level").cast(pl.Int32))
-             for signal in ("success_signal", "failure_signal")]
-    return pl.concat(parts).select("signal", "level", "sessions", "users", "judged_success_rate", "se", "ci_low", "ci_high")
+    parts = [
+        clustered_means(frame, "judged_success", [signal])
+        .rename({signal: "level", "mean": "judged_success_rate"})
+        .with_columns(signal=pl.lit(signal), level=pl.col("level").cast(pl.Int32))
+        for signal in ("success_signal", "failure_signal")
+    ]
+    return pl.concat(parts).select(
+        "signal", "level", "sessions", "users", "judged_success_rate", "se", "ci_low", "ci_high"
+    )
 
 
 def read_gold(path: Path) -> pl.DataFrame:
@@ -97,11 +123,26 @@ def gold_agreement(frame: pl.DataFrame, gold: pl.DataFrame) -> tuple[pl.DataFram
     for column in (c for c in gold.columns if c in GOLD_SCALES):
         categories, ordinal = GOLD_SCALES[column]
         as_text = [str(c) for c in categories]
-        pairs = (gold.select("session_id", pl.col(column).cast(pl.Utf8).alias("gold")).drop_nulls()
-                 .join(frame.select("session_id", "user_key", pl.col(column).cast(pl.Utf8).alias("predicted")), on="session_id", how="left"))
+        pairs = (
+            gold.select("session_id", pl.col(column).cast(pl.Utf8).alias("gold"))
+            .drop_nulls()
+            .join(
+                frame.select("session_id", "user_key", pl.col(column).cast(pl.Utf8).alias("predicted")),
+                on="session_id",
+                how="left",
+            )
+        )
         matched = pairs.filter(pl.col("predicted").is_not_null())
-        row = {"label": column, "gold_sessions": pairs.height, "sessions": matched.height,
-               "users": matched["user_key"].n_unique(), "exact": None, "adjacent": None, "kappa": None, "weighted_kappa": None}
+        row = {
+            "label": column,
+            "gold_sessions": pairs.height,
+            "sessions": matched.height,
+            "users": matched["user_key"].n_unique(),
+            "exact": None,
+            "adjacent": None,
+            "kappa": None,
+            "weighted_kappa": None,
+        }
         if matched.height:
             truth, predicted = matched["gold"].to_numpy(), matched["predicted"].to_numpy()
             row.update(exact=accuracy(truth, predicted), kappa=cohen_kappa(truth, predicted, as_text))
@@ -109,11 +150,21 @@ def gold_agreement(frame: pl.DataFrame, gold: pl.DataFrame) -> tuple[pl.DataFram
                 order = {c: i for i, c in enumerate(as_text)}
                 truth_rank = np.array([order[t] for t in truth])
                 predicted_rank = np.array([order[p] for p in predicted])
-                row.update(adjacent=adjacent_agreement(truth_rank, predicted_rank),
-                           weighted_kappa=cohen_kappa(truth_rank, predicted_rank, list(range(len(as_text))), weights="quadratic"))
-            confusion.append(matched.group_by("gold", "predicted").agg(sessions=pl.len(), users=pl.col("user_key").n_unique())
-                             .with_columns(label=pl.lit(column)))
+                row.update(
+                    adjacent=adjacent_agreement(truth_rank, predicted_rank),
+                    weighted_kappa=cohen_kappa(
+                        truth_rank, predicted_rank, list(range(len(as_text))), weights="quadratic"
+                    ),
+                )
+            confusion.append(
+                matched.group_by("gold", "predicted")
+                .agg(sessions=pl.len(), users=pl.col("user_key").n_unique())
+                .with_columns(label=pl.lit(column))
+            )
         agreement.append(row)
-    confusion_table = (pl.concat(confusion).select(*CONFUSION_SCHEMA).cast(CONFUSION_SCHEMA).sort("label", "gold", "predicted")
-                       if confusion else pl.DataFrame(schema=CONFUSION_SCHEMA))
+    confusion_table = (
+        pl.concat(confusion).select(*CONFUSION_SCHEMA).cast(CONFUSION_SCHEMA).sort("label", "gold", "predicted")
+        if confusion
+        else pl.DataFrame(schema=CONFUSION_SCHEMA)
+    )
     return pl.DataFrame(agreement, schema=AGREEMENT_SCHEMA), confusion_table

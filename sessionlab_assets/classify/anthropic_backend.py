@@ -22,7 +22,15 @@ from typing import Any
 import anthropic
 
 from sessionlab_assets.classify import pricing
-from sessionlab_assets.classify.calls import BatchRegister, CallKey, CallRequest, CallResult, Ledger, Stopwatch, validated
+from sessionlab_assets.classify.calls import (
+    BatchRegister,
+    CallKey,
+    CallRequest,
+    CallResult,
+    Ledger,
+    Stopwatch,
+    validated,
+)
 from sessionlab_assets.classify.registry import CLASSIFIERS
 
 NAME = "anthropic"
@@ -31,7 +39,6 @@ SYSTEM = (
     "material given, follow the instructions exactly, and answer with JSON that matches the schema."
 )
 MAX_BATCH_REQUESTS = 10_000
-
 
 
 def message_params(request: CallRequest, model: str, max_tokens: int, temperature: float | None) -> dict[str, Any]:
@@ -51,7 +58,9 @@ def message_params(request: CallRequest, model: str, max_tokens: int, temperatur
         "max_tokens": max_tokens,
         "system": SYSTEM,
         "messages": [{"role": "user", "content": content}],
-        "output_config": {"format": {"type": "json_schema", "schema": anthropic.transform_schema(classifier.json_schema)}},
+        "output_config": {
+            "format": {"type": "json_schema", "schema": anthropic.transform_schema(classifier.json_schema)}
+        },
     }
     if temperature is not None and pricing.accepts_temperature(model):
         # The SDK's typed signature has no `temperature`; the API takes it for older models only.
@@ -60,7 +69,9 @@ def message_params(request: CallRequest, model: str, max_tokens: int, temperatur
 
 
 def projected_cost(request: CallRequest, model: str, batch: bool) -> float:
-    prompt_tokens = pricing.estimated_tokens(request.input_text) + pricing.estimated_tokens(request.classifier.instructions())
+    prompt_tokens = pricing.estimated_tokens(request.input_text) + pricing.estimated_tokens(
+        request.classifier.instructions()
+    )
     output_tokens = pricing.EXPECTED_OUTPUT_TOKENS.get(request.classifier.name, pricing.DEFAULT_OUTPUT_TOKENS)
     return pricing.call_cost(model, prompt_tokens, output_tokens, batch=batch)
 
@@ -72,9 +83,18 @@ class BudgetExceeded(RuntimeError):
 class AnthropicBackend:
     name = NAME
 
-    def __init__(self, client: anthropic.Anthropic, model: str, mode: str = "batch", max_concurrency: int = 4,
-                 budget_usd: float | None = None, max_tokens: int = 2048, temperature: float | None = 0.0,
-                 poll_seconds: float = 30.0, log: Callable[[str], None] = lambda message: None):
+    def __init__(
+        self,
+        client: anthropic.Anthropic,
+        model: str,
+        mode: str = "batch",
+        max_concurrency: int = 4,
+        budget_usd: float | None = None,
+        max_tokens: int = 2048,
+        temperature: float | None = 0.0,
+        poll_seconds: float = 30.0,
+        log: Callable[[str], None] = lambda message: None,
+    ):
         if mode not in ("batch", "realtime"):
             raise ValueError(f"mode must be 'batch' or 'realtime', not {mode!r}")
         if budget_usd is not None:
@@ -91,8 +111,10 @@ class AnthropicBackend:
     def _result(self, request: CallRequest, message: Any, latency_ms: float | None, batch_id: str | None) -> CallResult:
         usage = message.usage
         counts = {
-            "input_tokens": usage.input_tokens or 0, "output_tokens": usage.output_tokens or 0,
-            "cache_read_tokens": usage.cache_read_input_tokens or 0, "cache_write_tokens": usage.cache_creation_input_tokens or 0,
+            "input_tokens": usage.input_tokens or 0,
+            "output_tokens": usage.output_tokens or 0,
+            "cache_read_tokens": usage.cache_read_input_tokens or 0,
+            "cache_write_tokens": usage.cache_creation_input_tokens or 0,
         }
         try:
             cost = pricing.call_cost(self.model, **counts, batch=batch_id is not None)
@@ -104,13 +126,19 @@ class AnthropicBackend:
         if message.stop_reason == "refusal":
             return CallResult.error(request.key, self.name, mode, "refusal: the model declined to answer", **extra)
         if message.stop_reason in ("max_tokens", "model_context_window_exceeded"):
-            return CallResult.error(request.key, self.name, mode, f"truncated output (stop_reason {message.stop_reason})", **extra)
+            return CallResult.error(
+                request.key, self.name, mode, f"truncated output (stop_reason {message.stop_reason})", **extra
+            )
         text = "".join(block.text for block in message.content if getattr(block, "type", None) == "text")
         if not text.strip():
-            return CallResult.error(request.key, self.name, mode, f"no text in the response (stop_reason {message.stop_reason})", **extra)
+            return CallResult.error(
+                request.key, self.name, mode, f"no text in the response (stop_reason {message.stop_reason})", **extra
+            )
         return validated(request.classifier, request.key, text, self.name, mode, **extra)
 
-    def _affordable(self, requests: list[CallRequest], reserved: float = 0.0) -> tuple[list[CallRequest], list[CallRequest]]:
+    def _affordable(
+        self, requests: list[CallRequest], reserved: float = 0.0
+    ) -> tuple[list[CallRequest], list[CallRequest]]:
         """Split `requests` into those that fit under the budget (in order) and the rest."""
         if self.budget_usd is None:
             return requests, []
@@ -130,9 +158,21 @@ class AnthropicBackend:
             extra = {"temperature": params.pop("temperature")} if "temperature" in params else None
             message = self.client.messages.create(**params, extra_body=extra)
         except anthropic.APIStatusError as exc:
-            return CallResult.error(request.key, self.name, "realtime", f"HTTP {exc.status_code} after retries: {exc.message}"[:500], latency_ms=watch.ms())
+            return CallResult.error(
+                request.key,
+                self.name,
+                "realtime",
+                f"HTTP {exc.status_code} after retries: {exc.message}"[:500],
+                latency_ms=watch.ms(),
+            )
         except anthropic.APIConnectionError as exc:
-            return CallResult.error(request.key, self.name, "realtime", f"connection failed after retries: {exc}"[:500], latency_ms=watch.ms())
+            return CallResult.error(
+                request.key,
+                self.name,
+                "realtime",
+                f"connection failed after retries: {exc}"[:500],
+                latency_ms=watch.ms(),
+            )
         return self._result(request, message, watch.ms(), None)
 
     def _run_realtime(self, requests: list[CallRequest], ledger: Ledger) -> list[CallRequest]:
@@ -177,13 +217,29 @@ class AnthropicBackend:
                 results.append(self._result(request, outcome.message, None, batch_id))
             elif outcome.type == "errored":
                 error = outcome.error.error
-                results.append(CallResult.error(request.key, self.name, "batch", f"batch item errored: {error.type}: {error.message}"[:500], batch_id=batch_id))
+                results.append(
+                    CallResult.error(
+                        request.key,
+                        self.name,
+                        "batch",
+                        f"batch item errored: {error.type}: {error.message}"[:500],
+                        batch_id=batch_id,
+                    )
+                )
             elif outcome.type == "expired":
-                results.append(CallResult.error(request.key, self.name, "batch", "batch item expired before it was processed", batch_id=batch_id))
+                results.append(
+                    CallResult.error(
+                        request.key, self.name, "batch", "batch item expired before it was processed", batch_id=batch_id
+                    )
+                )
             else:
-                results.append(CallResult.error(request.key, self.name, "batch", f"batch item {outcome.type}", batch_id=batch_id))
-        results += [CallResult.error(r.key, self.name, "batch", "missing from the batch results", batch_id=batch_id)
-                    for r in by_custom_id.values()]
+                results.append(
+                    CallResult.error(request.key, self.name, "batch", f"batch item {outcome.type}", batch_id=batch_id)
+                )
+        results += [
+            CallResult.error(r.key, self.name, "batch", "missing from the batch results", batch_id=batch_id)
+            for r in by_custom_id.values()
+        ]
         ledger.record(results)
         register.collected(batch_id)
 
@@ -201,14 +257,21 @@ class AnthropicBackend:
         todo, not_run = self._affordable([r for r in requests if r.key not in done])
         submitted: list[tuple[str, list[CallRequest]]] = []
         for start in range(0, len(todo), MAX_BATCH_REQUESTS):
-            chunk = todo[start:start + MAX_BATCH_REQUESTS]
+            chunk = todo[start : start + MAX_BATCH_REQUESTS]
             try:
-                batch = self.client.messages.batches.create(requests=[
-                    {"custom_id": r.key.custom_id, "params": message_params(r, self.model, self.max_tokens, self.temperature)}
-                    for r in chunk
-                ])
+                batch = self.client.messages.batches.create(
+                    requests=[
+                        {
+                            "custom_id": r.key.custom_id,
+                            "params": message_params(r, self.model, self.max_tokens, self.temperature),
+                        }
+                        for r in chunk
+                    ]
+                )
             except (anthropic.APIStatusError, anthropic.APIConnectionError) as exc:
-                reason = f"batch submission failed after retries: {getattr(exc, 'status_code', '')} {exc}".replace("  ", " ")
+                reason = f"batch submission failed after retries: {getattr(exc, 'status_code', '')} {exc}".replace(
+                    "  ", " "
+                )
                 ledger.record([CallResult.error(r.key, self.name, "batch", reason[:500]) for r in chunk])
                 continue
             register.add(batch.id, [r.key for r in chunk])

@@ -10,7 +10,6 @@ this one is classified, so memory holds up to three rounds of windows; parsing, 
 rules run in worker processes (`SESSIONLAB_WORKERS`).
 """
 
-
 import json
 import time
 from collections import Counter
@@ -40,29 +39,72 @@ from sessionlab_assets.workers import read_ahead, worker_pool
 
 GROUP = "classify"
 KINDS = {"duckdb", "python"}
-FACT_COLUMNS = ("human_turns", "tool_calls", "tool_errors", "lines_added", "lines_removed", "git_commits", "git_pushes",
-                "pull_requests", "test_runs", "test_runs_passed", "test_runs_failed", "interruptions", "output_words")
+FACT_COLUMNS = (
+    "human_turns",
+    "tool_calls",
+    "tool_errors",
+    "lines_added",
+    "lines_removed",
+    "git_commits",
+    "git_pushes",
+    "pull_requests",
+    "test_runs",
+    "test_runs_passed",
+    "test_runs_failed",
+    "interruptions",
+    "output_words",
+)
 
 MEASURE_SPECS = [
-    dg.AssetSpec(measure, group_name=GROUP, kinds=KINDS, deps=["sessions"], skippable=True,
-                 description=f"Classifier measure `{measure}` per session ({', '.join(c.name for c in classifiers)}); "
-                             f"prompts in prompts/, labels declared in sessionlab_assets/classify/registry.py.")
+    dg.AssetSpec(
+        measure,
+        group_name=GROUP,
+        kinds=KINDS,
+        deps=["sessions"],
+        skippable=True,
+        description=f"Classifier measure `{measure}` per session ({', '.join(c.name for c in classifiers)}); "
+        f"prompts in prompts/, labels declared in sessionlab_assets/classify/registry.py.",
+    )
     for measure, classifiers in MEASURES.items()
 ]
-WINDOWS_SPEC = dg.AssetSpec("classifier_windows", group_name=GROUP, kinds=KINDS, deps=["sessions"], skippable=True,
-                            description="What the classifiers saw of each session: window hash, characters kept and cut, redactions.")
+WINDOWS_SPEC = dg.AssetSpec(
+    "classifier_windows",
+    group_name=GROUP,
+    kinds=KINDS,
+    deps=["sessions"],
+    skippable=True,
+    description="What the classifiers saw of each session: window hash, characters kept and cut, redactions.",
+)
 CHECK_SPECS = [
-    spec for measure in MEASURES for spec in (
-        dg.AssetCheckSpec("labels_in_domain", asset=measure, blocking=True,
-                          description="Every label is one of the allowed values; shares lie in [0, 1]."),
-        dg.AssetCheckSpec("error_rate", asset=measure, blocking=True,
-                          description="Share of sessions whose label is an error stays under the configured threshold; reports coverage."),
+    spec
+    for measure in MEASURES
+    for spec in (
+        dg.AssetCheckSpec(
+            "labels_in_domain",
+            asset=measure,
+            blocking=True,
+            description="Every label is one of the allowed values; shares lie in [0, 1].",
+        ),
+        dg.AssetCheckSpec(
+            "error_rate",
+            asset=measure,
+            blocking=True,
+            description="Share of sessions whose label is an error stays under the configured threshold; reports "
+            "coverage.",
+        ),
     )
 ]
 
 
-def _session_rounds(context: dg.AssetExecutionContext, conn, source: TranscriptSource, month_start, month_end,
-                    sessions_per_round: int, pool: Executor | None) -> Iterator[list[SessionInput]]:
+def _session_rounds(
+    context: dg.AssetExecutionContext,
+    conn,
+    source: TranscriptSource,
+    month_start,
+    month_end,
+    sessions_per_round: int,
+    pool: Executor | None,
+) -> Iterator[list[SessionInput]]:
     """The month's sessions as classifier inputs, `sessions_per_round` at a time: transcripts are re-read
     batch by batch, so memory holds a round of windows, not the month's transcripts. The warehouse is
     read here, before the first round; making the rounds reads only the source, so it can run in
@@ -73,17 +115,31 @@ def _session_rounds(context: dg.AssetExecutionContext, conn, source: TranscriptS
         params={"s": month_start, "e": month_end},
     ).pl()
     # Only the files the ingest placed in these months: a one-month run re-reads one month.
-    files = {row[0] for row in conn.sql(
-        "SELECT source_file FROM source_files WHERE month >= $s AND month < $e AND status = 'ingested'",
-        params={"s": month_start, "e": month_end}).fetchall()}
+    files = {
+        row[0]
+        for row in conn.sql(
+            "SELECT source_file FROM source_files WHERE month >= $s AND month < $e AND status = 'ingested'",
+            params={"s": month_start, "e": month_end},
+        ).fetchall()
+    }
     return _rounds(context, sessions, files, source, sessions_per_round, pool)
 
 
-def _rounds(context: dg.AssetExecutionContext, sessions: pl.DataFrame, files: set[str], source: TranscriptSource,
-            sessions_per_round: int, pool: Executor | None) -> Iterator[list[SessionInput]]:
+def _rounds(
+    context: dg.AssetExecutionContext,
+    sessions: pl.DataFrame,
+    files: set[str],
+    source: TranscriptSource,
+    sessions_per_round: int,
+    pool: Executor | None,
+) -> Iterator[list[SessionInput]]:
     def common(row: dict) -> dict:
-        return {"month": row["month"], "session_id": row["session_id"], "user_key": row["user_key"],
-                "facts": {c: row[c] for c in FACT_COLUMNS}}
+        return {
+            "month": row["month"],
+            "session_id": row["session_id"],
+            "user_key": row["user_key"],
+            "facts": {c: row[c] for c in FACT_COLUMNS},
+        }
 
     # Facts stay in the frame and are looked up batch by batch: a month range of 400k sessions as
     # Python dicts would take most of a gigabyte.
@@ -92,8 +148,16 @@ def _rounds(context: dg.AssetExecutionContext, sessions: pl.DataFrame, files: se
     pending: list[SessionInput] = []
     if waiting:
         months = set(sessions["month"].unique().to_list())
-        for batch in scan_batches(source.root(), months, source.identity(), keep_text=True, log=context.log.info, only=files,
-                                  pool=pool, prepare=session_windows):
+        for batch in scan_batches(
+            source.root(),
+            months,
+            source.identity(),
+            keep_text=True,
+            log=context.log.info,
+            only=files,
+            pool=pool,
+            prepare=session_windows,
+        ):
             parsed = {s.session_id: s for s in batch.sessions if s.session_id in waiting}
             waiting -= parsed.keys()
             for row in sessions.filter(pl.col("session_id").is_in(list(parsed))).iter_rows(named=True):
@@ -104,29 +168,61 @@ def _rounds(context: dg.AssetExecutionContext, sessions: pl.DataFrame, files: se
                 pending = []
     for row in sessions.filter(pl.col("headless") | pl.col("session_id").is_in(list(waiting))).iter_rows(named=True):
         if row["headless"]:
-            pending.append(SessionInput(**common(row), window=None, skip_status="abstained",
-                                        skip_reason="headless session (no human turns): not classified"))
+            pending.append(
+                SessionInput(
+                    **common(row),
+                    window=None,
+                    skip_status="abstained",
+                    skip_reason="headless session (no human turns): not classified",
+                )
+            )
         else:
-            pending.append(SessionInput(**common(row), window=None, skip_status="error",
-                                        skip_reason="transcript not found in the source any more: re-run ingest for this month"))
+            pending.append(
+                SessionInput(
+                    **common(row),
+                    window=None,
+                    skip_status="error",
+                    skip_reason="transcript not found in the source any more: re-run ingest for this month",
+                )
+            )
     context.log.info(f"{sessions.height} sessions, {windows} with a window")
     if pending:
         yield pending
 
 
 def _count_sessions(conn, month_start, month_end) -> int:
-    return conn.execute("SELECT count(*) FROM sessions WHERE month >= $s AND month < $e",
-                        {"s": month_start, "e": month_end}).fetchall()[0][0]
+    return conn.execute(
+        "SELECT count(*) FROM sessions WHERE month >= $s AND month < $e", {"s": month_start, "e": month_end}
+    ).fetchall()[0][0]
 
 
 def _windows_frame(inputs: list[SessionInput]) -> pl.DataFrame:
-    return pl.DataFrame([{
-        "month": i.month, "session_id": i.session_id, "user_key": i.user_key, "window_hash": i.window.window_hash,
-        "chars_kept": i.window.chars_kept, "chars_dropped": i.window.chars_dropped,
-        "redactions": sum(i.window.redactions.values()), "redaction_kinds": json.dumps(dict(sorted(i.window.redactions.items()))),
-    } for i in inputs if i.window is not None], schema={
-        "month": pl.Date, "session_id": pl.String, "user_key": pl.String, "window_hash": pl.String,
-        "chars_kept": pl.Int32, "chars_dropped": pl.Int32, "redactions": pl.Int32, "redaction_kinds": pl.String})
+    return pl.DataFrame(
+        [
+            {
+                "month": i.month,
+                "session_id": i.session_id,
+                "user_key": i.user_key,
+                "window_hash": i.window.window_hash,
+                "chars_kept": i.window.chars_kept,
+                "chars_dropped": i.window.chars_dropped,
+                "redactions": sum(i.window.redactions.values()),
+                "redaction_kinds": json.dumps(dict(sorted(i.window.redactions.items()))),
+            }
+            for i in inputs
+            if i.window is not None
+        ],
+        schema={
+            "month": pl.Date,
+            "session_id": pl.String,
+            "user_key": pl.String,
+            "window_hash": pl.String,
+            "chars_kept": pl.Int32,
+            "chars_dropped": pl.Int32,
+            "redactions": pl.Int32,
+            "redaction_kinds": pl.String,
+        },
+    )
 
 
 def _domain_violations(conn, measure: str, month_start, month_end) -> dict[str, int]:
@@ -134,7 +230,8 @@ def _domain_violations(conn, measure: str, month_start, month_end) -> dict[str, 
     for column, _ in label_columns(measure):
         condition = COLUMN_DOMAINS[column]
         violations[column] = conn.execute(
-            f"SELECT count(*) FROM {measure} WHERE month >= $s AND month < $e AND {column} IS NOT NULL AND NOT ({condition})",
+            f"SELECT count(*) FROM {measure} WHERE month >= $s AND month < $e AND {column} IS NOT NULL AND NOT "
+            f"({condition})",
             {"s": month_start, "e": month_end},
         ).fetchall()[0][0]
     return violations
@@ -148,27 +245,40 @@ def _domain_violations(conn, measure: str, month_start, month_end) -> dict[str, 
     pool="warehouse",
     can_subset=True,
 )
-def classify_measures(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource,
-                      transcript_source: TranscriptSource, classifier_settings: ClassifierSettings):
+def classify_measures(
+    context: dg.AssetExecutionContext,
+    warehouse_db: DuckDBResource,
+    transcript_source: TranscriptSource,
+    classifier_settings: ClassifierSettings,
+):
     with worker_pool(transcript_source.workers) as pool:
         yield from _classify_months(context, warehouse_db, transcript_source, classifier_settings, pool)
 
 
-def _classify_months(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource, transcript_source: TranscriptSource,
-                     classifier_settings: ClassifierSettings, pool: Executor | None):
+def _classify_months(
+    context: dg.AssetExecutionContext,
+    warehouse_db: DuckDBResource,
+    transcript_source: TranscriptSource,
+    classifier_settings: ClassifierSettings,
+    pool: Executor | None,
+):
     month_start, month_end = month_range(context)
     selected = {key.to_user_string() for key in context.selected_asset_keys}
     measures = [m for m in MEASURES if m in selected]
     backend = classifier_settings.backend(log=context.log.info, pool=pool)
     if backend.name == heuristic.NAME:
-        context.log.warning("Labels come from the offline HEURISTIC backend (no ANTHROPIC_API_KEY configured): "
-                            "rules, not a model; every row says backend = 'heuristic'.")
+        context.log.warning(
+            "Labels come from the offline HEURISTIC backend (no ANTHROPIC_API_KEY configured): "
+            "rules, not a model; every row says backend = 'heuristic'."
+        )
     chosen = [c for m in measures for c in MEASURES[m]]
     rounds = classifier_settings.rounds_of(backend)
     if classifier_settings.dry_run:
         with warehouse_db.get_connection() as conn:
             warehouse.ensure_schema(conn)
-            planned = plan.Projection(classifier_settings.model, batch=classifier_settings.mode == "batch", caching=True)
+            planned = plan.Projection(
+                classifier_settings.model, batch=classifier_settings.mode == "batch", caching=True
+            )
             for inputs in _session_rounds(context, conn, transcript_source, month_start, month_end, rounds, pool):
                 planned.add(planned_calls(inputs, chosen, Ledger(conn), classifier_settings.model))
             projection = planned.frame()
@@ -176,13 +286,15 @@ def _classify_months(context: dg.AssetExecutionContext, warehouse_db: DuckDBReso
         context.log.info(f"dry run, {classifier_settings.model} ({classifier_settings.mode}):\n{projection}")
         raise dg.Failure(
             description=f"Dry run: {totals[0]} calls would cost about ${totals[1]:.2f} with "
-                        f"{classifier_settings.model} ({classifier_settings.mode}); nothing was called or written.",
+            f"{classifier_settings.model} ({classifier_settings.mode}); nothing was called or written.",
             metadata={"projection": markdown_table(projection.with_columns(pl.col("dollars").round(4)), 20)},
         )
     with warehouse_db.get_connection() as conn:
         warehouse.ensure_schema(conn)
         started = time.perf_counter()
-        progress = Progress("sessions classified", _count_sessions(conn, month_start, month_end), "sessions", context.log.info)
+        progress = Progress(
+            "sessions classified", _count_sessions(conn, month_start, month_end), "sessions", context.log.info
+        )
         counts = RunCounts()
         tables = [*measures, *(["classifier_windows"] if "classifier_windows" in selected else [])]
         # Each round's rows go to staging as they are made (memory holds a few rounds); the measure tables
@@ -193,8 +305,9 @@ def _classify_months(context: dg.AssetExecutionContext, warehouse_db: DuckDBReso
             session_rounds = _session_rounds(context, conn, transcript_source, month_start, month_end, rounds, pool)
             with closing(read_ahead(session_rounds)) as read_rounds:
                 for inputs in read_rounds:
-                    outcomes, keys, round_counts = classify_sessions(inputs, backend, Ledger(conn), chosen,
-                                                                     reuse_errors=classifier_settings.reuse_errors)
+                    outcomes, keys, round_counts = classify_sessions(
+                        inputs, backend, Ledger(conn), chosen, reuse_errors=classifier_settings.reuse_errors
+                    )
                     counts.add(round_counts)
                     for measure in measures:
                         replacement.insert(measure, measure_frame(measure, inputs, outcomes, keys, backend))
@@ -210,46 +323,79 @@ def _classify_months(context: dg.AssetExecutionContext, warehouse_db: DuckDBReso
         for measure in measures:
             label = label_columns(measure)[0][0]
             summaries[measure] = {
-                "status": dict(conn.execute(f"SELECT status, count(*) FROM {measure} WHERE {in_months} GROUP BY status", params).fetchall()),
-                "labels": conn.sql(f"SELECT {label}, count(*) AS len FROM {measure} WHERE {in_months} AND status = 'ok' "
-                                   f"GROUP BY ALL ORDER BY len DESC, {label}", params=params).pl(),
-                "errors": conn.sql(f"SELECT reason, count(*) AS len FROM {measure} WHERE {in_months} AND status = 'error' "
-                                   "GROUP BY ALL ORDER BY len DESC, reason", params=params).pl(),
+                "status": dict(
+                    conn.execute(
+                        f"SELECT status, count(*) FROM {measure} WHERE {in_months} GROUP BY status", params
+                    ).fetchall()
+                ),
+                "labels": conn.sql(
+                    f"SELECT {label}, count(*) AS len FROM {measure} WHERE {in_months} AND status = 'ok' "
+                    f"GROUP BY ALL ORDER BY len DESC, {label}",
+                    params=params,
+                ).pl(),
+                "errors": conn.sql(
+                    f"SELECT reason, count(*) AS len FROM {measure} WHERE {in_months} AND status = 'error' "
+                    "GROUP BY ALL ORDER BY len DESC, reason",
+                    params=params,
+                ).pl(),
             }
-        windows = conn.execute(f"SELECT count(*) FILTER (WHERE chars_dropped > 0), coalesce(sum(redactions), 0) "
-                               f"FROM classifier_windows WHERE {in_months}", params).fetchall()[0]
+        windows = conn.execute(
+            f"SELECT count(*) FILTER (WHERE chars_dropped > 0), coalesce(sum(redactions), 0) "
+            f"FROM classifier_windows WHERE {in_months}",
+            params,
+        ).fetchall()[0]
         violations = {m: _domain_violations(conn, m, month_start, month_end) for m in measures}
 
-    common = {"months": dg.MetadataValue.text(f"{month_start:%Y-%m} to {month_end:%Y-%m} (exclusive)"),
-              "backend": dg.MetadataValue.text(f"{backend.name} ({backend.model})")}
+    common = {
+        "months": dg.MetadataValue.text(f"{month_start:%Y-%m} to {month_end:%Y-%m} (exclusive)"),
+        "backend": dg.MetadataValue.text(f"{backend.name} ({backend.model})"),
+    }
     if "classifier_windows" in selected:
-        yield dg.MaterializeResult(asset_key="classifier_windows", metadata={
-            **common, "rows": dg.MetadataValue.int(written["classifier_windows"]),
-            "sessions_cut": dg.MetadataValue.int(int(windows[0])),
-            "redactions": dg.MetadataValue.int(int(windows[1])),
-        })
+        yield dg.MaterializeResult(
+            asset_key="classifier_windows",
+            metadata={
+                **common,
+                "rows": dg.MetadataValue.int(written["classifier_windows"]),
+                "sessions_cut": dg.MetadataValue.int(int(windows[0])),
+                "redactions": dg.MetadataValue.int(int(windows[1])),
+            },
+        )
     run_table = counts.table()
     for measure in measures:
         status = Counter(summaries[measure]["status"])
         rows = written[measure]
-        yield dg.MaterializeResult(asset_key=measure, metadata={
-            **common,
-            "rows": dg.MetadataValue.int(rows),
-            "ok": dg.MetadataValue.int(status["ok"]), "abstained": dg.MetadataValue.int(status["abstained"]),
-            "error": dg.MetadataValue.int(status["error"]),
-            "calls": markdown_table(run_table.filter(pl.col("classifier").is_in([c.name for c in MEASURES[measure]]))),
-            "label_counts": markdown_table(summaries[measure]["labels"], 25),
-            "errors": markdown_table(summaries[measure]["errors"], 10),
-        })
+        yield dg.MaterializeResult(
+            asset_key=measure,
+            metadata={
+                **common,
+                "rows": dg.MetadataValue.int(rows),
+                "ok": dg.MetadataValue.int(status["ok"]),
+                "abstained": dg.MetadataValue.int(status["abstained"]),
+                "error": dg.MetadataValue.int(status["error"]),
+                "calls": markdown_table(
+                    run_table.filter(pl.col("classifier").is_in([c.name for c in MEASURES[measure]]))
+                ),
+                "label_counts": markdown_table(summaries[measure]["labels"], 25),
+                "errors": markdown_table(summaries[measure]["errors"], 10),
+            },
+        )
         bad = {c: n for c, n in violations[measure].items() if n}
-        yield dg.AssetCheckResult(asset_key=measure, check_name="labels_in_domain", passed=not bad,
-                                  metadata={"violations": dg.MetadataValue.json(bad or {})})
+        yield dg.AssetCheckResult(
+            asset_key=measure,
+            check_name="labels_in_domain",
+            passed=not bad,
+            metadata={"violations": dg.MetadataValue.json(bad or {})},
+        )
         error_rate = status["error"] / rows if rows else 0.0
         yield dg.AssetCheckResult(
-            asset_key=measure, check_name="error_rate", passed=error_rate <= classifier_settings.max_error_rate,
-            metadata={"error_rate": dg.MetadataValue.float(round(error_rate, 4)),
-                      "threshold": dg.MetadataValue.float(classifier_settings.max_error_rate),
-                      "coverage": dg.MetadataValue.json(dict(status))},
+            asset_key=measure,
+            check_name="error_rate",
+            passed=error_rate <= classifier_settings.max_error_rate,
+            metadata={
+                "error_rate": dg.MetadataValue.float(round(error_rate, 4)),
+                "threshold": dg.MetadataValue.float(classifier_settings.max_error_rate),
+                "coverage": dg.MetadataValue.json(dict(status)),
+            },
         )
     context.log.info(
         f"classifier calls: {counts.called.total()} made, {counts.cached.total()} from the ledger, "
@@ -264,9 +410,15 @@ def _classify_months(context: dg.AssetExecutionContext, warehouse_db: DuckDBReso
     pool="warehouse",
     group_name=GROUP,
     kinds=KINDS,
-    description="One row per session: telemetry, every label, and the derived measures (sql/schema/session_measures.sql).",
-    check_specs=[dg.AssetCheckSpec("shares_and_flags_consistent", asset="session_measures",
-                                   description="Shares lie in [0, 1]; verified success implies judged success; abandoned implies hit trouble.")],
+    description="One row per session: telemetry, every label, and the derived measures "
+    "(sql/schema/session_measures.sql).",
+    check_specs=[
+        dg.AssetCheckSpec(
+            "shares_and_flags_consistent",
+            asset="session_measures",
+            description="Shares lie in [0, 1]; verified success implies judged success; abandoned implies hit trouble.",
+        )
+    ],
 )
 def session_measures(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource):
     month_start, month_end = month_range(context)
@@ -275,23 +427,38 @@ def session_measures(context: dg.AssetExecutionContext, warehouse_db: DuckDBReso
         warehouse.ensure_schema(conn)
         frame = conn.sql(warehouse.sql_text("classify/session_measures.sql"), params=params).pl()
         frame = frame.with_columns(*DERIVED)
-        written = warehouse.replace_months(conn, month_start, month_end, [warehouse.MonthWrite("session_measures", frame)])
+        written = warehouse.replace_months(
+            conn, month_start, month_end, [warehouse.MonthWrite("session_measures", frame)]
+        )
         problems = conn.execute(
-            "SELECT count(*) FILTER (WHERE user_planning_share NOT BETWEEN 0 AND 1 OR user_execution_share NOT BETWEEN 0 AND 1), "
-            "count(*) FILTER (WHERE verified_success AND NOT judged_success), count(*) FILTER (WHERE abandoned AND NOT hit_trouble) "
-            "FROM session_measures WHERE month >= $s AND month < $e", params,
+            "SELECT count(*) FILTER (WHERE user_planning_share NOT BETWEEN 0 AND 1 OR user_execution_share NOT BETWEEN "
+            "0 AND 1), "
+            "count(*) FILTER (WHERE verified_success AND NOT judged_success), count(*) FILTER (WHERE abandoned AND NOT "
+            "hit_trouble) "
+            "FROM session_measures WHERE month >= $s AND month < $e",
+            params,
         ).fetchall()[0]
         summary = conn.sql(
-            "SELECT strftime(month, '%Y-%m') AS month, count(*) AS sessions, count(*) FILTER (WHERE headless) AS headless, "
+            "SELECT strftime(month, '%Y-%m') AS month, count(*) AS sessions, count(*) FILTER (WHERE headless) AS "
+            "headless, "
             "round(avg(verified_success::INT), 3) AS verified_success, round(avg(hit_trouble::INT), 3) AS hit_trouble, "
             "round(avg(labels_ok), 2) AS labels_ok_per_session, any_value(backend) AS backend "
-            "FROM session_measures WHERE month >= $s AND month < $e GROUP BY ALL ORDER BY month", params=params,
+            "FROM session_measures WHERE month >= $s AND month < $e GROUP BY ALL ORDER BY month",
+            params=params,
         ).pl()
-    yield dg.MaterializeResult(metadata={
-        "rows": dg.MetadataValue.int(written["session_measures"]),
-        "backends": dg.MetadataValue.text(", ".join(sorted(set(frame["backend"].to_list()))) or "(none)"),
-        "by_month": markdown_table(summary, 24),
-    })
-    yield dg.AssetCheckResult(check_name="shares_and_flags_consistent", passed=not any(problems),
-                              metadata={"shares_out_of_range": problems[0], "verified_not_judged": problems[1],
-                                        "abandoned_without_trouble": problems[2]})
+    yield dg.MaterializeResult(
+        metadata={
+            "rows": dg.MetadataValue.int(written["session_measures"]),
+            "backends": dg.MetadataValue.text(", ".join(sorted(set(frame["backend"].to_list()))) or "(none)"),
+            "by_month": markdown_table(summary, 24),
+        }
+    )
+    yield dg.AssetCheckResult(
+        check_name="shares_and_flags_consistent",
+        passed=not any(problems),
+        metadata={
+            "shares_out_of_range": problems[0],
+            "verified_not_judged": problems[1],
+            "abandoned_without_trouble": problems[2],
+        },
+    )

@@ -20,8 +20,12 @@ import polars as pl
 from sessionlab_assets.labels import VALUE_TIERS, value_tier
 
 DEFAULT_POSTINGS_CSV = (
-    Path(__file__).resolve().parents[3] / "shared" / "corpus" / "freelance"
-    / "kadiroruc__UpworkProjectsPricePrediction" / "upwork_jobs.csv"
+    Path(__file__).resolve().parents[3]
+    / "shared"
+    / "corpus"
+    / "freelance"
+    / "kadiroruc__UpworkProjectsPricePrediction"
+    / "upwork_jobs.csv"
 )
 PER_TIER = 8
 SEED = 20260601
@@ -54,7 +58,10 @@ def fixed_price_postings(path: Path) -> pl.DataFrame:
             title=pl.col("Job Title").str.strip_chars(),
             level=pl.col("Level"),
             skills=pl.col("Skills").fill_null(""),
-            price_usd=pl.col("Budget").str.extract(r"\$([\d,.]+)").str.replace_all(",", "").cast(pl.Float64, strict=False),
+            price_usd=pl.col("Budget")
+            .str.extract(r"\$([\d,.]+)")
+            .str.replace_all(",", "")
+            .cast(pl.Float64, strict=False),
         )
         .filter(pl.col("price_usd").is_between(low, high, closed="left") & pl.col("title").is_not_null())
         .unique(subset=["title", "price_usd"], maintain_order=True)

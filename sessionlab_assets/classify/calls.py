@@ -12,7 +12,7 @@ import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
@@ -46,7 +46,9 @@ class CallRequest:
     key: CallKey
     classifier: Classifier
     input_text: str  # the redacted window, or the upstream output rendered as text
-    facts: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)  # session telemetry, for offline rules
+    facts: dict[str, Any] = field(
+        default_factory=dict, compare=False, hash=False
+    )  # session telemetry, for offline rules
 
 
 @dataclass
@@ -83,9 +85,24 @@ def validated(classifier: Classifier, key: CallKey, raw_text: str, backend: str,
 
 
 _LEDGER_COLUMNS = (
-    "classifier", "prompt_version", "model", "input_hash", "backend", "mode", "status", "reason", "output_json",
-    "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "cost_usd", "latency_ms",
-    "batch_id", "attempts", "called_at",
+    "classifier",
+    "prompt_version",
+    "model",
+    "input_hash",
+    "backend",
+    "mode",
+    "status",
+    "reason",
+    "output_json",
+    "input_tokens",
+    "output_tokens",
+    "cache_read_tokens",
+    "cache_write_tokens",
+    "cost_usd",
+    "latency_ms",
+    "batch_id",
+    "attempts",
+    "called_at",
 )
 
 
@@ -106,15 +123,19 @@ class Ledger:
         if not keys:
             return {}
         wanted = pl.DataFrame(
-            {"classifier": [k.classifier for k in keys], "prompt_version": [k.prompt_version for k in keys],
-             "model": [k.model for k in keys], "input_hash": [k.input_hash for k in keys]},
+            {
+                "classifier": [k.classifier for k in keys],
+                "prompt_version": [k.prompt_version for k in keys],
+                "model": [k.model for k in keys],
+                "input_hash": [k.input_hash for k in keys],
+            },
             schema={c: pl.String for c in ("classifier", "prompt_version", "model", "input_hash")},
         ).unique()
         self.conn.register("wanted_keys", wanted)
         try:
             found = self.conn.sql(
-                "SELECT c.* FROM classifier_calls c JOIN wanted_keys USING (classifier, prompt_version, model, input_hash)"
-                + ("" if reuse_errors else " WHERE c.status <> 'error'")
+                "SELECT c.* FROM classifier_calls c JOIN wanted_keys USING (classifier, prompt_version, model, "
+                "input_hash)" + ("" if reuse_errors else " WHERE c.status <> 'error'")
             ).pl()
         finally:
             self.conn.unregister("wanted_keys")
@@ -122,9 +143,25 @@ class Ledger:
         for row in found.iter_rows(named=True):
             key = CallKey(row["classifier"], row["prompt_version"], row["model"], row["input_hash"])
             results[key] = CallResult(
-                key=key, **{k: row[k] for k in (
-                    "backend", "mode", "status", "reason", "output_json", "input_tokens", "output_tokens",
-                    "cache_read_tokens", "cache_write_tokens", "cost_usd", "latency_ms", "batch_id")})
+                key=key,
+                **{
+                    k: row[k]
+                    for k in (
+                        "backend",
+                        "mode",
+                        "status",
+                        "reason",
+                        "output_json",
+                        "input_tokens",
+                        "output_tokens",
+                        "cache_read_tokens",
+                        "cache_write_tokens",
+                        "cost_usd",
+                        "latency_ms",
+                        "batch_id",
+                    )
+                },
+            )
         return results
 
     def record(self, results: list[CallResult]) -> None:
@@ -136,17 +173,37 @@ class Ledger:
         self.on_record(len(results))
 
     def _insert(self, results: list[CallResult]) -> None:
-        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        now = datetime.now(UTC).replace(tzinfo=None)
         frame = pl.DataFrame(
-            [{
-                "classifier": r.key.classifier, "prompt_version": r.key.prompt_version, "model": r.key.model,
-                "input_hash": r.key.input_hash, "backend": r.backend, "mode": r.mode, "status": r.status,
-                "reason": r.reason, "output_json": r.output_json, "input_tokens": r.input_tokens,
-                "output_tokens": r.output_tokens, "cache_read_tokens": r.cache_read_tokens,
-                "cache_write_tokens": r.cache_write_tokens, "cost_usd": r.cost_usd, "latency_ms": r.latency_ms,
-                "batch_id": r.batch_id, "attempts": 1, "called_at": now,
-            } for r in results],
-            schema_overrides={"reason": pl.String, "output_json": pl.String, "latency_ms": pl.Float64, "batch_id": pl.String},
+            [
+                {
+                    "classifier": r.key.classifier,
+                    "prompt_version": r.key.prompt_version,
+                    "model": r.key.model,
+                    "input_hash": r.key.input_hash,
+                    "backend": r.backend,
+                    "mode": r.mode,
+                    "status": r.status,
+                    "reason": r.reason,
+                    "output_json": r.output_json,
+                    "input_tokens": r.input_tokens,
+                    "output_tokens": r.output_tokens,
+                    "cache_read_tokens": r.cache_read_tokens,
+                    "cache_write_tokens": r.cache_write_tokens,
+                    "cost_usd": r.cost_usd,
+                    "latency_ms": r.latency_ms,
+                    "batch_id": r.batch_id,
+                    "attempts": 1,
+                    "called_at": now,
+                }
+                for r in results
+            ],
+            schema_overrides={
+                "reason": pl.String,
+                "output_json": pl.String,
+                "latency_ms": pl.Float64,
+                "batch_id": pl.String,
+            },
         ).unique(subset=["classifier", "prompt_version", "model", "input_hash"], keep="last")
         self.conn.register("incoming_calls", frame)
         try:
@@ -181,7 +238,7 @@ class BatchRegister:
         self.on_record = on_record  # told how many results each record() wrote: progress reporting
 
     def add(self, batch_id: str, keys: list[CallKey]) -> None:
-        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        now = datetime.now(UTC).replace(tzinfo=None)
         self.conn.executemany(
             "INSERT INTO classifier_batches VALUES (?, ?, ?, ?, ?, ?, ?, false)",
             [(batch_id, k.custom_id, k.classifier, k.prompt_version, k.model, k.input_hash, now) for k in keys],

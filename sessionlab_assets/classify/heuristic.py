@@ -93,7 +93,7 @@ class _Phrases:
         lowered = _lowered(text)
         if len(lowered) != len(text):
             return [match.group(0) for match in self.insensitive.finditer(text)]
-        return [text[match.start():match.end()] for match in self.pattern.finditer(lowered)]
+        return [text[match.start() : match.end()] for match in self.pattern.finditer(lowered)]
 
     def findall(self, text: str) -> list[str]:
         return self.matches(text)
@@ -105,50 +105,111 @@ def _words(alternatives: str) -> _Words:
 
 # Work modes: cue words in the user's first request, by mode. Telemetry breaks ties (below).
 MODE_CUES: dict[str, _Words] = {
-    "plan": _words(r"plan|design|architecture|proposal|roadmap|scope|phases|trade-?offs?|how should|where to start|figure out how"),
+    "plan": _words(
+        r"plan|design|architecture|proposal|roadmap|scope|phases|trade-?offs?|how should|where to start|figure out how"
+    ),
     "build": _words(r"add|implement|create|build|make|feature|refactor|migrate|export|script that|new endpoint"),
-    "fix": _words(r"fix|bug|broken|error|fails?|failing|crash(?:es)?|regression|doesn'?t work|does not work|wrong|throws|root cause|exception"),
-    "understand": _words(r"explain|what does|how does|walk me through|trace|understand|what is in|why does|why is|uses .* instead"),
+    "fix": _words(
+        r"fix|bug|broken|error|fails?|failing|crash(?:es)?|regression|doesn'?t work|does not work|wrong|throws|root "
+        r"cause|exception"
+    ),
+    "understand": _words(
+        r"explain|what does|how does|walk me through|trace|understand|what is in|why does|why is|uses .* instead"
+    ),
     "test": _words(r"tests?|testing|review|coverage|harness|check if|is my code good|correctness"),
-    "operate": _words(r"deploy|install|server|staging|production|ci|pipeline|workflow|github actions|upgrade|monitoring|alert|docker|kubernetes|online|configure"),
-    "analyze": _words(r"analy[sz]e|analysis|data|dataset|chart|plot|query|statistics?|regression model|confidence intervals?|summari[sz]e|trend|compare the groups"),
+    "operate": _words(
+        r"deploy|install|server|staging|production|ci|pipeline|workflow|github "
+        r"actions|upgrade|monitoring|alert|docker|kubernetes|online|configure"
+    ),
+    "analyze": _words(
+        r"analy[sz]e|analysis|data|dataset|chart|plot|query|statistics?|regression model|confidence "
+        r"intervals?|summari[sz]e|trend|compare the groups"
+    ),
     "orchestrate": _words(r"agents?|subagents?|system prompt|evals?|llm|chatbot|ai helper|rubric|prompt"),
-    "communicate": _words(r"write (?:up|a|an|the|my)|draft|memo|email|letter|newsletter|handout|notes|announcement|proposal for|report for|sound better|plain language|audience|words"),
+    "communicate": _words(
+        r"write (?:up|a|an|the|my)|draft|memo|email|letter|newsletter|handout|notes|announcement|proposal for|report "
+        r"for|sound better|plain language|audience|words"
+    ),
 }
 # When two modes tie, the one listed first wins: fixing beats building (a bug report often asks to
 # add a guard), communication and analysis beat building (a chart or memo "made" is not software).
 MODE_PRIORITY = ("fix", "communicate", "analyze", "orchestrate", "understand", "test", "operate", "plan", "build")
 
 OCCUPATION_CUES: dict[str, _Words] = {
-    "15-0000": _words(r"on-?call|slo|p99|staging cluster|feature flag|idempotency|microservices?|backend|api clients?|engineering team"),
-    "11-0000": _words(r"okrs?|headcount|leadership|board pack|my directs|skip-level|reorg|hiring plan|business review|my managers"),
-    "13-0000": _words(r"ledger|gl accounts?|accruals?|reconciliation|forecast|ebitda|cfo|month-end|audit|variance|fp&a|budget"),
-    "17-0000": _words(r"safety factor|load combos?|tolerance|eurocode|bom|fea|pcb|beam|structural|hvac sizing|cad|test rig"),
-    "19-0000": _words(r"batch effects?|replicates|manuscript|assays?|rna-?seq|the pi\b|reviewers|lab|samples|fdr|grant"),
+    "15-0000": _words(
+        r"on-?call|slo|p99|staging cluster|feature flag|idempotency|microservices?|backend|api clients?|engineering "
+        r"team"
+    ),
+    "11-0000": _words(
+        r"okrs?|headcount|leadership|board pack|my directs|skip-level|reorg|hiring plan|business review|my managers"
+    ),
+    "13-0000": _words(
+        r"ledger|gl accounts?|accruals?|reconciliation|forecast|ebitda|cfo|month-end|audit|variance|fp&a|budget"
+    ),
+    "17-0000": _words(
+        r"safety factor|load combos?|tolerance|eurocode|bom|fea|pcb|beam|structural|hvac sizing|cad|test rig"
+    ),
+    "19-0000": _words(
+        r"batch effects?|replicates|manuscript|assays?|rna-?seq|the pi\b|reviewers|lab|samples|fdr|grant"
+    ),
     "21-0000": _words(r"caseload|case managers?|families we serve|referral partners|volunteers?|non-?profit"),
-    "23-0000": _words(r"indemnification|clauses?|statute of limitations|privileged|filing deadline|contracts?|ruling|engagement letter"),
-    "25-0000": _words(r"students?|lms|learning outcomes|rubric|term starts|year \d+ class|gradebook|courses?|lesson|quiz|syllabus|teach"),
-    "27-0000": _words(r"print run|show notes|episodes?|bleed and trim|galleries|gallery|editorial|podcast|portfolio|photography|artist"),
+    "23-0000": _words(
+        r"indemnification|clauses?|statute of limitations|privileged|filing deadline|contracts?|ruling|engagement "
+        r"letter"
+    ),
+    "25-0000": _words(
+        r"students?|lms|learning outcomes|rubric|term starts|year \d+ "
+        r"class|gradebook|courses?|lesson|quiz|syllabus|teach"
+    ),
+    "27-0000": _words(
+        r"print run|show notes|episodes?|bleed and "
+        r"trim|galleries|gallery|editorial|podcast|portfolio|photography|artist"
+    ),
     "29-0000": _words(r"ward|hipaa|charge nurse|triage|ehr|patients?|clinic|discharge|nurse|shifts?"),
     "41-0000": _words(r"pipeline coverage|my accounts|close rates|quota|crm|leads?|territory|sales|customer proposal"),
-    "43-0000": _words(r"front desk|purchase orders|filing backlog|mail merge|invoices?|office|supplies|meeting minutes"),
+    "43-0000": _words(
+        r"front desk|purchase orders|filing backlog|mail merge|invoices?|office|supplies|meeting minutes"
+    ),
     "49-0000": _words(r"work orders|technicians|preventive maintenance|service van|maintenance|repairs?"),
 }
 
-AFFIRM = _words(r"perfect|works now|that works|it works|thank you|thanks|exactly what i needed|confirmed|looks right|numbers match|that'?s it|great")
-COMPLAIN = _words(r"still broken|same error|this is wrong|worse|didn'?t fix|not what i asked|something else entirely|waste of time|so hard|spent an hour")
+AFFIRM = _words(
+    r"perfect|works now|that works|it works|thank you|thanks|exactly what i needed|confirmed|looks right|numbers "
+    r"match|that'?s it|great"
+)
+COMPLAIN = _words(
+    r"still broken|same error|this is wrong|worse|didn'?t fix|not what i asked|something else entirely|waste of "
+    r"time|so hard|spent an hour"
+)
 GIVE_UP = _words(r"forget it|never mind|giving up|give up|by hand|ask someone else")
-PARTIAL = _words(r"first part works|still fails|still doesn'?t|good enough|not quite|a bit off|skip the|leave it for now|leave it")
-NO_GOAL = re.compile(r"(?i)^\s*(?:hi|hello|test|hello, testing|what can you do\??|just looking around.*|what is in this folder\??)\s*$")
+PARTIAL = _words(
+    r"first part works|still fails|still doesn'?t|good enough|not quite|a bit off|skip the|leave it for now|leave it"
+)
+NO_GOAL = re.compile(
+    r"(?i)^\s*(?:hi|hello|test|hello, testing|what can you do\??|just looking around.*|what is in this folder\??)\s*$"
+)
 RETRIES = re.compile(r"(?i)^\s*(?:continue|try again|retry|again|keep going|do it|ok|yes|go on|proceed|next step)\W*$")
 
-VAGUE = _words(r"i'?m new|im new|dumb question|don'?t really code|no idea|dont know|don'?t know|for me|something|stuff|i guess|is my code good|help me|stuck")
+VAGUE = _words(
+    r"i'?m new|im new|dumb question|don'?t really code|no idea|dont know|don'?t know|for me|something|stuff|i guess|is "
+    r"my code good|help me|stuck"
+)
 GENERIC_CHECK = _Phrases(r"(?:are you sure|did it work|is that right|is it fixed|does this work)")
-TARGETED_CHECK = _words(r"run .{0,40}(?:test|pytest|npm test|cargo test|go test)|diff against|query plan|against last month|add a test for|show me the failures")
+TARGETED_CHECK = _words(
+    r"run .{0,40}(?:test|pytest|npm test|cargo test|go test)|diff against|query plan|against last month|add a test "
+    r"for|show me the failures"
+)
 USER_CATCH = re.compile(r"(?i)(?:^|\n)\s*(?:no, that'?s wrong|stop\.|that won'?t work|careful:)")
 AGENT_CORRECTS = _Phrases(r"(?:actually,|one thing to clear up|small correction)")
-CONSTRAINT = _Phrases(r"(?:keep it|don'?t |do not |has to|must|no new dependencies|use utc|mind the|stream the|account for|round only|reversible|backwards compatible|idempotent)")
-TECH_TERM = re.compile(r"`[^`]+`|\b[\w/]+\.(?:py|ts|go|rs|R|sql|js|c|md|json|csv|ipynb)\b|\b(?:p99|utc|n\+1|fdr|sla|slo|idempot\w*|migration|regression|latency|schema)\b", re.I)
+CONSTRAINT = _Phrases(
+    r"(?:keep it|don'?t |do not |has to|must|no new dependencies|use utc|mind the|stream the|account for|round "
+    r"only|reversible|backwards compatible|idempotent)"
+)
+TECH_TERM = re.compile(
+    r"`[^`]+`|\b[\w/]+\.(?:py|ts|go|rs|R|sql|js|c|md|json|csv|ipynb)\b"
+    r"|\b(?:p99|utc|n\+1|fdr|sla|slo|idempot\w*|migration|regression|latency|schema)\b",
+    re.I,
+)
 
 USER_PLANNING = _Phrases(r"(?:let'?s go with|scope:|done means|don'?t touch|first reproduce|before we write)")
 USER_EXECUTION = _Phrases(r"(?:put it in|use \S+ for that|run `|name it after)")
@@ -182,7 +243,10 @@ def _level(score: float, edges: tuple[float, ...]) -> int:
 def work_mode(users: list[str], agents: list[str], facts: dict[str, Any]) -> dict[str, Any]:
     request = users[0] if users else ""
     request, follow_ups = _lowered(request), [_lowered(u) for u in users[1:2]]
-    scores = {mode: cue.count_lowered(request) * 2 + sum(cue.count_lowered(u) for u in follow_ups) for mode, cue in MODE_CUES.items()}
+    scores = {
+        mode: cue.count_lowered(request) * 2 + sum(cue.count_lowered(u) for u in follow_ups)
+        for mode, cue in MODE_CUES.items()
+    }
     if facts.get("test_runs", 0) >= 2 and facts.get("lines_added", 0) < 20:
         scores["test"] += 1
     if facts.get("lines_added", 0) == 0:
@@ -213,8 +277,10 @@ def decisions(users: list[str], agents: list[str], facts: dict[str, Any]) -> dic
     text_user, text_agent = "\n".join(users), "\n".join(agents)
     out = []
     for kind, made_by, pattern, text in (
-        ("planning", "user", USER_PLANNING, text_user), ("planning", "agent", AGENT_PLANNING, text_agent),
-        ("execution", "user", USER_EXECUTION, text_user), ("execution", "agent", AGENT_EXECUTION, text_agent),
+        ("planning", "user", USER_PLANNING, text_user),
+        ("planning", "agent", AGENT_PLANNING, text_agent),
+        ("execution", "user", USER_EXECUTION, text_user),
+        ("execution", "agent", AGENT_EXECUTION, text_agent),
     ):
         out += [{"summary": found[:60], "kind": kind, "made_by": made_by} for found in pattern.matches(text)]
     if users and not any(d["kind"] == "planning" for d in out):
@@ -281,10 +347,15 @@ class _OccupationScores:
             return []
         counts = pl.DataFrame({"text": texts}, schema={"text": pl.String}).select(
             pl.col("text").str.contains(cls.UNSURE).alias("unsure"),
-            *(pl.col("text").str.count_matches(pattern).cast(pl.Int64).alias(group) for group, pattern in cls.PATTERNS.items()),
+            *(
+                pl.col("text").str.count_matches(pattern).cast(pl.Int64).alias(group)
+                for group, pattern in cls.PATTERNS.items()
+            ),
         )
-        return [_occupation_scores(text) if row.pop("unsure") else row
-                for text, row in zip(texts, counts.iter_rows(named=True), strict=True)]
+        return [
+            _occupation_scores(text) if row.pop("unsure") else row
+            for text, row in zip(texts, counts.iter_rows(named=True), strict=True)
+        ]
 
     def prepare(self, texts: list[str]) -> None:
         """Count these texts together; `scores` then looks them up."""
@@ -386,22 +457,34 @@ def job_posting(users: list[str], agents: list[str], facts: dict[str, Any]) -> d
     extensions = sorted(set(re.findall(r"\.(py|ts|go|rs|R|sql|js|ipynb|md)\b", "\n".join(users + agents))))
     description = (
         f"{request[:400]} The work involves about {facts.get('tool_calls', 0)} steps and "
-        f"{facts.get('lines_added', 0)} lines of new or changed code over {facts.get('human_turns', 0)} rounds of feedback."
+        f"{facts.get('lines_added', 0)} lines of new or changed code over {facts.get('human_turns', 0)} rounds of "
+        "feedback."
     )
     return {"title": first_sentence, "description": description, "skills": [mode] + extensions}
 
 
 def job_price(posting: str, facts: dict[str, Any]) -> dict[str, Any]:
     # Scope from effort: more steps and more code mean a larger job. Log-linear, clipped to the tiers.
-    effort = math.log1p(facts.get("tool_calls", 0)) + 0.5 * math.log1p(facts.get("lines_added", 0)) + 0.3 * math.log1p(facts.get("human_turns", 0))
+    effort = (
+        math.log1p(facts.get("tool_calls", 0))
+        + 0.5 * math.log1p(facts.get("lines_added", 0))
+        + 0.3 * math.log1p(facts.get("human_turns", 0))
+    )
     price = min(50_000.0, max(10.0, 40.0 * math.exp(0.75 * effort)))
     return {"reasoning": f"effort index {effort:.2f}", "price_usd": round(price, 2)}
 
 
 WINDOW_RULES: dict[str, Callable[[list[str], list[str], dict[str, Any]], dict[str, Any]]] = {
-    "work_mode": work_mode, "codebase_relationship": codebase_relationship, "decisions": decisions,
-    "expertise": expertise, "occupation_user": occupation_user, "occupation_work": occupation_work,
-    "outcome": outcome, "success_signal": success_signal, "failure_signal": failure_signal, "job_posting": job_posting,
+    "work_mode": work_mode,
+    "codebase_relationship": codebase_relationship,
+    "decisions": decisions,
+    "expertise": expertise,
+    "occupation_user": occupation_user,
+    "occupation_work": occupation_work,
+    "outcome": outcome,
+    "success_signal": success_signal,
+    "failure_signal": failure_signal,
+    "job_posting": job_posting,
 }
 
 
@@ -416,8 +499,10 @@ def evaluate(name: str, input_text: str, facts: dict[str, Any]) -> str:
 def _evaluate_many(calls: list[tuple[str, str, dict[str, Any]]]) -> list[tuple[str, float]]:
     # The texts `occupation_user` and `occupation_work` may score, counted in one go (a polars call per
     # text would cost more than the counting).
-    _OCCUPATION.prepare([_occupation_text(*split_window(text)) for name, text, _ in calls if name == "occupation_user"]
-                        + [_work_text(split_window(text)[0]) for name, text, _ in calls if name == "occupation_work"])
+    _OCCUPATION.prepare(
+        [_occupation_text(*split_window(text)) for name, text, _ in calls if name == "occupation_user"]
+        + [_work_text(split_window(text)[0]) for name, text, _ in calls if name == "occupation_work"]
+    )
     answers = []
     for name, input_text, facts in calls:
         watch = Stopwatch()
@@ -441,8 +526,10 @@ class HeuristicBackend:
         return VERSION
 
     def run(self, requests: list[CallRequest], ledger: Ledger) -> list[CallRequest]:
-        tasks = ([(r.classifier.name, r.input_text, r.facts) for r in requests[i:i + self.CALLS_PER_TASK]]
-                 for i in range(0, len(requests), self.CALLS_PER_TASK))
+        tasks = (
+            [(r.classifier.name, r.input_text, r.facts) for r in requests[i : i + self.CALLS_PER_TASK]]
+            for i in range(0, len(requests), self.CALLS_PER_TASK)
+        )
         answers = (answer for task in ordered_map(self.pool, _evaluate_many, tasks) for answer in task)
         results = []
         for request, (raw, latency_ms) in zip(requests, answers, strict=True):

@@ -12,7 +12,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from sessionlab_assets.labels import (
-    CODEBASE_RELATIONSHIPS, EXPERTISE_NAMES, OUTCOMES, SOC_MAJOR_GROUPS, VALUE_TIERS, WORK_MODES,
+    CODEBASE_RELATIONSHIPS,
+    EXPERTISE_NAMES,
+    OUTCOMES,
+    SOC_MAJOR_GROUPS,
+    VALUE_TIERS,
+    WORK_MODES,
 )
 
 WorkModeLabel = Literal[WORK_MODES]  # type: ignore[valid-type]

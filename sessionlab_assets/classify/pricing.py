@@ -30,7 +30,13 @@ PRICES: dict[str, Price] = {
 BATCH_DISCOUNT = 0.5
 
 # Models that accept `temperature`; newer ones reject it with a 400, so it is sent only to these.
-TEMPERATURE_MODELS = ("claude-haiku-4-5", "claude-sonnet-4-5", "claude-sonnet-4-6", "claude-opus-4-5", "claude-opus-4-6")
+TEMPERATURE_MODELS = (
+    "claude-haiku-4-5",
+    "claude-sonnet-4-5",
+    "claude-sonnet-4-6",
+    "claude-opus-4-5",
+    "claude-opus-4-6",
+)
 
 # Rough characters per token of English prose and code, for plans made before any call.
 CHARS_PER_TOKEN = 3.6
@@ -53,21 +59,38 @@ def accepts_temperature(model: str) -> bool:
     return base_model(model) in TEMPERATURE_MODELS
 
 
-def call_cost(model: str, input_tokens: int, output_tokens: int, cache_read_tokens: int = 0,
-              cache_write_tokens: int = 0, batch: bool = False) -> float:
+def call_cost(
+    model: str,
+    input_tokens: int,
+    output_tokens: int,
+    cache_read_tokens: int = 0,
+    cache_write_tokens: int = 0,
+    batch: bool = False,
+) -> float:
     """Dollars for one call; `input_tokens` excludes cached tokens, as the API reports it."""
     p = price_of(model)
-    dollars = (input_tokens * p.input + output_tokens * p.output + cache_write_tokens * p.cache_write
-               + cache_read_tokens * p.cache_read) / 1e6
+    dollars = (
+        input_tokens * p.input
+        + output_tokens * p.output
+        + cache_write_tokens * p.cache_write
+        + cache_read_tokens * p.cache_read
+    ) / 1e6
     return dollars * (BATCH_DISCOUNT if batch else 1.0)
 
 
 def estimated_tokens(text: str) -> int:
     return max(1, round(len(text) / CHARS_PER_TOKEN))
 
+
 # Shortest prefix the API will cache, in tokens; a shorter cache_control block is billed as plain input.
-MIN_CACHE_TOKENS = {"claude-haiku-4-5": 4096, "claude-opus-4-5": 4096, "claude-opus-4-6": 4096, "claude-opus-4-7": 4096,
-                    "claude-sonnet-4-5": 1024, "claude-sonnet-4-6": 1024}
+MIN_CACHE_TOKENS = {
+    "claude-haiku-4-5": 4096,
+    "claude-opus-4-5": 4096,
+    "claude-opus-4-6": 4096,
+    "claude-opus-4-7": 4096,
+    "claude-sonnet-4-5": 1024,
+    "claude-sonnet-4-6": 1024,
+}
 
 # Output tokens a classifier's answer takes (label plus its short reasoning), for projections only.
 EXPECTED_OUTPUT_TOKENS = {"decisions": 450, "job_posting": 300, "success_signal": 120, "failure_signal": 120}

@@ -69,36 +69,94 @@ class Classifier:
         return hashlib.sha256(self.instructions().encode()).hexdigest()[:16]
 
 
-CLASSIFIERS: dict[str, Classifier] = {c.name: c for c in (
-    Classifier("work_mode", outputs.WorkMode, lambda o: {"work_mode": o.work_mode},
-               (("work_mode", "VARCHAR"),), measure="work_mode"),
-    Classifier("codebase_relationship", outputs.CodebaseRelationship,
-               lambda o: {"codebase_relationship": o.codebase_relationship},
-               (("codebase_relationship", "VARCHAR"),), measure="codebase_relationship"),
-    Classifier("decisions", outputs.Decisions, _decision_columns,
-               (("planning_decisions", "INTEGER"), ("execution_decisions", "INTEGER"),
-                ("user_planning_share", "DOUBLE"), ("user_execution_share", "DOUBLE")),
-               measure="decisions", abstains_when=lambda o: not o.decisions),
-    Classifier("expertise", outputs.Expertise, lambda o: {"expertise": _LEVEL_OF_NAME.get(o.expertise)},
-               (("expertise", "TINYINT"),), measure="expertise", abstains_when=lambda o: o.expertise == "unclear"),
-    Classifier("occupation_user", outputs.OccupationUser,
-               lambda o: {"occupation_user": None if o.occupation == "unclear" else o.occupation},
-               (("occupation_user", "VARCHAR"),), measure="occupation_user",
-               abstains_when=lambda o: o.occupation == "unclear"),
-    Classifier("occupation_work", outputs.OccupationWork, lambda o: {"occupation_work": o.occupation},
-               (("occupation_work", "VARCHAR"),), measure="occupation_work"),
-    Classifier("outcome", outputs.Outcome, lambda o: {"outcome": o.outcome}, (("outcome", "VARCHAR"),), measure="outcome"),
-    Classifier("success_signal", outputs.Signal, lambda o: {"success_signal": o.level},
-               (("success_signal", "TINYINT"),), measure="success_signal"),
-    Classifier("failure_signal", outputs.Signal, lambda o: {"failure_signal": o.level},
-               (("failure_signal", "TINYINT"),), measure="failure_signal"),
-    Classifier("job_posting", outputs.JobPosting, lambda o: {"posting_title": o.title},
-               (("posting_title", "VARCHAR"),), measure="task_value"),
-    Classifier("job_price", outputs.JobPrice,
-               lambda o: {"value_usd": o.price_usd, "value_tier": int(value_tier(o.price_usd))},
-               (("value_usd", "DOUBLE"), ("value_tier", "TINYINT")), measure="task_value",
-               reads="job_posting", appendix=calibration.calibration_block),
-)}
+CLASSIFIERS: dict[str, Classifier] = {
+    c.name: c
+    for c in (
+        Classifier(
+            "work_mode",
+            outputs.WorkMode,
+            lambda o: {"work_mode": o.work_mode},
+            (("work_mode", "VARCHAR"),),
+            measure="work_mode",
+        ),
+        Classifier(
+            "codebase_relationship",
+            outputs.CodebaseRelationship,
+            lambda o: {"codebase_relationship": o.codebase_relationship},
+            (("codebase_relationship", "VARCHAR"),),
+            measure="codebase_relationship",
+        ),
+        Classifier(
+            "decisions",
+            outputs.Decisions,
+            _decision_columns,
+            (
+                ("planning_decisions", "INTEGER"),
+                ("execution_decisions", "INTEGER"),
+                ("user_planning_share", "DOUBLE"),
+                ("user_execution_share", "DOUBLE"),
+            ),
+            measure="decisions",
+            abstains_when=lambda o: not o.decisions,
+        ),
+        Classifier(
+            "expertise",
+            outputs.Expertise,
+            lambda o: {"expertise": _LEVEL_OF_NAME.get(o.expertise)},
+            (("expertise", "TINYINT"),),
+            measure="expertise",
+            abstains_when=lambda o: o.expertise == "unclear",
+        ),
+        Classifier(
+            "occupation_user",
+            outputs.OccupationUser,
+            lambda o: {"occupation_user": None if o.occupation == "unclear" else o.occupation},
+            (("occupation_user", "VARCHAR"),),
+            measure="occupation_user",
+            abstains_when=lambda o: o.occupation == "unclear",
+        ),
+        Classifier(
+            "occupation_work",
+            outputs.OccupationWork,
+            lambda o: {"occupation_work": o.occupation},
+            (("occupation_work", "VARCHAR"),),
+            measure="occupation_work",
+        ),
+        Classifier(
+            "outcome", outputs.Outcome, lambda o: {"outcome": o.outcome}, (("outcome", "VARCHAR"),), measure="outcome"
+        ),
+        Classifier(
+            "success_signal",
+            outputs.Signal,
+            lambda o: {"success_signal": o.level},
+            (("success_signal", "TINYINT"),),
+            measure="success_signal",
+        ),
+        Classifier(
+            "failure_signal",
+            outputs.Signal,
+            lambda o: {"failure_signal": o.level},
+            (("failure_signal", "TINYINT"),),
+            measure="failure_signal",
+        ),
+        Classifier(
+            "job_posting",
+            outputs.JobPosting,
+            lambda o: {"posting_title": o.title},
+            (("posting_title", "VARCHAR"),),
+            measure="task_value",
+        ),
+        Classifier(
+            "job_price",
+            outputs.JobPrice,
+            lambda o: {"value_usd": o.price_usd, "value_tier": int(value_tier(o.price_usd))},
+            (("value_usd", "DOUBLE"), ("value_tier", "TINYINT")),
+            measure="task_value",
+            reads="job_posting",
+            appendix=calibration.calibration_block,
+        ),
+    )
+}
 
 # measure -> its classifiers, in the order they run
 MEASURES: dict[str, tuple[Classifier, ...]] = {}

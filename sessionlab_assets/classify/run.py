@@ -52,23 +52,33 @@ class RunCounts:
     not_run: Counter[str] = field(default_factory=Counter)
 
     def add(self, other: RunCounts) -> None:
-        for mine, theirs in ((self.needed, other.needed), (self.cached, other.cached), (self.called, other.called),
-                             (self.not_run, other.not_run)):
+        for mine, theirs in (
+            (self.needed, other.needed),
+            (self.cached, other.cached),
+            (self.called, other.called),
+            (self.not_run, other.not_run),
+        ):
             mine.update(theirs)
 
     def table(self) -> pl.DataFrame:
         names = sorted(self.needed)
-        return pl.DataFrame({
-            "classifier": names, "calls_needed": [self.needed[n] for n in names], "from_ledger": [self.cached[n] for n in names],
-            "called": [self.called[n] for n in names], "not_run_budget": [self.not_run[n] for n in names],
-        })
+        return pl.DataFrame(
+            {
+                "classifier": names,
+                "calls_needed": [self.needed[n] for n in names],
+                "from_ledger": [self.cached[n] for n in names],
+                "called": [self.called[n] for n in names],
+                "not_run_budget": [self.not_run[n] for n in names],
+            }
+        )
 
 
 Outcome = CallResult | str  # a result, or why there is none
 
 
-def _run_stage(requests: dict[CallKey, CallRequest], backend: Backend, ledger: Ledger, counts: RunCounts,
-               reuse_errors: bool) -> dict[CallKey, Outcome]:
+def _run_stage(
+    requests: dict[CallKey, CallRequest], backend: Backend, ledger: Ledger, counts: RunCounts, reuse_errors: bool
+) -> dict[CallKey, Outcome]:
     keys = list(requests)
     for key in keys:
         counts.needed[key.classifier] += 1
@@ -81,7 +91,10 @@ def _run_stage(requests: dict[CallKey, CallRequest], backend: Backend, ledger: L
         (counts.not_run if request.key in not_run else counts.called)[request.key.classifier] += 1
     # What the ledger now holds for each key: found before the run, or just recorded (read back from the
     # table only for a key the backend ran without recording, such as an earlier error left as it was).
-    final: dict[CallKey, Outcome] = {**cached, **{r.key: ledger.recorded[r.key] for r in todo if r.key in ledger.recorded}}
+    final: dict[CallKey, Outcome] = {
+        **cached,
+        **{r.key: ledger.recorded[r.key] for r in todo if r.key in ledger.recorded},
+    }
     unrecorded = [k for k in keys if k not in not_run and k not in final]
     final.update(ledger.lookup(unrecorded, reuse_errors=True))
     for key in keys:
@@ -92,9 +105,13 @@ def _run_stage(requests: dict[CallKey, CallRequest], backend: Backend, ledger: L
     return final
 
 
-def classify_sessions(sessions: list[SessionInput], backend: Backend, ledger: Ledger,
-                      classifiers: list[Classifier] | None = None, reuse_errors: bool = False,
-                      ) -> tuple[dict[tuple[str, str], Outcome], dict[tuple[str, str], CallKey], RunCounts]:
+def classify_sessions(
+    sessions: list[SessionInput],
+    backend: Backend,
+    ledger: Ledger,
+    classifiers: list[Classifier] | None = None,
+    reuse_errors: bool = False,
+) -> tuple[dict[tuple[str, str], Outcome], dict[tuple[str, str], CallKey], RunCounts]:
     """Outcome and call key per (session id, classifier name), and what the run did."""
     chosen = classifiers if classifiers is not None else list(CLASSIFIERS.values())
     counts = RunCounts()
@@ -114,10 +131,18 @@ def classify_sessions(sessions: list[SessionInput], backend: Backend, ledger: Le
                 else:
                     upstream = outcomes.get((session.session_id, classifier.reads))
                     if not isinstance(upstream, CallResult) or upstream.status != OK:
-                        why = upstream if isinstance(upstream, str) else (upstream.reason if upstream else "not run in this selection")
-                        outcomes[(session.session_id, classifier.name)] = f"upstream {classifier.reads} has no output: {why}"
+                        why = (
+                            upstream
+                            if isinstance(upstream, str)
+                            else (upstream.reason if upstream else "not run in this selection")
+                        )
+                        outcomes[(session.session_id, classifier.name)] = (
+                            f"upstream {classifier.reads} has no output: {why}"
+                        )
                         continue
-                    upstream_output = CLASSIFIERS[classifier.reads].output_model.model_validate_json(upstream.output_json)
+                    upstream_output = CLASSIFIERS[classifier.reads].output_model.model_validate_json(
+                        upstream.output_json
+                    )
                     text = chained_input(classifier, upstream_output)
                     input_hash = text_hash(text)
                 key = CallKey(classifier.name, version, backend.model, input_hash)
@@ -130,16 +155,25 @@ def classify_sessions(sessions: list[SessionInput], backend: Backend, ledger: Le
     return outcomes, keys, counts
 
 
-def measure_frame(measure: str, sessions: list[SessionInput], outcomes: dict[tuple[str, str], Outcome],
-                  keys: dict[tuple[str, str], CallKey], backend: Backend) -> pl.DataFrame:
+def measure_frame(
+    measure: str,
+    sessions: list[SessionInput],
+    outcomes: dict[tuple[str, str], Outcome],
+    keys: dict[tuple[str, str], CallKey],
+    backend: Backend,
+) -> pl.DataFrame:
     """One row per session of the measure's table."""
     classifiers = MEASURES[measure]
     prompt_version = "+".join(backend.version_of(c) for c in classifiers)
     rows = []
     for session in sessions:
         row: dict[str, Any] = {
-            "month": session.month, "session_id": session.session_id, "user_key": session.user_key,
-            "backend": backend.name, "model": backend.model, "prompt_version": prompt_version,
+            "month": session.month,
+            "session_id": session.session_id,
+            "user_key": session.user_key,
+            "backend": backend.name,
+            "model": backend.model,
+            "prompt_version": prompt_version,
             "input_hash": session.window.window_hash if session.window else None,
         }
         if session.skip_status is not None:
@@ -165,12 +199,16 @@ def measure_frame(measure: str, sessions: list[SessionInput], outcomes: dict[tup
     return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
 
 
-def planned_calls(sessions: list[SessionInput], classifiers: list[Classifier], ledger: Ledger, model: str) -> list[PlannedCall]:
+def planned_calls(
+    sessions: list[SessionInput], classifiers: list[Classifier], ledger: Ledger, model: str
+) -> list[PlannedCall]:
     """The model calls a run would make: window calls not in the ledger, and a chained call per session."""
     live = [s for s in sessions if s.skip_status is None]
     keys = {
         CallKey(c.name, c.prompt_version(), model, s.window.window_hash): (c, s)
-        for c in classifiers if c.reads == "window" for s in live
+        for c in classifiers
+        if c.reads == "window"
+        for s in live
     }
     cached = ledger.lookup(list(keys))
     calls = [planned_call(c, s.window.text, s.window.window_hash) for key, (c, s) in keys.items() if key not in cached]

@@ -44,7 +44,9 @@ class ClassifierSettings(dg.ConfigurableResource):
 
     def resolved_backend(self) -> str:
         if self.backend_name not in ("auto", "anthropic", "heuristic"):
-            raise ValueError(f"SESSIONLAB_CLASSIFIER_BACKEND must be auto, anthropic or heuristic, not {self.backend_name!r}")
+            raise ValueError(
+                f"SESSIONLAB_CLASSIFIER_BACKEND must be auto, anthropic or heuristic, not {self.backend_name!r}"
+            )
         if self.backend_name == "auto":
             return "anthropic" if self.api_key else "heuristic"
         return self.backend_name
@@ -59,10 +61,18 @@ class ClassifierSettings(dg.ConfigurableResource):
 
         from sessionlab_assets.classify.anthropic_backend import AnthropicBackend
 
-        client = anthropic.Anthropic(api_key=self.api_key, base_url=self.base_url, max_retries=self.max_retries,
-                                     timeout=self.timeout_seconds)
-        return AnthropicBackend(client, self.model, mode=self.mode, max_concurrency=self.max_concurrency,
-                                budget_usd=self.budget_usd, poll_seconds=self.poll_seconds, log=log)
+        client = anthropic.Anthropic(
+            api_key=self.api_key, base_url=self.base_url, max_retries=self.max_retries, timeout=self.timeout_seconds
+        )
+        return AnthropicBackend(
+            client,
+            self.model,
+            mode=self.mode,
+            max_concurrency=self.max_concurrency,
+            budget_usd=self.budget_usd,
+            poll_seconds=self.poll_seconds,
+            log=log,
+        )
 
 
 def classifier_settings() -> ClassifierSettings:
@@ -77,5 +87,7 @@ def classifier_settings() -> ClassifierSettings:
         budget_usd=float(budget) if budget else None,
         max_error_rate=float(os.environ.get("SESSIONLAB_MAX_ERROR_RATE", "0.05")),
         dry_run=os.environ.get("SESSIONLAB_CLASSIFIER_DRY_RUN", "") not in ("", "0", "false"),
-        sessions_per_round=int(os.environ["SESSIONLAB_SESSIONS_PER_ROUND"]) if os.environ.get("SESSIONLAB_SESSIONS_PER_ROUND") else None,
+        sessions_per_round=int(os.environ["SESSIONLAB_SESSIONS_PER_ROUND"])
+        if os.environ.get("SESSIONLAB_SESSIONS_PER_ROUND")
+        else None,
     )

@@ -11,7 +11,13 @@ import polars as pl
 
 from sessionlab_assets.classify.registry import MEASURES
 from sessionlab_assets.labels import (
-    CODEBASE_RELATIONSHIPS, EXPERTISE_LEVELS, OUTCOMES, SIGNAL_LEVELS, SOC_MAJOR_GROUPS, VALUE_TIERS, WORK_MODES,
+    CODEBASE_RELATIONSHIPS,
+    EXPERTISE_LEVELS,
+    OUTCOMES,
+    SIGNAL_LEVELS,
+    SOC_MAJOR_GROUPS,
+    VALUE_TIERS,
+    WORK_MODES,
 )
 
 COMMON_COLUMNS: tuple[tuple[str, str, str], ...] = (

@@ -9,9 +9,9 @@ classifier prompts say a marker is not evidence of anything. Redaction runs firs
 from __future__ import annotations
 
 import hashlib
-from functools import cached_property
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sessionlab_assets.classify.redact import redact_many
 
@@ -52,10 +52,12 @@ def middle_cut(text: str, limit: int, where: str) -> tuple[str, int]:
     marker = cut_marker(dropped, where)
     head = limit // 2
     tail = limit - head
-    return f"{text[:head]}\n{marker}\n{text[len(text) - tail:]}", dropped
+    return f"{text[:head]}\n{marker}\n{text[len(text) - tail :]}", dropped
 
 
-def render_windows(sessions: list[list[Entry]], per_turn: int = PER_TURN_CHARS, total: int = TOTAL_CHARS) -> list[Window]:
+def render_windows(
+    sessions: list[list[Entry]], per_turn: int = PER_TURN_CHARS, total: int = TOTAL_CHARS
+) -> list[Window]:
     """The window of each session's entries; the texts of all of them are redacted together."""
     redacted = iter(redact_many([entry.text for entries in sessions for entry in entries]))
     windows = []
@@ -71,8 +73,16 @@ def render_windows(sessions: list[list[Entry]], per_turn: int = PER_TURN_CHARS, 
             blocks.append(f"<{entry.role}>\n{text}\n</{entry.role}>")
         transcript, cut = middle_cut("\n".join(blocks), total, "transcript")
         dropped += cut
-        windows.append(Window(text=transcript, chars_kept=len(transcript), chars_dropped=dropped, per_turn=per_turn,
-                              total=total, redactions=redactions))
+        windows.append(
+            Window(
+                text=transcript,
+                chars_kept=len(transcript),
+                chars_dropped=dropped,
+                per_turn=per_turn,
+                total=total,
+                redactions=redactions,
+            )
+        )
     return windows
 
 

@@ -22,9 +22,24 @@ from typing import Any
 from sessionlab_assets.ingest import commands, edits
 from sessionlab_assets.ingest.jsonl import ReadResult
 from sessionlab_assets.ingest.model import (
-    AGENT_PROMPT, API_ERROR, COMPACTION, COMPACTOR, HUMAN_PROMPT, INJECTED_USER, MAIN,
-    MODEL_CALL, SIDECHAIN, SUBAGENT, SYNTHETIC, TOOL_CALL, Event, ParsedSession, classify_user_text,
-    parse_ts, strings_in, word_count,
+    AGENT_PROMPT,
+    API_ERROR,
+    COMPACTION,
+    COMPACTOR,
+    HUMAN_PROMPT,
+    INJECTED_USER,
+    MAIN,
+    MODEL_CALL,
+    SIDECHAIN,
+    SUBAGENT,
+    SYNTHETIC,
+    TOOL_CALL,
+    Event,
+    ParsedSession,
+    classify_user_text,
+    parse_ts,
+    strings_in,
+    word_count,
 )
 
 SYNTHETIC_MODEL = "<synthetic>"
@@ -70,8 +85,13 @@ class _ChainParser:
 
     def _event(self, ts: datetime | None, chain: str, kind: str, **fields: Any) -> Event:
         event = Event(
-            seq=len(self.session.events), ts=ts, chain=chain, kind=kind,
-            turn_index=self.turn_index, agent_id=self.agent_id, **fields,
+            seq=len(self.session.events),
+            ts=ts,
+            chain=chain,
+            kind=kind,
+            turn_index=self.turn_index,
+            agent_id=self.agent_id,
+            **fields,
         )
         self.session.events.append(event)
         return event
@@ -160,7 +180,9 @@ class _ChainParser:
         key = (chain, str(message_id))
         call = self.calls_by_message.get(key)
         if call is None:
-            call = self._event(ts, chain, MODEL_CALL, message_id=str(message_id), model=model, output_tokens=output_tokens)
+            call = self._event(
+                ts, chain, MODEL_CALL, message_id=str(message_id), model=model, output_tokens=output_tokens
+            )
             self.calls_by_message[key] = call
         elif output_tokens is not None:
             # Streaming splits repeat the usage block; the largest count is the final one.
@@ -192,8 +214,16 @@ class _ChainParser:
         if edit_tool:
             added, removed = edits.input_line_counts(edit_tool, tool_input)
         event = self._event(
-            ts, chain, TOOL_CALL, message_id=call.message_id, model=call.model, tool_name=name,
-            tool_use_id=tool_use_id, lines_added=added, lines_removed=removed, command_kind=command_kind,
+            ts,
+            chain,
+            TOOL_CALL,
+            message_id=call.message_id,
+            model=call.model,
+            tool_name=name,
+            tool_use_id=tool_use_id,
+            lines_added=added,
+            lines_removed=removed,
+            command_kind=command_kind,
             test_outcome="unknown" if command_kind == commands.TEST_RUN else None,
         )
         self.tool_calls[tool_use_id] = event
@@ -221,7 +251,9 @@ def parse_session(
     subagents: list[tuple[str, ReadResult]],
     keep_text: bool = False,
 ) -> ParsedSession:
-    session = ParsedSession(session_id=session_id, source_file=source_file, source_format="claude_code_jsonl", client="claude-code")
+    session = ParsedSession(
+        session_id=session_id, source_file=source_file, source_format="claude_code_jsonl", client="claude-code"
+    )
     session.quarantined_lines = len(main.errors)
     session.concatenated_lines = main.concatenated_lines
     main_parser = _ChainParser(session, MAIN, None, keep_text)
@@ -240,7 +272,9 @@ def parse_session(
         session.quarantined_lines += len(result.errors)
         session.concatenated_lines += result.concatenated_lines
         first = len(session.events)
-        _ChainParser(session, COMPACTOR if is_compactor else SUBAGENT, agent_id, keep_text).feed(result.records, observe_ts=False)
+        _ChainParser(session, COMPACTOR if is_compactor else SUBAGENT, agent_id, keep_text).feed(
+            result.records, observe_ts=False
+        )
         for event in session.events[first:]:
             if event.ts is not None and start_times:
                 position = bisect.bisect_right(start_times, event.ts) - 1

@@ -21,8 +21,17 @@ import orjson
 from sessionlab_assets.ingest import commands, edits
 from sessionlab_assets.ingest.jsonl import ReadResult
 from sessionlab_assets.ingest.model import (
-    COMPACTION, HUMAN_PROMPT, INTERRUPTION, MAIN, MODEL_CALL, TOOL_CALL, Event, ParsedSession,
-    classify_user_text, parse_ts, word_count,
+    COMPACTION,
+    HUMAN_PROMPT,
+    INTERRUPTION,
+    MAIN,
+    MODEL_CALL,
+    TOOL_CALL,
+    Event,
+    ParsedSession,
+    classify_user_text,
+    parse_ts,
+    word_count,
 )
 
 _EXIT_CODE = re.compile(r"(?:Process exited with code|Exit code:?)\s+(-?\d+)")
@@ -70,7 +79,9 @@ def session_id_of(records: list[tuple[int, dict[str, Any]]]) -> str | None:
 
 
 def parse_session(session_id: str, source_file: str, result: ReadResult, keep_text: bool = False) -> ParsedSession:
-    session = ParsedSession(session_id=session_id, source_file=source_file, source_format="codex_rollout_jsonl", client="codex")
+    session = ParsedSession(
+        session_id=session_id, source_file=source_file, source_format="codex_rollout_jsonl", client="codex"
+    )
     session.quarantined_lines = len(result.errors)
     session.concatenated_lines = result.concatenated_lines
     events = session.events
@@ -127,7 +138,9 @@ def parse_session(session_id: str, source_file: str, result: ReadResult, keep_te
         elif rtype == "response_item" and ptype == "message" and payload.get("role") == "assistant":
             # Codex writes a response's items before its token_count: hold the text until then.
             pending_text.extend(
-                b["text"] for b in payload.get("content") or [] if isinstance(b, dict) and isinstance(b.get("text"), str)
+                b["text"]
+                for b in payload.get("content") or []
+                if isinstance(b, dict) and isinstance(b.get("text"), str)
             )
         elif rtype == "response_item" and ptype in _TOOL_ITEMS:
             name = payload.get("name") or ptype
@@ -140,8 +153,14 @@ def parse_session(session_id: str, source_file: str, result: ReadResult, keep_te
                 command = _shell_command(name, payload.get("arguments") or payload.get("action"))
                 command_kind = commands.command_kind(command) if command else None
             calls[call_id] = add(
-                ts, TOOL_CALL, model=model, tool_name=name, tool_use_id=call_id, lines_added=added,
-                lines_removed=removed, command_kind=command_kind,
+                ts,
+                TOOL_CALL,
+                model=model,
+                tool_name=name,
+                tool_use_id=call_id,
+                lines_added=added,
+                lines_removed=removed,
+                command_kind=command_kind,
                 test_outcome="unknown" if command_kind == commands.TEST_RUN else None,
             )
         elif rtype == "response_item" and ptype in _OUTPUT_ITEMS:

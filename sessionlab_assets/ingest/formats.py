@@ -18,9 +18,23 @@ CODEX = "codex"
 # Top-level `type` values written by Claude Code into a session file.
 CLAUDE_CODE_TYPES = frozenset(
     {
-        "user", "assistant", "system", "summary", "progress", "attachment", "file-history-snapshot",
-        "file-history-delta", "queue-operation", "last-prompt", "permission-mode", "ai-title",
-        "custom-title", "agent-name", "mode", "bridge-session", "pr-link",
+        "user",
+        "assistant",
+        "system",
+        "summary",
+        "progress",
+        "attachment",
+        "file-history-snapshot",
+        "file-history-delta",
+        "queue-operation",
+        "last-prompt",
+        "permission-mode",
+        "ai-title",
+        "custom-title",
+        "agent-name",
+        "mode",
+        "bridge-session",
+        "pr-link",
     }
 )
 CODEX_TYPES = frozenset({"session_meta", "response_item", "event_msg", "turn_context", "compacted"})

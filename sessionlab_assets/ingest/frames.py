@@ -29,7 +29,7 @@ def sessions_events_frames(sessions: list[ParsedSession]) -> list[pl.DataFrame]:
             columns[name] += [getattr(event, name) for event in session.events]
     frame = _frame(columns)
     offsets = itertools.accumulate((len(session.events) for session in sessions), initial=0)
-    return [frame.slice(offset, len(session.events)) for offset, session in zip(offsets, sessions)]
+    return [frame.slice(offset, len(session.events)) for offset, session in zip(offsets, sessions, strict=False)]
 
 
 def events_frame(batch: IngestBatch) -> pl.DataFrame:
@@ -39,8 +39,19 @@ def events_frame(batch: IngestBatch) -> pl.DataFrame:
 
 
 HEADER_FIELDS = (
-    "session_id", "source_file", "source_format", "client", "user_key", "entrypoint", "client_version",
-    "first_ts", "last_ts", "subagents", "compactions", "duplicate_records", "quarantined_lines",
+    "session_id",
+    "source_file",
+    "source_format",
+    "client",
+    "user_key",
+    "entrypoint",
+    "client_version",
+    "first_ts",
+    "last_ts",
+    "subagents",
+    "compactions",
+    "duplicate_records",
+    "quarantined_lines",
     "concatenated_lines",
 )
 

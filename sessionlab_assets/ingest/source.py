@@ -152,7 +152,9 @@ class _FileFacts:
 
     @classmethod
     def of(cls, candidate: _Candidate) -> _FileFacts:
-        return cls(candidate.relative, candidate.size, candidate.format, candidate.result.lines, candidate.result.errors)
+        return cls(
+            candidate.relative, candidate.size, candidate.format, candidate.result.lines, candidate.result.errors
+        )
 
 
 @dataclass
@@ -171,7 +173,9 @@ class _TaskResult:
     undated: list[tuple[str, int, str | None, str]] = field(default_factory=list)  # (relative, size, format, reason)
 
 
-def _read_folder(root: Path, paths: list[Path], result: _TaskResult) -> tuple[list[_Candidate], dict[str, list[_Candidate]]]:
+def _read_folder(
+    root: Path, paths: list[Path], result: _TaskResult
+) -> tuple[list[_Candidate], dict[str, list[_Candidate]]]:
     mains: list[_Candidate] = []
     subagents: dict[str, list[_Candidate]] = {}
     for path in paths:
@@ -196,15 +200,18 @@ def _read_folder(root: Path, paths: list[Path], result: _TaskResult) -> tuple[li
         if claude_code.is_subagent_file(path.name, records.records):
             parent = path.parent.parent.name if path.parent.name == "subagents" else None
             parent = parent or claude_code.most_common_session_id(records.records)
-            subagents.setdefault(str(parent), []).append(_Candidate(relative, len(data), records, verdict.format, parent))
+            subagents.setdefault(str(parent), []).append(
+                _Candidate(relative, len(data), records, verdict.format, parent)
+            )
         else:
             session_id = claude_code.most_common_session_id(records.records) or path.stem
             mains.append(_Candidate(relative, len(data), records, verdict.format, session_id))
     return mains, subagents
 
 
-def _parse_folders(folders: list[list[str]], root: str, keep_text: bool,
-                   prepare: Callable[[list[ParsedSession]], list[Any]] | None) -> _TaskResult:
+def _parse_folders(
+    folders: list[list[str]], root: str, keep_text: bool, prepare: Callable[[list[ParsedSession]], list[Any]] | None
+) -> _TaskResult:
     """Read and parse whole folders (in a worker process, or in this one). With `prepare`, each dated
     session comes back with `prepared` set to its item of `prepare(sessions)` and without its events."""
     result = _TaskResult()
@@ -215,18 +222,27 @@ def _parse_folders(folders: list[list[str]], root: str, keep_text: bool,
             claimed: set[str] = set()
             for main in mains:
                 session_id = main.session_id or Path(main.relative).stem
-                children = [] if session_id in claimed else sorted(subagents.pop(session_id, []), key=lambda c: c.relative)
+                children = (
+                    [] if session_id in claimed else sorted(subagents.pop(session_id, []), key=lambda c: c.relative)
+                )
                 claimed.add(session_id)
                 if main.format == formats.CODEX:
                     session = codex.parse_session(session_id, main.relative, main.result, keep_text)
                 else:
                     session = claude_code.parse_session(
-                        session_id, main.relative, main.result, [(c.relative, c.result) for c in children], keep_text)
+                        session_id, main.relative, main.result, [(c.relative, c.result) for c in children], keep_text
+                    )
                 result.parsed.append(_Parsed(_FileFacts.of(main), [_FileFacts.of(c) for c in children], session))
             for parent, children in subagents.items():
                 for child in children:
-                    result.undated.append((child.relative, child.size, child.format,
-                                           f"subagent file whose parent session {parent} was not found in its folder"))
+                    result.undated.append(
+                        (
+                            child.relative,
+                            child.size,
+                            child.format,
+                            f"subagent file whose parent session {parent} was not found in its folder",
+                        )
+                    )
         dated = [item.session for item in result.parsed if item.session.first_ts is not None]
         if prepare is not None and dated:
             for session, prepared in zip(dated, prepare(dated), strict=True):
@@ -249,8 +265,17 @@ class _Ledger:
             session, main = item.session, item.main
             session_id = session.session_id
             if session_id in self.seen_ids:
-                undated.append((main.relative, main.size, main.format, f"duplicate session id: already ingested from {self.seen_ids[session_id]}"))
-                undated.extend((c.relative, c.size, c.format, f"subagent of duplicate session {session_id}") for c in item.children)
+                undated.append(
+                    (
+                        main.relative,
+                        main.size,
+                        main.format,
+                        f"duplicate session id: already ingested from {self.seen_ids[session_id]}",
+                    )
+                )
+                undated.extend(
+                    (c.relative, c.size, c.format, f"subagent of duplicate session {session_id}") for c in item.children
+                )
                 continue
             month = month_of(session)
             if month is None:
@@ -260,7 +285,9 @@ class _Ledger:
                     else "no timestamped record: the session cannot be placed in a month"
                 )
                 undated.append((main.relative, main.size, main.format, reason))
-                undated.extend((c.relative, c.size, c.format, f"subagent of undated session {session_id}") for c in item.children)
+                undated.extend(
+                    (c.relative, c.size, c.format, f"subagent of undated session {session_id}") for c in item.children
+                )
                 continue
             self.seen_ids[session_id] = main.relative
             if self.months is not None and month not in self.months:
@@ -269,8 +296,20 @@ class _Ledger:
             session.user_key = self.identity.user_key(main.relative)
             batch.sessions.append(session)
             for role, facts in [("main", main)] + [("subagent", c) for c in item.children]:
-                batch.files.append(SourceFile(month, facts.relative, facts.size, facts.format, role, session_id,
-                                              facts.lines, len(facts.errors), "ingested", None))
+                batch.files.append(
+                    SourceFile(
+                        month,
+                        facts.relative,
+                        facts.size,
+                        facts.format,
+                        role,
+                        session_id,
+                        facts.lines,
+                        len(facts.errors),
+                        "ingested",
+                        None,
+                    )
+                )
                 batch.quarantine.extend(Quarantine(month, facts.relative, e.line_no, e.reason) for e in facts.errors)
         for relative, size, fmt, reason in undated:
             batch.quarantine.append(Quarantine(None, relative, None, reason))
@@ -327,7 +366,9 @@ def scan_batches(
     # Small tasks in this process; across workers, tasks big enough to outweigh passing the results back.
     files_per_task = 1 if pool is None else FILES_PER_TASK
     batch = IngestBatch()
-    for task in ordered_map(pool, _parse_folders, _tasks(_folders(paths), files_per_task), str(root), keep_text, prepare):
+    for task in ordered_map(
+        pool, _parse_folders, _tasks(_folders(paths), files_per_task), str(root), keep_text, prepare
+    ):
         batch.bytes_read += task.bytes_read
         ledger.place(task, batch)
         if progress:

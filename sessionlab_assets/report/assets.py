@@ -28,25 +28,47 @@ class ReportSettings(dg.ConfigurableResource):
 
 
 def report_settings() -> ReportSettings:
-    return ReportSettings(report_dir=os.environ.get("SESSIONLAB_REPORT_DIR", str(DATA_DIR / "report")),
-                          export_dir=os.environ.get("SESSIONLAB_EXPORT_DIR", str(DATA_DIR / "export")))
+    return ReportSettings(
+        report_dir=os.environ.get("SESSIONLAB_REPORT_DIR", str(DATA_DIR / "report")),
+        export_dir=os.environ.get("SESSIONLAB_EXPORT_DIR", str(DATA_DIR / "export")),
+    )
 
 
 # name -> (caption, analysis table, drawing function)
 FIGURES = {
-    "work_mode_shares": ("Work mode of sessions in the first and last month (95% CIs clustered by user).",
-                         "analysis_mode_shares", figures.work_mode_shares),
-    "composition_over_months": ("Share of each work mode by month (95% CI bands).", "analysis_mode_shares",
-                                figures.composition_over_months),
-    "decision_shares": ("Distribution of the agent's share of planning and execution decisions.", "analysis_decision_shares",
-                        figures.decision_shares),
-    "activity_by_expertise": ("Actions and output words per prompt by expertise: boxes span the interquartile range, whiskers "
-                              "the 5th to 95th percentile, white dots are geometric means.", "analysis_activity_boxes",
-                              figures.activity_by_expertise),
-    "adjusted_rates": ("Adjusted rates by expertise (recycled predictions, column 5 fixed effects, 95% CIs): all sessions, "
-                       "and sessions that hit trouble.", "analysis_adjusted_rates", figures.adjusted_rates),
-    "occupation_success": ("Verified and judged success in code-producing sessions, ten largest user occupations "
-                           "(95% CIs clustered on users).", "analysis_occupation_success", figures.occupation_success),
+    "work_mode_shares": (
+        "Work mode of sessions in the first and last month (95% CIs clustered by user).",
+        "analysis_mode_shares",
+        figures.work_mode_shares,
+    ),
+    "composition_over_months": (
+        "Share of each work mode by month (95% CI bands).",
+        "analysis_mode_shares",
+        figures.composition_over_months,
+    ),
+    "decision_shares": (
+        "Distribution of the agent's share of planning and execution decisions.",
+        "analysis_decision_shares",
+        figures.decision_shares,
+    ),
+    "activity_by_expertise": (
+        "Actions and output words per prompt by expertise: boxes span the interquartile range, whiskers "
+        "the 5th to 95th percentile, white dots are geometric means.",
+        "analysis_activity_boxes",
+        figures.activity_by_expertise,
+    ),
+    "adjusted_rates": (
+        "Adjusted rates by expertise (recycled predictions, column 5 fixed effects, 95% CIs): all sessions, "
+        "and sessions that hit trouble.",
+        "analysis_adjusted_rates",
+        figures.adjusted_rates,
+    ),
+    "occupation_success": (
+        "Verified and judged success in code-producing sessions, ten largest user occupations "
+        "(95% CIs clustered on users).",
+        "analysis_occupation_success",
+        figures.occupation_success,
+    ),
 }
 
 
@@ -59,9 +81,14 @@ def _image(data: bytes) -> str:
     return f"![figure](data:image/png;base64,{base64.b64encode(data).decode()})"
 
 
-@dg.asset(deps=ANALYSES, group_name=GROUP, kinds={"duckdb", "python", "html"}, pool="warehouse",
-          description="The report: one PNG per figure and a self-contained report.html with a coverage header and "
-                      "Tables A1/A2, written to SESSIONLAB_REPORT_DIR (default data/report).")
+@dg.asset(
+    deps=ANALYSES,
+    group_name=GROUP,
+    kinds={"duckdb", "python", "html"},
+    pool="warehouse",
+    description="The report: one PNG per figure and a self-contained report.html with a coverage header and "
+    "Tables A1/A2, written to SESSIONLAB_REPORT_DIR (default data/report).",
+)
 def report(warehouse_db: DuckDBResource, report_settings: ReportSettings) -> dg.MaterializeResult:
     with warehouse_db.get_connection() as conn:
         warehouse.ensure_schema(conn)
@@ -86,7 +113,12 @@ def report(warehouse_db: DuckDBResource, report_settings: ReportSettings) -> dg.
         "backends": markdown_table(coverage.backends),
         "classifier_outcomes": markdown_table(coverage.classifiers, 12),
     }
-    metadata.update({f"figure_{name}": dg.MetadataValue.md(f"{caption}\n\n{_image(data)}") for name, (caption, data) in drawn.items()})
+    metadata.update(
+        {
+            f"figure_{name}": dg.MetadataValue.md(f"{caption}\n\n{_image(data)}")
+            for name, (caption, data) in drawn.items()
+        }
+    )
     return dg.MaterializeResult(metadata=metadata)
 
 
@@ -98,10 +130,14 @@ def _copy_tables_and_views(conn: duckdb.DuckDBPyConnection, source: str, target:
     sessions, on the ledger's 4.4M keys). Column types and the views' SQL are copied as they are."""
     tables = conn.execute(
         "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = ? AND NOT temporary "
-        "AND schema_name <> ? ORDER BY ALL", [source, warehouse.STAGING_SCHEMA]).fetchall()
+        "AND schema_name <> ? ORDER BY ALL",
+        [source, warehouse.STAGING_SCHEMA],
+    ).fetchall()
     views = conn.execute(
         "SELECT schema_name, sql FROM duckdb_views() WHERE database_name = ? AND NOT internal AND NOT temporary "
-        "ORDER BY schema_name, view_name", [source]).fetchall()
+        "ORDER BY schema_name, view_name",
+        [source],
+    ).fetchall()
     for schema in sorted({schema for schema, _ in tables} | {schema for schema, _ in views}):
         conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{target}"."{schema}"')
     for schema, table in tables:
@@ -111,9 +147,14 @@ def _copy_tables_and_views(conn: duckdb.DuckDBPyConnection, source: str, target:
         conn.execute(view_sql)
 
 
-@dg.asset(deps=[report], group_name=GROUP, kinds={"duckdb", "parquet"}, pool="warehouse",
-          description="A read-only copy of the warehouse (snapshot.duckdb) and one Parquet file per view, refreshed after "
-                      "each run, for ad-hoc SQL while another run writes the warehouse.")
+@dg.asset(
+    deps=[report],
+    group_name=GROUP,
+    kinds={"duckdb", "parquet"},
+    pool="warehouse",
+    description="A read-only copy of the warehouse (snapshot.duckdb) and one Parquet file per view, refreshed after "
+    "each run, for ad-hoc SQL while another run writes the warehouse.",
+)
 def warehouse_snapshot(warehouse_db: DuckDBResource, report_settings: ReportSettings) -> dg.MaterializeResult:
     target = Path(report_settings.export_dir).expanduser()
     target.mkdir(parents=True, exist_ok=True)
@@ -131,26 +172,32 @@ def warehouse_snapshot(warehouse_db: DuckDBResource, report_settings: ReportSett
                 _copy_tables_and_views(conn, source, "snapshot_copy")
             except duckdb.OutOfMemoryException as error:
                 raise dg.Failure(
-                    description="The snapshot copy ran out of DuckDB's memory limit: raise SESSIONLAB_DUCKDB_MEMORY_LIMIT "
-                                "(default 1GB) and materialise warehouse_snapshot again. The warehouse is unchanged.",
-                    metadata={"duckdb_error": str(error).splitlines()[0]}) from error
+                    description="The snapshot copy ran out of DuckDB's memory limit: raise "
+                    "SESSIONLAB_DUCKDB_MEMORY_LIMIT "
+                    "(default 1GB) and materialise warehouse_snapshot again. The warehouse is unchanged.",
+                    metadata={"duckdb_error": str(error).splitlines()[0]},
+                ) from error
             finally:
                 conn.execute(f'USE "{source}"')
                 conn.execute("DETACH snapshot_copy")
             views = conn.sql("SELECT view_name FROM duckdb_views() WHERE schema_name = 'views' ORDER BY 1").fetchall()
             rows = {}
             for (view,) in views:
-                conn.execute(f"COPY (SELECT * FROM views.{view}) TO {_literal(staging / (view + '.parquet'))} (FORMAT parquet)")
+                conn.execute(
+                    f"COPY (SELECT * FROM views.{view}) TO {_literal(staging / (view + '.parquet'))} (FORMAT parquet)"
+                )
                 rows[view] = conn.sql(f"SELECT count(*) FROM views.{view}").fetchall()[0][0]
         # Swap file by file: a reader that has the old snapshot open keeps reading it (POSIX rename).
         for path in staging.iterdir():
             os.replace(path, target / path.name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return dg.MaterializeResult(metadata={
-        "snapshot": dg.MetadataValue.path(str(target / "snapshot.duckdb")),
-        "parquet_files": markdown_table(pl.DataFrame({"view": list(rows), "rows": list(rows.values())}), 30),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "snapshot": dg.MetadataValue.path(str(target / "snapshot.duckdb")),
+            "parquet_files": markdown_table(pl.DataFrame({"view": list(rows), "rows": list(rows.values())}), 30),
+        }
+    )
 
 
 ASSETS = [report, warehouse_snapshot]

@@ -16,9 +16,14 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from sessionlab_assets.labels import EXPERTISE_NAMES, WORK_MODES  # noqa: E402
 
-OUTCOME_NAMES = {"at_least_partial_success": "at least partial", "judged_success": "judged success",
-                 "verified_success": "verified success", "judged_failure": "judged failure",
-                 "verified_failure": "verified failure", "abandoned": "abandoned"}
+OUTCOME_NAMES = {
+    "at_least_partial_success": "at least partial",
+    "judged_success": "judged success",
+    "verified_success": "verified success",
+    "judged_failure": "judged failure",
+    "verified_failure": "verified failure",
+    "abandoned": "abandoned",
+}
 LEVELS = list(EXPERTISE_NAMES)
 
 
@@ -31,7 +36,9 @@ def png(figure: Figure) -> bytes:
 
 def _error(table: pl.DataFrame, value: str) -> np.ndarray:
     values = table[value].to_numpy().astype(float)
-    return np.vstack([values - table["ci_low"].to_numpy().astype(float), table["ci_high"].to_numpy().astype(float) - values])
+    return np.vstack(
+        [values - table["ci_low"].to_numpy().astype(float), table["ci_high"].to_numpy().astype(float) - values]
+    )
 
 
 def work_mode_shares(shares: pl.DataFrame) -> Figure:
@@ -40,9 +47,17 @@ def work_mode_shares(shares: pl.DataFrame) -> Figure:
     figure, axis = plt.subplots(figsize=(9, 4))
     x = np.arange(len(WORK_MODES))
     for offset, month in ((-0.2, months[0]), (0.2, months[-1])):
-        rows = pl.DataFrame({"work_mode": WORK_MODES}).join(shares.filter(pl.col("month") == month), on="work_mode", how="left")
-        axis.bar(x + offset, rows["share"].fill_null(np.nan), width=0.4, yerr=np.nan_to_num(_error(rows, "share")), capsize=2,
-                 label=f"{month:%b %Y}")
+        rows = pl.DataFrame({"work_mode": WORK_MODES}).join(
+            shares.filter(pl.col("month") == month), on="work_mode", how="left"
+        )
+        axis.bar(
+            x + offset,
+            rows["share"].fill_null(np.nan),
+            width=0.4,
+            yerr=np.nan_to_num(_error(rows, "share")),
+            capsize=2,
+            label=f"{month:%b %Y}",
+        )
     axis.set_xticks(x, WORK_MODES, rotation=30)
     axis.set_ylabel("share of sessions")
     axis.set_title("Work mode of sessions, first and last month")
@@ -58,8 +73,14 @@ def composition_over_months(shares: pl.DataFrame) -> Figure:
         if rows.height == 0:
             continue
         months = rows["month"].to_list()
-        line, = axis.plot(months, rows["share"].fill_null(np.nan), marker="o", label=mode)
-        axis.fill_between(months, rows["ci_low"].fill_null(np.nan), rows["ci_high"].fill_null(np.nan), color=line.get_color(), alpha=0.15)
+        (line,) = axis.plot(months, rows["share"].fill_null(np.nan), marker="o", label=mode)
+        axis.fill_between(
+            months,
+            rows["ci_low"].fill_null(np.nan),
+            rows["ci_high"].fill_null(np.nan),
+            color=line.get_color(),
+            alpha=0.15,
+        )
     axis.set_ylabel("share of sessions")
     axis.set_title("Composition of work by month")
     axis.legend(ncol=3, fontsize=8)
@@ -70,7 +91,7 @@ def composition_over_months(shares: pl.DataFrame) -> Figure:
 def decision_shares(histogram: pl.DataFrame) -> Figure:
     """Distribution of the agent's share of planning and of execution decisions."""
     figure, axes = plt.subplots(1, 2, figsize=(9, 3.5), sharey=True)
-    for axis, decision in zip(axes, ("planning", "execution")):
+    for axis, decision in zip(axes, ("planning", "execution"), strict=True):
         rows = histogram.filter(pl.col("decision") == decision).sort("bin_low")
         axis.bar(rows["bin_low"] + 0.05, rows["share"].fill_null(np.nan), width=0.095)
         axis.set_xlim(0, 1)
@@ -84,14 +105,30 @@ def activity_by_expertise(boxes: pl.DataFrame) -> Figure:
     """Box plots (IQR box, 5th-95th whiskers) with geometric means (white dots), per expertise level."""
     figure, axes = plt.subplots(1, 2, figsize=(9, 4))
     titles = {"actions_per_prompt": "actions per prompt", "output_words_per_prompt": "output words per prompt"}
-    for axis, (measure, title) in zip(axes, titles.items()):
+    for axis, (measure, title) in zip(axes, titles.items(), strict=True):
         rows = boxes.filter((pl.col("measure") == measure) & pl.col("p50").is_not_null()).sort("expertise")
-        stats = [{"med": r["p50"], "q1": r["p25"], "q3": r["p75"], "whislo": r["p5"], "whishi": r["p95"], "fliers": [],
-                  "label": EXPERTISE_NAMES[r["expertise"]]} for r in rows.iter_rows(named=True)]
+        stats = [
+            {
+                "med": r["p50"],
+                "q1": r["p25"],
+                "q3": r["p75"],
+                "whislo": r["p5"],
+                "whishi": r["p95"],
+                "fliers": [],
+                "label": EXPERTISE_NAMES[r["expertise"]],
+            }
+            for r in rows.iter_rows(named=True)
+        ]
         if stats:
             axis.bxp(stats, showfliers=False)
-            axis.scatter(range(1, len(stats) + 1), rows["geometric_mean"], color="white", edgecolor="black", zorder=3,
-                         label="geometric mean")
+            axis.scatter(
+                range(1, len(stats) + 1),
+                rows["geometric_mean"],
+                color="white",
+                edgecolor="black",
+                zorder=3,
+                label="geometric mean",
+            )
             axis.set_yscale("log")
             axis.legend(fontsize=8)
         axis.set_title(title)
@@ -103,13 +140,21 @@ def activity_by_expertise(boxes: pl.DataFrame) -> Figure:
 def adjusted_rates(rates: pl.DataFrame) -> Figure:
     """Figure 5: adjusted rates by expertise with 95% CIs, all sessions and sessions that hit trouble."""
     figure, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
-    for axis, (panel, title) in zip(axes, (("all", "All sessions"), ("trouble", "Sessions that hit trouble"))):
+    for axis, (panel, title) in zip(
+        axes, (("all", "All sessions"), ("trouble", "Sessions that hit trouble")), strict=True
+    ):
         for outcome, name in OUTCOME_NAMES.items():
             rows = rates.filter((pl.col("panel") == panel) & (pl.col("outcome") == outcome)).sort("expertise")
             if rows.height == 0 or rows["rate"].is_null().all():
                 continue
-            axis.errorbar(rows["expertise"], rows["rate"].fill_null(np.nan), yerr=np.nan_to_num(_error(rows, "rate")),
-                          marker="o", capsize=3, label=name)
+            axis.errorbar(
+                rows["expertise"],
+                rows["rate"].fill_null(np.nan),
+                yerr=np.nan_to_num(_error(rows, "rate")),
+                marker="o",
+                capsize=3,
+                label=name,
+            )
         axis.set_xticks(LEVELS, [EXPERTISE_NAMES[lv] for lv in LEVELS], rotation=30)
         axis.set_title(title)
         axis.legend(fontsize=8)
@@ -122,12 +167,24 @@ def occupation_success(table: pl.DataFrame) -> Figure:
     """Figure 6: verified and judged success in code-producing sessions, ten largest occupations, 95% CIs."""
     rows = table.filter(pl.col("grouping") == "occupation")
     figure, axis = plt.subplots(figsize=(9, 5))
-    groups = (rows.filter(pl.col("measure") == "verified_success").sort("rate", descending=True, nulls_last=True)["group_title"].to_list())
+    groups = (
+        rows.filter(pl.col("measure") == "verified_success")
+        .sort("rate", descending=True, nulls_last=True)["group_title"]
+        .to_list()
+    )
     y = np.arange(len(groups))
     for offset, measure in ((-0.2, "verified_success"), (0.2, "judged_success")):
-        part = pl.DataFrame({"group_title": groups}).join(rows.filter(pl.col("measure") == measure), on="group_title", how="left")
-        axis.barh(y + offset, part["rate"].fill_null(np.nan), height=0.4, xerr=np.nan_to_num(_error(part, "rate")), capsize=2,
-                  label=OUTCOME_NAMES[measure])
+        part = pl.DataFrame({"group_title": groups}).join(
+            rows.filter(pl.col("measure") == measure), on="group_title", how="left"
+        )
+        axis.barh(
+            y + offset,
+            part["rate"].fill_null(np.nan),
+            height=0.4,
+            xerr=np.nan_to_num(_error(part, "rate")),
+            capsize=2,
+            label=OUTCOME_NAMES[measure],
+        )
     axis.set_yticks(y, groups, fontsize=8)
     axis.invert_yaxis()
     axis.set_xlabel("share of code-producing sessions")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import html
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import polars as pl
 
@@ -30,23 +30,36 @@ class Coverage:
 
 def read_coverage(conn) -> Coverage:
     union = " UNION ALL ".join(
-        f"SELECT '{m}' AS measure, status, backend, model, prompt_version FROM {m}" for m in MEASURES)
+        f"SELECT '{m}' AS measure, status, backend, model, prompt_version FROM {m}" for m in MEASURES
+    )
     sessions, headless, first, last = conn.sql(
-        "SELECT count(*), count(*) FILTER (WHERE headless), strftime(min(month), '%Y-%m'), strftime(max(month), '%Y-%m') FROM sessions"
+        "SELECT count(*), count(*) FILTER (WHERE headless), strftime(min(month), '%Y-%m'), strftime(max(month), "
+        "'%Y-%m') FROM sessions"
     ).fetchall()[0]
     quarantined = conn.sql("SELECT count(*) FROM source_files WHERE status <> 'ingested'").fetchall()[0][0]
     statuses = conn.sql(f"""
-        SELECT measure, count(*) FILTER (WHERE status = 'ok') AS ok, count(*) FILTER (WHERE status = 'abstained') AS abstained,
+        SELECT measure, count(*) FILTER (WHERE status = 'ok') AS ok,
+               count(*) FILTER (WHERE status = 'abstained') AS abstained,
                count(*) FILTER (WHERE status = 'error') AS error
         FROM ({union}) GROUP BY measure ORDER BY measure""").pl()
     backends = conn.sql(f"SELECT backend, model, count(*) AS rows FROM ({union}) GROUP BY ALL ORDER BY rows DESC").pl()
     versions = conn.sql(f"""SELECT measure, prompt_version, count(*) AS rows FROM ({union})
                             WHERE prompt_version IS NOT NULL GROUP BY ALL ORDER BY measure, rows DESC""").pl()
     cells, suppressed, min_users = conn.sql(
-        "SELECT coalesce(sum(cells), 0), coalesce(sum(suppressed_cells), 0), max(min_users) FROM analysis_suppressions").fetchall()[0]
-    return Coverage(sessions=sessions, headless=headless, months=f"{first} to {last}" if first else "(none)",
-                    quarantined_files=quarantined, classifiers=statuses, backends=backends, prompt_versions=versions,
-                    suppressed_cells=int(suppressed), cells=int(cells), min_users=min_users)
+        "SELECT coalesce(sum(cells), 0), coalesce(sum(suppressed_cells), 0), max(min_users) FROM analysis_suppressions"
+    ).fetchall()[0]
+    return Coverage(
+        sessions=sessions,
+        headless=headless,
+        months=f"{first} to {last}" if first else "(none)",
+        quarantined_files=quarantined,
+        classifiers=statuses,
+        backends=backends,
+        prompt_versions=versions,
+        suppressed_cells=int(suppressed),
+        cells=int(cells),
+        min_users=min_users,
+    )
 
 
 def table_html(frame: pl.DataFrame, digits: int = 3) -> str:
@@ -64,7 +77,8 @@ def table_html(frame: pl.DataFrame, digits: int = 3) -> str:
 
 
 STYLE = """
-body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; max-width: 1100px; margin: 2em auto; color: #1d1d1f; }
+body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; max-width: 1100px; margin: 2em auto;
+       color: #1d1d1f; }
 h1 { margin-bottom: 0.2em; } .sub { color: #666; margin-top: 0; }
 .coverage { display: grid; grid-template-columns: repeat(4, 1fr); gap: 0.8em; margin: 1em 0 1.5em; }
 .stat { background: #f4f4f6; border-radius: 8px; padding: 0.7em 1em; } .stat b { display: block; font-size: 1.5em; }
@@ -76,28 +90,55 @@ figcaption { color: #555; font-size: 0.9em; } .empty { color: #888; }
 """
 
 
-def render(coverage: Coverage, figures: dict[str, tuple[str, bytes]], table_a1: pl.DataFrame, table_a2: pl.DataFrame) -> str:
+def render(
+    coverage: Coverage, figures: dict[str, tuple[str, bytes]], table_a1: pl.DataFrame, table_a2: pl.DataFrame
+) -> str:
     """`figures`: name -> (caption, PNG bytes). Tables as the warehouse holds them."""
     backends = coverage.backends["backend"].unique().to_list()
-    warning = ("<div class='warn'>Labels come from the offline <b>heuristic</b> backend: rules, not a model. Read the numbers "
-               "as a check of the pipeline, not as measurements.</div>") if "heuristic" in backends else ""
-    stats = [("sessions found", coverage.sessions), ("headless, excluded", coverage.headless),
-             ("months", coverage.months), ("cells suppressed", f"{coverage.suppressed_cells} of {coverage.cells}"
-                                                                 + (f" (k = {coverage.min_users})" if coverage.min_users else ""))]
-    header = "".join(f"<div class='stat'>{html.escape(name)}<b>{html.escape(str(value))}</b></div>" for name, value in stats)
+    warning = (
+        (
+            "<div class='warn'>Labels come from the offline <b>heuristic</b> backend: rules, not a model. Read the "
+            "numbers "
+            "as a check of the pipeline, not as measurements.</div>"
+        )
+        if "heuristic" in backends
+        else ""
+    )
+    stats = [
+        ("sessions found", coverage.sessions),
+        ("headless, excluded", coverage.headless),
+        ("months", coverage.months),
+        (
+            "cells suppressed",
+            f"{coverage.suppressed_cells} of {coverage.cells}"
+            + (f" (k = {coverage.min_users})" if coverage.min_users else ""),
+        ),
+    ]
+    header = "".join(
+        f"<div class='stat'>{html.escape(name)}<b>{html.escape(str(value))}</b></div>" for name, value in stats
+    )
     images = "".join(
         f"<figure><img alt='{html.escape(name)}' src='data:image/png;base64,{base64.b64encode(data).decode()}'>"
-        f"<figcaption>{html.escape(caption)}</figcaption></figure>" for name, (caption, data) in figures.items())
-    a1 = table_a1.select("specification", "fixed_effects", "slope", "se", "sessions", "users", "fixed_effect_cells", "r2", "note")
-    a2 = (table_a2.with_columns(pl.col("expertise").replace_strict(EXPERTISE_NAMES, return_dtype=pl.Utf8).alias("level"))
-          .pivot(on="specification", index=["expertise", "level"], values="rate").sort("expertise").drop("expertise"))
+        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+        for name, (caption, data) in figures.items()
+    )
+    a1 = table_a1.select(
+        "specification", "fixed_effects", "slope", "se", "sessions", "users", "fixed_effect_cells", "r2", "note"
+    )
+    a2 = (
+        table_a2.with_columns(pl.col("expertise").replace_strict(EXPERTISE_NAMES, return_dtype=pl.Utf8).alias("level"))
+        .pivot(on="specification", index=["expertise", "level"], values="rate")
+        .sort("expertise")
+        .drop("expertise")
+    )
     a2 = a2.rename({c: f"({c})" for c in a2.columns if c != "level"})
-    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>sessionlab report</title><style>{STYLE}</style></head>
 <body>
 <h1>How people use coding agents</h1>
-<p class="sub">sessionlab report, generated {generated}. Measures and analyses after "Agentic coding and persistent returns to expertise" (Anthropic, 2026).</p>
+<p class="sub">sessionlab report, generated {generated}. Measures and analyses after
+"Agentic coding and persistent returns to expertise" (Anthropic, 2026).</p>
 <h2>Coverage</h2>
 <div class="coverage">{header}</div>
 {warning}

@@ -42,8 +42,14 @@ def _render_chunk(rows: list[dict[str, Any]], root: str, seed: int, lean: bool) 
     for row in rows:
         persona = make_persona(row["user_index"], row["occupation_user"], seed)
         rendered = render_session(row, persona, Path(root), seed, lean)
-        out.append({"session_index": row["session_index"], "user_folder": persona.folder, "language": persona.language,
-                    **asdict(rendered)})
+        out.append(
+            {
+                "session_index": row["session_index"],
+                "user_folder": persona.folder,
+                "language": persona.language,
+                **asdict(rendered),
+            }
+        )
     return out
 
 
@@ -51,8 +57,13 @@ def default_workers() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
-def build(target: Path, sessions: int = DEFAULT_SESSIONS, seed: int = DEFAULT_SEED, lean: bool = False,
-          workers: int | None = None) -> dict[str, Any]:
+def build(
+    target: Path,
+    sessions: int = DEFAULT_SESSIONS,
+    seed: int = DEFAULT_SEED,
+    lean: bool = False,
+    workers: int | None = None,
+) -> dict[str, Any]:
     """Write the sample corpus into `target` (replacing it) and return the manifest."""
     started = time.perf_counter()
     world = draw_world(WorldSize(sessions=sessions, seed=seed))
@@ -61,7 +72,7 @@ def build(target: Path, sessions: int = DEFAULT_SESSIONS, seed: int = DEFAULT_SE
     transcripts = staging / TRANSCRIPTS
     transcripts.mkdir(parents=True)
     rows = world.to_dicts()
-    chunks = [rows[i:i + CHUNK] for i in range(0, len(rows), CHUNK)]
+    chunks = [rows[i : i + CHUNK] for i in range(0, len(rows), CHUNK)]
     workers = workers or default_workers()
     rendered: list[dict[str, Any]] = []
     if workers == 1:
@@ -69,15 +80,22 @@ def build(target: Path, sessions: int = DEFAULT_SESSIONS, seed: int = DEFAULT_SE
             rendered.extend(_render_chunk(chunk, str(transcripts), seed, lean))
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for part in pool.map(_render_chunk, chunks, [str(transcripts)] * len(chunks), [seed] * len(chunks), [lean] * len(chunks)):
+            for part in pool.map(
+                _render_chunk, chunks, [str(transcripts)] * len(chunks), [seed] * len(chunks), [lean] * len(chunks)
+            ):
                 rendered.extend(part)
     truth = world.join(pl.DataFrame(rendered), on="session_index", how="left")
     truth.write_parquet(staging / GROUND_TRUTH)
     size = sum(p.stat().st_size for p in transcripts.rglob("*.jsonl"))
     manifest = {
-        "sessions": sessions, "seed": seed, "lean": lean, "users": truth["user_index"].n_unique(),
-        "files": sum(1 for _ in transcripts.rglob("*.jsonl")), "bytes": size,
-        "months": sorted({m.isoformat()[:7] for m in truth["month"]}), "seconds": round(time.perf_counter() - started, 2),
+        "sessions": sessions,
+        "seed": seed,
+        "lean": lean,
+        "users": truth["user_index"].n_unique(),
+        "files": sum(1 for _ in transcripts.rglob("*.jsonl")),
+        "bytes": size,
+        "months": sorted({m.isoformat()[:7] for m in truth["month"]}),
+        "seconds": round(time.perf_counter() - started, 2),
         "workers": workers,
     }
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
@@ -95,7 +113,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("target", type=Path)
     parser.add_argument("--sessions", type=int, default=DEFAULT_SESSIONS)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--lean", action="store_true", help="short text and at most 3 tool calls per prompt (scale tests)")
+    parser.add_argument(
+        "--lean", action="store_true", help="short text and at most 3 tool calls per prompt (scale tests)"
+    )
     parser.add_argument("--workers", type=int, default=None)
     args = parser.parse_args(argv)
     manifest = build(args.target, sessions=args.sessions, seed=args.seed, lean=args.lean, workers=args.workers)

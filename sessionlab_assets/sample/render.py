@@ -30,16 +30,42 @@ from sessionlab_assets.sample import phrasebook as pb
 VERSIONS = {(2025, 10): "2.0.{}", (2025, 11): "2.0.{}", (2025, 12): "2.0.{}"}
 LATER_VERSION = "2.1.{}"
 MODELS: dict[tuple[int, int], tuple[tuple[str, float], ...]] = {
-    (2025, 10): (("claude-sonnet-4-5-20250929", .80), ("claude-opus-4-1-20250805", .10), ("claude-haiku-4-5-20251001", .10)),
-    (2025, 11): (("claude-sonnet-4-5-20250929", .75), ("claude-opus-4-5-20251101", .15), ("claude-haiku-4-5-20251001", .10)),
-    (2025, 12): (("claude-opus-4-5-20251101", .45), ("claude-sonnet-4-5-20250929", .45), ("claude-haiku-4-5-20251001", .10)),
-    (2026, 1): (("claude-opus-4-5-20251101", .60), ("claude-sonnet-4-5-20250929", .30), ("claude-haiku-4-5-20251001", .10)),
-    (2026, 2): (("claude-opus-4-6", .55), ("claude-sonnet-4-6", .25), ("claude-sonnet-4-5-20250929", .10), ("claude-haiku-4-5-20251001", .10)),
-    (2026, 3): (("claude-opus-4-6", .55), ("claude-sonnet-4-6", .35), ("claude-haiku-4-5-20251001", .10)),
-    (2026, 4): (("claude-opus-4-6", .35), ("claude-opus-4-7", .20), ("claude-sonnet-4-6", .35), ("claude-haiku-4-5-20251001", .10)),
+    (2025, 10): (
+        ("claude-sonnet-4-5-20250929", 0.80),
+        ("claude-opus-4-1-20250805", 0.10),
+        ("claude-haiku-4-5-20251001", 0.10),
+    ),
+    (2025, 11): (
+        ("claude-sonnet-4-5-20250929", 0.75),
+        ("claude-opus-4-5-20251101", 0.15),
+        ("claude-haiku-4-5-20251001", 0.10),
+    ),
+    (2025, 12): (
+        ("claude-opus-4-5-20251101", 0.45),
+        ("claude-sonnet-4-5-20250929", 0.45),
+        ("claude-haiku-4-5-20251001", 0.10),
+    ),
+    (2026, 1): (
+        ("claude-opus-4-5-20251101", 0.60),
+        ("claude-sonnet-4-5-20250929", 0.30),
+        ("claude-haiku-4-5-20251001", 0.10),
+    ),
+    (2026, 2): (
+        ("claude-opus-4-6", 0.55),
+        ("claude-sonnet-4-6", 0.25),
+        ("claude-sonnet-4-5-20250929", 0.10),
+        ("claude-haiku-4-5-20251001", 0.10),
+    ),
+    (2026, 3): (("claude-opus-4-6", 0.55), ("claude-sonnet-4-6", 0.35), ("claude-haiku-4-5-20251001", 0.10)),
+    (2026, 4): (
+        ("claude-opus-4-6", 0.35),
+        ("claude-opus-4-7", 0.20),
+        ("claude-sonnet-4-6", 0.35),
+        ("claude-haiku-4-5-20251001", 0.10),
+    ),
 }
 SUBAGENT_MODEL = "claude-haiku-4-5-20251001"
-ENTRYPOINTS = (("cli", .70), ("claude-vscode", .20), ("claude-desktop", .10))
+ENTRYPOINTS = (("cli", 0.70), ("claude-vscode", 0.20), ("claude-desktop", 0.10))
 SUBAGENT_SHARE = 0.06  # sessions with a busy turn that hand part of it to a subagent
 COMPACTION_MIN_CALLS = 60  # long sessions may compact their context
 LEAN_CALLS_PER_TURN = 3
@@ -58,8 +84,14 @@ MODE_TOOLS = {
 }
 EDIT_TOOLS = frozenset({"Edit", "Write"})
 MODE_COMMANDS = {
-    "operate": ("docker compose up -d --build", "kubectl get pods -n staging", "npm install", "gh workflow list",
-                "systemctl status app", "terraform plan -out plan.tfplan"),
+    "operate": (
+        "docker compose up -d --build",
+        "kubectl get pods -n staging",
+        "npm install",
+        "gh workflow list",
+        "systemctl status app",
+        "terraform plan -out plan.tfplan",
+    ),
     "analyze": ("python analysis.py", "duckdb data.db -c 'SELECT count(*) FROM samples'", "Rscript analysis.R"),
     "understand": ("git log --oneline -20", "ls -la", "tree -L 2 src"),
 }
@@ -86,8 +118,12 @@ def make_persona(user_index: int, occupation: str, seed: int) -> Persona:
     language = rng.choices(list(pb.LANGUAGE_SHARES), list(pb.LANGUAGE_SHARES.values()))[0]
     stacks = pb.OCCUPATION_STACKS.get(occupation, pb.DEFAULT_STACKS)
     preferred = rng.choice(stacks)
-    return Persona(folder=f"user-{user_index:06d}-{handle}", home=home, language=language,
-                   stacks=(preferred,) + tuple(s for s in stacks if s != preferred))
+    return Persona(
+        folder=f"user-{user_index:06d}-{handle}",
+        home=home,
+        language=language,
+        stacks=(preferred,) + tuple(s for s in stacks if s != preferred),
+    )
 
 
 @dataclass(frozen=True)
@@ -126,23 +162,46 @@ class _SessionWriter:
         self.level_signalled = bool(row["expertise_signalled"])
         self.session_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         project = rng.choice(self.domain.projects)
-        workspace = rng.choice(("work", "code", "projects", "src", "Documents")) if signalled else rng.choice(("tmp", "code", "dev"))
+        workspace = (
+            rng.choice(("work", "code", "projects", "src", "Documents"))
+            if signalled
+            else rng.choice(("tmp", "code", "dev"))
+        )
         self.cwd = f"{persona.home}/{workspace}/{project}"
         self.project_dir = self.cwd.replace("/", "-").replace(".", "-").replace("_", "-")
         self.model = _weighted(rng, MODELS[(month.year, month.month)])
         version = (VERSIONS.get((month.year, month.month), LATER_VERSION)).format(rng.randint(5, 70))
         entrypoint = None if version.startswith("2.0") and rng.random() < 0.6 else _weighted(rng, ENTRYPOINTS)
         start = datetime(month.year, month.month, 1) + timedelta(
-            days=rng.randint(0, 27), hours=rng.choices(range(24), [1] * 7 + [4] * 12 + [2] * 5)[0], minutes=rng.randint(0, 59))
+            days=rng.randint(0, 27),
+            hours=rng.choices(range(24), [1] * 7 + [4] * 12 + [2] * 5)[0],
+            minutes=rng.randint(0, 59),
+        )
         branch = rng.choice(("main", "main", "master", "dev", f"feature/{rng.choice(pb.FEATURES).split()[-1]}"))
-        self.t = ClaudeCodeTranscript(self.session_id, start, version=version, entrypoint=entrypoint, cwd=self.cwd,
-                                      git_branch=branch, step_seconds=rng.uniform(2, 12))
+        self.t = ClaudeCodeTranscript(
+            self.session_id,
+            start,
+            version=version,
+            entrypoint=entrypoint,
+            cwd=self.cwd,
+            git_branch=branch,
+            step_seconds=rng.uniform(2, 12),
+        )
         self.fill = {
-            "obj": rng.choice(self.domain.objects), "file": rng.choice(self.domain.files), "lib": rng.choice(self.stack.libs),
-            "cmd": self.stack.run_cmd, "err": rng.choice(self.stack.errors), "approach": rng.choice(pb.APPROACHES),
-            "criterion": rng.choice(pb.CRITERIA), "feature": rng.choice(pb.FEATURES), "trigger": rng.choice(pb.TRIGGERS),
-            "suspect": rng.choice(pb.SUSPECTS), "topic": rng.choice(self.work_domain.topics), "project": project,
-            "test_cmd": self.stack.test_cmd, "run_cmd": self.stack.run_cmd,
+            "obj": rng.choice(self.domain.objects),
+            "file": rng.choice(self.domain.files),
+            "lib": rng.choice(self.stack.libs),
+            "cmd": self.stack.run_cmd,
+            "err": rng.choice(self.stack.errors),
+            "approach": rng.choice(pb.APPROACHES),
+            "criterion": rng.choice(pb.CRITERIA),
+            "feature": rng.choice(pb.FEATURES),
+            "trigger": rng.choice(pb.TRIGGERS),
+            "suspect": rng.choice(pb.SUSPECTS),
+            "topic": rng.choice(self.work_domain.topics),
+            "project": project,
+            "test_cmd": self.stack.test_cmd,
+            "run_cmd": self.stack.run_cmd,
         }
         self.words_written = 0
         self.calls_made = 0
@@ -162,9 +221,16 @@ class _SessionWriter:
         for index in range(count):
             if index % len(options) == 0:
                 order = self.rng.sample(options, len(options))
-            chosen.append(order[index % len(options)].format(**{**self.fill, "file": self.rng.choice(self.domain.files),
-                                                                 "lib": self.rng.choice(self.stack.libs),
-                                                                 "approach": self.rng.choice(pb.APPROACHES)}))
+            chosen.append(
+                order[index % len(options)].format(
+                    **{
+                        **self.fill,
+                        "file": self.rng.choice(self.domain.files),
+                        "lib": self.rng.choice(self.stack.libs),
+                        "approach": self.rng.choice(pb.APPROACHES),
+                    }
+                )
+            )
         return chosen
 
     def local(self, key: str, english: tuple[str, ...]) -> str:
@@ -186,14 +252,26 @@ class _SessionWriter:
             blocks.append(tool)
         return blocks
 
-    def call(self, name: str, tool_input: dict[str, Any], output: str, *, is_error: bool = False,
-             text: str | None = None, tool_use_result: Any = None) -> None:
+    def call(
+        self,
+        name: str,
+        tool_input: dict[str, Any],
+        output: str,
+        *,
+        is_error: bool = False,
+        text: str | None = None,
+        tool_use_result: Any = None,
+    ) -> None:
         """One tool call and its result, in one (sometimes streamed) model response."""
         tool_use_id = self.t.next_id("toolu")
         block = {"type": "tool_use", "id": tool_use_id, "name": name, "input": tool_input}
         self.words_written += _words(tool_input) + (len(text.split()) if text else 0)
-        self.t.reply(self._blocks(text, block), model=self.model, split=self.rng.random() < 0.5,
-                     output_tokens=int(_words(tool_input) * 1.5) + 20)
+        self.t.reply(
+            self._blocks(text, block),
+            model=self.model,
+            split=self.rng.random() < 0.5,
+            output_tokens=int(_words(tool_input) * 1.5) + 20,
+        )
         self.t.tool_result(tool_use_id, output, is_error=is_error, tool_use_result=tool_use_result)
         self.calls_made += 1
 
@@ -223,19 +301,34 @@ class _SessionWriter:
             tool = "Read"
         if tool == "Read":
             path = self.rng.choice(self.domain.files + ("README.md",))
-            self.call("Read", {"file_path": f"{self.cwd}/{path}"}, "\n".join(f"{i + 1}→{line}" for i, line in enumerate(self.code(20))))
+            self.call(
+                "Read",
+                {"file_path": f"{self.cwd}/{path}"},
+                "\n".join(f"{i + 1}→{line}" for i, line in enumerate(self.code(20))),
+            )
         elif tool == "Grep":
-            self.call("Grep", {"pattern": self.rng.choice(("TODO", "def load", "region", "retry", "config"))},
-                      f"{self.fill['file']}:12: match\n{self.fill['file']}:40: match")
+            self.call(
+                "Grep",
+                {"pattern": self.rng.choice(("TODO", "def load", "region", "retry", "config"))},
+                f"{self.fill['file']}:12: match\n{self.fill['file']}:40: match",
+            )
         elif tool == "Glob":
             self.call("Glob", {"pattern": f"**/*{self.stack.extension}"}, "\n".join(self.domain.files[:3]))
         elif tool == "WebSearch":
             self.call("WebSearch", {"query": f"{self.fill['lib']} {self.fill['approach']}"}, "Search results: 5 links")
         elif tool == "WebFetch":
-            self.call("WebFetch", {"url": "https://example.org/guide", "prompt": "Summarise the guidance"}, "The guide recommends short sections.")
+            self.call(
+                "WebFetch",
+                {"url": "https://example.org/guide", "prompt": "Summarise the guidance"},
+                "The guide recommends short sections.",
+            )
         elif tool == "Bash":
             command = self.pick(MODE_COMMANDS.get(self.mode, DEFAULT_COMMANDS))
-            self.call("Bash", {"command": command, "description": self.rng.choice(BASH_DESCRIPTIONS)}, self.rng.choice(BASH_OUTPUTS))
+            self.call(
+                "Bash",
+                {"command": command, "description": self.rng.choice(BASH_DESCRIPTIONS)},
+                self.rng.choice(BASH_OUTPUTS),
+            )
         elif tool == "Write":
             self.write_file(code_words)
         else:
@@ -243,57 +336,105 @@ class _SessionWriter:
 
     def write_file(self, code_words: int) -> None:
         if self.mode in ("communicate", "plan"):
-            path, content = f"{self.cwd}/docs/{self.fill['project']}-{self.rng.randint(1, 99)}.md", self.prose(code_words)
+            path, content = (
+                f"{self.cwd}/docs/{self.fill['project']}-{self.rng.randint(1, 99)}.md",
+                self.prose(code_words),
+            )
         elif self.mode == "orchestrate":
             path, content = f"{self.cwd}/prompts/agent_{self.rng.randint(1, 99)}.md", self.prose(code_words)
         else:
             name = "test_" if self.mode == "test" else ""
-            path = f"{self.cwd}/src/{name}{self.fill['project'].replace('-', '_')}_{self.rng.randint(1, 999)}{self.stack.extension}"
+            stem = f"{name}{self.fill['project'].replace('-', '_')}_{self.rng.randint(1, 999)}"
+            path = f"{self.cwd}/src/{stem}{self.stack.extension}"
             content = "\n".join(self.code(code_words))
         self.edited = True
-        self.call("Write", {"file_path": path, "content": content}, f"File created successfully at: {path}",
-                  tool_use_result={"type": "create", "filePath": path, "content": content, "structuredPatch": []})
+        self.call(
+            "Write",
+            {"file_path": path, "content": content},
+            f"File created successfully at: {path}",
+            tool_use_result={"type": "create", "filePath": path, "content": content, "structuredPatch": []},
+        )
 
     def edit_file(self, code_words: int) -> None:
         path = f"{self.cwd}/{self.fill['file']}"
         old = self.rng.choice(self.stack.code)
         new_lines = self.code(code_words)
-        patch = [{"oldStart": 10, "oldLines": 1, "newStart": 10, "newLines": len(new_lines),
-                  "lines": [f"-{old}"] + [f"+{line}" for line in new_lines]}]
+        patch = [
+            {
+                "oldStart": 10,
+                "oldLines": 1,
+                "newStart": 10,
+                "newLines": len(new_lines),
+                "lines": [f"-{old}"] + [f"+{line}" for line in new_lines],
+            }
+        ]
         self.edited = True
-        self.call("Edit", {"file_path": path, "old_string": old, "new_string": "\n".join(new_lines)},
-                  f"The file {path} has been updated.",
-                  tool_use_result={"filePath": path, "oldString": old, "newString": "\n".join(new_lines), "structuredPatch": patch})
+        self.call(
+            "Edit",
+            {"file_path": path, "old_string": old, "new_string": "\n".join(new_lines)},
+            f"The file {path} has been updated.",
+            tool_use_result={
+                "filePath": path,
+                "oldString": old,
+                "newString": "\n".join(new_lines),
+                "structuredPatch": patch,
+            },
+        )
 
     # --- evidence calls -----------------------------------------------------------------------
     def run_tests(self, passing: bool) -> None:
         n = self.rng.randint(4, 180)
-        output = (self.stack.test_pass if passing else self.stack.test_fail).format(n=n, s=round(self.rng.uniform(0.2, 40), 2))
-        self.call("Bash", {"command": self.stack.test_cmd, "description": "Run the test suite"}, output, is_error=not passing)
+        output = (self.stack.test_pass if passing else self.stack.test_fail).format(
+            n=n, s=round(self.rng.uniform(0.2, 40), 2)
+        )
+        self.call(
+            "Bash", {"command": self.stack.test_cmd, "description": "Run the test suite"}, output, is_error=not passing
+        )
 
     def commit(self, push: bool) -> None:
         message = self.rng.choice(("Fix", "Add", "Update", "Refactor")) + " " + self.fill["obj"].removeprefix("the ")
-        command = f"git add -A && git commit -m \"{message}\"" + (" && git push" if push else "")
-        self.call("Bash", {"command": command, "description": "Commit the change"},
-                  f"[main {self.rng.getrandbits(28):07x}] {message}\n 3 files changed, 48 insertions(+), 9 deletions(-)")
+        command = f'git add -A && git commit -m "{message}"' + (" && git push" if push else "")
+        self.call(
+            "Bash",
+            {"command": command, "description": "Commit the change"},
+            f"[main {self.rng.getrandbits(28):07x}] {message}\n 3 files changed, 48 insertions(+), 9 deletions(-)",
+        )
 
     def open_pr(self) -> None:
-        self.call("Bash", {"command": f"gh pr create --fill --title \"{self.fill['feature']}\""},
-                  f"https://github.com/example/{self.fill['project']}/pull/{self.rng.randint(10, 900)}")
+        self.call(
+            "Bash",
+            {"command": f'gh pr create --fill --title "{self.fill["feature"]}"'},
+            f"https://github.com/example/{self.fill['project']}/pull/{self.rng.randint(10, 900)}",
+        )
 
     def run_and_match(self) -> None:
-        self.call("Bash", {"command": self.stack.run_cmd, "description": "Run it"},
-                  f"Processed 1,204 records; totals match the expected {self.rng.randint(100, 9999)} exactly.")
+        self.call(
+            "Bash",
+            {"command": self.stack.run_cmd, "description": "Run it"},
+            f"Processed 1,204 records; totals match the expected {self.rng.randint(100, 9999)} exactly.",
+        )
 
     def failing_run(self) -> None:
-        self.call("Bash", {"command": self.stack.run_cmd, "description": "Run it"}, f"Traceback (most recent call last):\n{self.fill['err']}",
-                  is_error=True)
+        self.call(
+            "Bash",
+            {"command": self.stack.run_cmd, "description": "Run it"},
+            f"Traceback (most recent call last):\n{self.fill['err']}",
+            is_error=True,
+        )
 
     def spawn_subagent(self) -> None:
         agent_id = f"a{self.rng.getrandbits(40):010x}"
         task = f"Find every place that uses {self.fill['obj'].removeprefix('the ')} and report file and line."
-        agent = ClaudeCodeTranscript(self.session_id, self.t.clock, version=self.t.version, entrypoint=self.t.entrypoint,
-                                     cwd=self.cwd, is_sidechain=True, agent_id=agent_id, git_branch=self.t.git_branch)
+        agent = ClaudeCodeTranscript(
+            self.session_id,
+            self.t.clock,
+            version=self.t.version,
+            entrypoint=self.t.entrypoint,
+            cwd=self.cwd,
+            is_sidechain=True,
+            agent_id=agent_id,
+            git_branch=self.t.git_branch,
+        )
         agent.prompt(task)
         for _ in range(self.rng.randint(1, 4)):
             grep = agent.tool("Grep", {"pattern": self.rng.choice(("load", "retry", "config"))}, model=SUBAGENT_MODEL)
@@ -301,8 +442,11 @@ class _SessionWriter:
         agent.say(f"Found 3 uses, all in {self.fill['file']}.", model=SUBAGENT_MODEL)
         self.subagent_transcripts.append((agent_id, agent))
         self.subagents += 1
-        self.call("Task", {"description": "Find usages", "prompt": task, "subagent_type": "Explore"},
-                  f"Found 3 uses, all in {self.fill['file']}.")
+        self.call(
+            "Task",
+            {"description": "Find usages", "prompt": task, "subagent_type": "Explore"},
+            f"Found 3 uses, all in {self.fill['file']}.",
+        )
 
 
 def _plan_evidence(row: dict[str, Any], rng: random.Random, turns: int) -> tuple[list[str], list[str]]:
@@ -321,11 +465,20 @@ def _plan_evidence(row: dict[str, Any], rng: random.Random, turns: int) -> tuple
             return [rng.choice(hard)]
         return [softer[level]] if level in softer else []
 
-    return (kinds(success, hard_success, {3: "corroborate", 2: "clean_end", 1: "hedged_end"}),
-            kinds(failure, hard_failure, {3: moderate_failure, 2: "doubt", 1: "recovered_error"}))
+    return (
+        kinds(success, hard_success, {3: "corroborate", 2: "clean_end", 1: "hedged_end"}),
+        kinds(failure, hard_failure, {3: moderate_failure, 2: "doubt", 1: "recovered_error"}),
+    )
 
 
-CALL_EVIDENCE = {"tests_pass": 1, "commit": 1, "run_matches": 1, "final_error": 1, "tests_fail": 1, "recovered_error": 2}
+CALL_EVIDENCE = {
+    "tests_pass": 1,
+    "commit": 1,
+    "run_matches": 1,
+    "final_error": 1,
+    "tests_fail": 1,
+    "recovered_error": 2,
+}
 
 
 def render_session(row: dict[str, Any], persona: Persona, root: Path, seed: int, lean: bool = False) -> RenderedSession:
@@ -364,22 +517,44 @@ def render_session(row: dict[str, Any], persona: Persona, root: Path, seed: int,
     user_planning = w.distinct(pb.USER_PLANNING, int(row["user_planning_decisions"]))
     agent_planning = w.distinct(pb.AGENT_PLANNING, int(row["planning_decisions"]) - int(row["user_planning_decisions"]))
     user_execution = w.distinct(pb.USER_EXECUTION, int(row["user_execution_decisions"]))
-    agent_execution = w.distinct(pb.AGENT_EXECUTION, int(row["execution_decisions"]) - int(row["user_execution_decisions"]))
+    agent_execution = w.distinct(
+        pb.AGENT_EXECUTION, int(row["execution_decisions"]) - int(row["user_execution_decisions"])
+    )
 
     # Session opening: occasional metadata, slash commands and a project context file.
     if rng.random() < 0.3:
         t.metadata_line("permission-mode", permissionMode=rng.choice(("default", "acceptEdits", "plan")))
     if rng.random() < 0.15:
-        t.meta("<local-command-caveat>Caveat: The messages below were generated by the user while running local commands.</local-command-caveat>")
-        t.add({"type": "user", "message": {"role": "user", "content": "<command-name>/clear</command-name>\n<command-message>clear</command-message>\n<command-args></command-args>"}})
+        t.meta(
+            "<local-command-caveat>Caveat: The messages below were generated by the user while running local "
+            "commands.</local-command-caveat>"
+        )
+        t.add(
+            {
+                "type": "user",
+                "message": {
+                    "role": "user",
+                    "content": (
+                        "<command-name>/clear</command-name>\n<command-message>clear</command-message>\n"
+                        "<command-args></command-args>"
+                    ),
+                },
+            }
+        )
 
     evidence_turn = turns - 1
     for turn in range(turns):
         last = turn == turns - 1
-        prompt = _prompt(w, turn, turns, user_planning, user_execution, success_kinds, failure_kinds, outcome, abandoned)
+        prompt = _prompt(
+            w, turn, turns, user_planning, user_execution, success_kinds, failure_kinds, outcome, abandoned
+        )
         if not lean:
-            t.metadata_line("file-history-snapshot", messageId=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                            snapshot={"trackedFileBackups": {}, "timestamp": t.clock.isoformat() + "Z"}, isSnapshotUpdate=False)
+            t.metadata_line(
+                "file-history-snapshot",
+                messageId=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                snapshot={"trackedFileBackups": {}, "timestamp": t.clock.isoformat() + "Z"},
+                isSnapshotUpdate=False,
+            )
         t.tick(rng.uniform(15, 400))
         if turn > 0 and w.calls_made > COMPACTION_MIN_CALLS and w.compactions == 0 and rng.random() < 0.5:
             t.compact(f"Summary: working on {w.fill['obj']} in {w.cwd}.")
@@ -392,15 +567,22 @@ def render_session(row: dict[str, Any], persona: Persona, root: Path, seed: int,
             if w.level <= 2 and w.level_signalled and rng.random() < (0.8 if w.level == 1 else 0.5):
                 opening = w.pick(pb.AGENT_CORRECTS, m=w.pick(pb.MISCONCEPTIONS)) + " " + opening
             if row["occupation_signalled"] and w.domain.claude_md and per_turn[0] > int(row["wrote_code"]) and not lean:
-                w.call("Read", {"file_path": f"{w.cwd}/CLAUDE.md"}, rng.choice(w.domain.claude_md), text=opening or None)
+                w.call(
+                    "Read", {"file_path": f"{w.cwd}/CLAUDE.md"}, rng.choice(w.domain.claude_md), text=opening or None
+                )
                 per_turn[0] -= 1
             elif opening:
                 w.say(opening)
         calls = per_turn[turn]
         code_budget = max(int(words_per_turn * 0.5 / max(calls, 1)), 3)
         for index in range(calls):
-            if (not lean and w.subagents == 0 and calls >= 6 and index == 1
-                    and rng.random() < (0.4 if w.mode == "orchestrate" else SUBAGENT_SHARE)):
+            if (
+                not lean
+                and w.subagents == 0
+                and calls >= 6
+                and index == 1
+                and rng.random() < (0.4 if w.mode == "orchestrate" else SUBAGENT_SHARE)
+            ):
                 w.spawn_subagent()
                 continue
             if row["wrote_code"] and not w.edited:
@@ -427,8 +609,13 @@ def render_session(row: dict[str, Any], persona: Persona, root: Path, seed: int,
     t.write(project_path / f"{w.session_id}.jsonl")
     for agent_id, agent in w.subagent_transcripts:
         agent.write(project_path / w.session_id / "subagents" / f"agent-{agent_id}.jsonl")
-    return RenderedSession(session_id=w.session_id, path=str((project_path / f"{w.session_id}.jsonl").relative_to(root)),
-                           primary_model=w.model, subagents=w.subagents, compactions=w.compactions)
+    return RenderedSession(
+        session_id=w.session_id,
+        path=str((project_path / f"{w.session_id}.jsonl").relative_to(root)),
+        primary_model=w.model,
+        subagents=w.subagents,
+        compactions=w.compactions,
+    )
 
 
 def _final_calls(w: _SessionWriter, success_kinds: list[str], failure_kinds: list[str]) -> None:
@@ -445,8 +632,17 @@ def _final_calls(w: _SessionWriter, success_kinds: list[str], failure_kinds: lis
         w.run_tests(passing=False)
 
 
-def _prompt(w: _SessionWriter, turn: int, turns: int, user_planning: list[str], user_execution: list[str],
-            success_kinds: list[str], failure_kinds: list[str], outcome: str, abandoned: bool) -> str:
+def _prompt(
+    w: _SessionWriter,
+    turn: int,
+    turns: int,
+    user_planning: list[str],
+    user_execution: list[str],
+    success_kinds: list[str],
+    failure_kinds: list[str],
+    outcome: str,
+    abandoned: bool,
+) -> str:
     rng = w.rng
     parts: list[str] = []
     last = turn == turns - 1
@@ -470,7 +666,11 @@ def _prompt(w: _SessionWriter, turn: int, turns: int, user_planning: list[str], 
             constraints = {1: 0, 2: 0, 3: rng.randint(0, 1), 4: rng.randint(1, 2), 5: rng.randint(2, 3)}[w.level]
             parts.extend(rng.sample(pb.CONSTRAINTS, constraints))
             if w.level >= 4 and w.domain.vocabulary and rng.random() < 0.7:
-                parts.append(rng.choice(("Context: {v}.", "Keep in mind: {v}.", "(re: {v})")).format(v=rng.choice(w.domain.vocabulary)))
+                parts.append(
+                    rng.choice(("Context: {v}.", "Keep in mind: {v}.", "(re: {v})")).format(
+                        v=rng.choice(w.domain.vocabulary)
+                    )
+                )
             elif w.domain.vocabulary and rng.random() < 0.5:
                 parts.append(f"({rng.choice(w.domain.vocabulary)})")
         share = 1.0 if turns <= 2 else 0.6  # the last prompt only judges, so decisions come before it
@@ -501,13 +701,19 @@ def _prompt(w: _SessionWriter, turn: int, turns: int, user_planning: list[str], 
     return " ".join(p for p in parts if p) or w.local("continue", pb.CONTINUES)
 
 
-def _judgement(w: _SessionWriter, success_kinds: list[str], failure_kinds: list[str], outcome: str, abandoned: bool) -> list[str]:
+def _judgement(
+    w: _SessionWriter, success_kinds: list[str], failure_kinds: list[str], outcome: str, abandoned: bool
+) -> list[str]:
     """The last prompt: what the user makes of the work so far."""
     parts: list[str] = []
     if "affirm" in success_kinds:
         parts.append(w.local("affirm", pb.AFFIRMATIONS))
     if "confirm_artifact" in success_kinds:
-        parts.append(w.rng.choice(("I opened the output and it's exactly right.", "Checked the generated file, it's what I wanted.")))
+        parts.append(
+            w.rng.choice(
+                ("I opened the output and it's exactly right.", "Checked the generated file, it's what I wanted.")
+            )
+        )
     if "complaint" in failure_kinds:
         parts.append(w.local("complain", pb.COMPLAINTS))
     if "rejection" in failure_kinds:
@@ -531,8 +737,16 @@ def _judgement(w: _SessionWriter, success_kinds: list[str], failure_kinds: list[
     return parts
 
 
-def _close_turn(w: _SessionWriter, last: bool, start_words: int, words_per_turn: float, success_kinds: list[str],
-                failure_kinds: list[str], outcome: str, abandoned: bool) -> None:
+def _close_turn(
+    w: _SessionWriter,
+    last: bool,
+    start_words: int,
+    words_per_turn: float,
+    success_kinds: list[str],
+    failure_kinds: list[str],
+    outcome: str,
+    abandoned: bool,
+) -> None:
     """The agent's report at the end of a turn, padded with prose up to the turn's word budget."""
     rng = w.rng
     parts: list[str] = []

@@ -15,17 +15,37 @@ import polars as pl
 
 from sessionlab_assets.labels import OUTCOMES, VALUE_TIERS, WORK_MODES, value_tier
 
-MONTHS = tuple(date(y, m, 1) for y, m in ((2025, 10), (2025, 11), (2025, 12), (2026, 1), (2026, 2), (2026, 3), (2026, 4)))
+MONTHS = tuple(
+    date(y, m, 1) for y, m in ((2025, 10), (2025, 11), (2025, 12), (2026, 1), (2026, 2), (2026, 3), (2026, 4))
+)
 # Usage grew over the period; the share of sessions in each month.
 MONTH_WEIGHTS = np.array([0.09, 0.10, 0.12, 0.14, 0.16, 0.18, 0.21])
 
 # Work-mode composition in the first and last month (MEASURES: fix 33% -> 19%, operate 14% -> 21%,
 # analyze + communicate ~10% -> ~20%; April build 21, operate 21, communicate 20, fix 19); months in
 # between are interpolated linearly.
-MODE_SHARES_OCT = {"plan": .07, "build": .25, "fix": .33, "understand": .07, "test": .02, "operate": .14,
-                   "analyze": .03, "orchestrate": .02, "communicate": .07}
-MODE_SHARES_APR = {"plan": .06, "build": .21, "fix": .19, "understand": .05, "test": .02, "operate": .21,
-                   "analyze": .03, "orchestrate": .03, "communicate": .20}
+MODE_SHARES_OCT = {
+    "plan": 0.07,
+    "build": 0.25,
+    "fix": 0.33,
+    "understand": 0.07,
+    "test": 0.02,
+    "operate": 0.14,
+    "analyze": 0.03,
+    "orchestrate": 0.02,
+    "communicate": 0.07,
+}
+MODE_SHARES_APR = {
+    "plan": 0.06,
+    "build": 0.21,
+    "fix": 0.19,
+    "understand": 0.05,
+    "test": 0.02,
+    "operate": 0.21,
+    "analyze": 0.03,
+    "orchestrate": 0.03,
+    "communicate": 0.20,
+}
 
 # Expertise distribution, levels 1-5 (MEASURES: 1.6 / 20.5 / 26.8 / 40.8 / 10.1 %).
 EXPERTISE_SHARES = np.array([0.016, 0.205, 0.268, 0.408, 0.101])
@@ -40,16 +60,16 @@ VERIFIED_SUCCESS = np.array([0.145, 0.209, 0.283, 0.295, 0.329])
 NO_CLEAR_GOAL = 0.077
 # Signal distributions (levels 0-5) by outcome. Among sessions that hit trouble (failure signal >= 3)
 # the report finds, levels 1 -> 5: at least partial 60 -> 80, judged 10 -> 27, verified 4 -> 15.
-SUCCESS_SIGNAL_SOFT = np.array([.00, .08, .55, .37, .00, .00])  # succeeded without hard evidence
-SUCCESS_SIGNAL_PARTIAL = np.array([.00, .35, .35, .20, .08, .02])
-SUCCESS_SIGNAL_FAILED = np.array([.60, .35, .05, .00, .00, .00])
-SUCCESS_SIGNAL_NO_GOAL = np.array([.40, .30, .30, .00, .00, .00])
+SUCCESS_SIGNAL_SOFT = np.array([0.00, 0.08, 0.55, 0.37, 0.00, 0.00])  # succeeded without hard evidence
+SUCCESS_SIGNAL_PARTIAL = np.array([0.00, 0.35, 0.35, 0.20, 0.08, 0.02])
+SUCCESS_SIGNAL_FAILED = np.array([0.60, 0.35, 0.05, 0.00, 0.00, 0.00])
+SUCCESS_SIGNAL_NO_GOAL = np.array([0.40, 0.30, 0.30, 0.00, 0.00, 0.00])
 # P(failure signal 0..5). Verified successes more often came through trouble than soft ones did.
-FAILURE_SIGNAL_VERIFIED = np.array([.42, .25, .13, .13, .07, .00])
-FAILURE_SIGNAL_SOFT_SUCCESS = np.array([.46, .25, .13, .11, .05, .00])
-FAILURE_SIGNAL_PARTIAL = np.array([.02, .05, .10, .38, .30, .15])
-FAILURE_SIGNAL_FAILED = np.array([.00, .00, .02, .18, .40, .40])
-FAILURE_SIGNAL_NO_GOAL = np.array([.50, .25, .15, .07, .03, .00])
+FAILURE_SIGNAL_VERIFIED = np.array([0.42, 0.25, 0.13, 0.13, 0.07, 0.00])
+FAILURE_SIGNAL_SOFT_SUCCESS = np.array([0.46, 0.25, 0.13, 0.11, 0.05, 0.00])
+FAILURE_SIGNAL_PARTIAL = np.array([0.02, 0.05, 0.10, 0.38, 0.30, 0.15])
+FAILURE_SIGNAL_FAILED = np.array([0.00, 0.00, 0.02, 0.18, 0.40, 0.40])
+FAILURE_SIGNAL_NO_GOAL = np.array([0.50, 0.25, 0.15, 0.07, 0.03, 0.00])
 # Abandonment among sessions that hit trouble: 19% for novices, 5-7% for the rest.
 TRIED_CODE_FACTOR = 0.5
 GAVE_UP_NOVICE, GAVE_UP_OTHERS = 0.45, 0.05
@@ -57,8 +77,17 @@ GAVE_UP_NOVICE, GAVE_UP_OTHERS = 0.45, 0.05
 # Shifts of the verified-success probability by fixed-effect cell (value band, work mode, month).
 # They make the fixed effects matter (report: R-squared .009 without them, .136 with all).
 VERIFIED_SHIFT_BY_BAND = {1: 0.06, 2: 0.02, 3: -0.03, 4: -0.08}
-VERIFIED_SHIFT_BY_MODE = {"plan": -0.04, "build": 0.03, "fix": 0.02, "understand": -0.05, "test": 0.05, "operate": 0.0,
-                          "analyze": -0.02, "orchestrate": -0.03, "communicate": -0.05}
+VERIFIED_SHIFT_BY_MODE = {
+    "plan": -0.04,
+    "build": 0.03,
+    "fix": 0.02,
+    "understand": -0.05,
+    "test": 0.05,
+    "operate": 0.0,
+    "analyze": -0.02,
+    "orchestrate": -0.03,
+    "communicate": -0.05,
+}
 VERIFIED_SHIFT_PER_MONTH = 0.004
 
 # Activity per prompt, geometric means at levels 1 and 5 (MEASURES: ~4.9 -> 11.7 actions, ~607 -> 3,200 words).
@@ -74,23 +103,51 @@ EXECUTION_BETA = (2.0, 3.5)
 
 # Occupation of users (share of users); ~30% of sessions carry no occupational signal.
 USER_OCCUPATIONS = {
-    "15-0000": .45, "11-0000": .08, "13-0000": .08, "17-0000": .07, "19-0000": .07, "27-0000": .06,
-    "25-0000": .05, "29-0000": .04, "43-0000": .03, "41-0000": .03, "23-0000": .02, "21-0000": .01,
-    "49-0000": .01,
+    "15-0000": 0.45,
+    "11-0000": 0.08,
+    "13-0000": 0.08,
+    "17-0000": 0.07,
+    "19-0000": 0.07,
+    "27-0000": 0.06,
+    "25-0000": 0.05,
+    "29-0000": 0.04,
+    "43-0000": 0.03,
+    "41-0000": 0.03,
+    "23-0000": 0.02,
+    "21-0000": 0.01,
+    "49-0000": 0.01,
 }
 OCCUPATION_UNSIGNALLED = 0.30
 
 # Value: lognormal per mode, rising Oct -> Apr (MEASURES: mean +27%; build +43%, operate +34%,
 # fix +32%, communicate +2%).
-VALUE_LOG_MEDIAN = {"plan": 900, "build": 1500, "fix": 400, "understand": 300, "test": 600, "operate": 500,
-                    "analyze": 800, "orchestrate": 1000, "communicate": 350}
-VALUE_GROWTH = {"build": .43, "operate": .34, "fix": .32, "communicate": .02}
-VALUE_GROWTH_OTHER = .30  # plan, understand, test, analyze, orchestrate: not published
+VALUE_LOG_MEDIAN = {
+    "plan": 900,
+    "build": 1500,
+    "fix": 400,
+    "understand": 300,
+    "test": 600,
+    "operate": 500,
+    "analyze": 800,
+    "orchestrate": 1000,
+    "communicate": 350,
+}
+VALUE_GROWTH = {"build": 0.43, "operate": 0.34, "fix": 0.32, "communicate": 0.02}
+VALUE_GROWTH_OTHER = 0.30  # plan, understand, test, analyze, orchestrate: not published
 VALUE_PER_LEVEL = 0.25  # log-value per expertise level: experts take on larger jobs
 VALUE_LOG_SD = 0.9  # wider tails make the monthly mean too noisy to show the published rise
 
-CODE_PROBABILITY = {"build": .96, "fix": .95, "test": .93, "operate": .6, "orchestrate": .7, "analyze": .7,
-                    "plan": .2, "understand": .1, "communicate": .15}
+CODE_PROBABILITY = {
+    "build": 0.96,
+    "fix": 0.95,
+    "test": 0.93,
+    "operate": 0.6,
+    "orchestrate": 0.7,
+    "analyze": 0.7,
+    "plan": 0.2,
+    "understand": 0.1,
+    "communicate": 0.15,
+}
 TURNS_GEOMETRIC_P = 0.27  # ~4 turns per session (MEASURES)
 SESSIONS_PER_USER_ZIPF = 2.5  # heavy tail, ~1.9 sessions per user on average (report: 398k / 235k)
 MAX_SESSIONS_PER_USER = 200
@@ -154,14 +211,20 @@ def draw_world(size: WorldSize) -> pl.DataFrame:
     k = level - 1
 
     growth = np.array([VALUE_GROWTH.get(m, VALUE_GROWTH_OTHER) for m in modes])
-    log_value = (np.log([VALUE_LOG_MEDIAN[m] for m in modes]) + np.log1p(growth) * month_index / (len(MONTHS) - 1)
-                 + VALUE_PER_LEVEL * (level - EXPERTISE_SHARES @ np.arange(1, 6)))
+    log_value = (
+        np.log([VALUE_LOG_MEDIAN[m] for m in modes])
+        + np.log1p(growth) * month_index / (len(MONTHS) - 1)
+        + VALUE_PER_LEVEL * (level - EXPERTISE_SHARES @ np.arange(1, 6))
+    )
     value_usd = np.clip(np.exp(log_value + VALUE_LOG_SD * rng.standard_normal(n)), VALUE_TIERS[1][0], VALUE_TIERS[4][1])
     band = value_tier(value_usd)
     # Cell effects on verified success, centred on zero over the sample so the adjusted rates stay
     # the published ones; experts take on larger jobs, so raw rates by level are confounded.
-    cell_shift = (np.array([VERIFIED_SHIFT_BY_BAND[b] for b in band]) + np.array([VERIFIED_SHIFT_BY_MODE[m] for m in modes])
-                  + VERIFIED_SHIFT_PER_MONTH * month_index)
+    cell_shift = (
+        np.array([VERIFIED_SHIFT_BY_BAND[b] for b in band])
+        + np.array([VERIFIED_SHIFT_BY_MODE[m] for m in modes])
+        + VERIFIED_SHIFT_PER_MONTH * month_index
+    )
     cell_shift = cell_shift - cell_shift.mean()
 
     no_goal = rng.random(n) < NO_CLEAR_GOAL
@@ -180,13 +243,21 @@ def draw_world(size: WorldSize) -> pl.DataFrame:
     # across success signal 1 -> 5 and falls ~85% -> 3% across failure signal 1 -> 5.
     success_signal = np.empty(n, dtype=np.int64)
     success_signal[succeeded & hard] = np.where(rng.random(int((succeeded & hard).sum())) < 0.3, 5, 4)
-    for rows, probabilities in ((succeeded & ~hard, SUCCESS_SIGNAL_SOFT), (outcome_index == 1, SUCCESS_SIGNAL_PARTIAL),
-                                (outcome_index == 2, SUCCESS_SIGNAL_FAILED), (outcome_index == 3, SUCCESS_SIGNAL_NO_GOAL)):
+    for rows, probabilities in (
+        (succeeded & ~hard, SUCCESS_SIGNAL_SOFT),
+        (outcome_index == 1, SUCCESS_SIGNAL_PARTIAL),
+        (outcome_index == 2, SUCCESS_SIGNAL_FAILED),
+        (outcome_index == 3, SUCCESS_SIGNAL_NO_GOAL),
+    ):
         success_signal[rows] = _categorical(rng, probabilities, int(rows.sum()))
     failure_signal = np.empty(n, dtype=np.int64)
-    for rows, probabilities in ((succeeded & hard, FAILURE_SIGNAL_VERIFIED), (succeeded & ~hard, FAILURE_SIGNAL_SOFT_SUCCESS),
-                                (outcome_index == 1, FAILURE_SIGNAL_PARTIAL), (outcome_index == 2, FAILURE_SIGNAL_FAILED),
-                                (outcome_index == 3, FAILURE_SIGNAL_NO_GOAL)):
+    for rows, probabilities in (
+        (succeeded & hard, FAILURE_SIGNAL_VERIFIED),
+        (succeeded & ~hard, FAILURE_SIGNAL_SOFT_SUCCESS),
+        (outcome_index == 1, FAILURE_SIGNAL_PARTIAL),
+        (outcome_index == 2, FAILURE_SIGNAL_FAILED),
+        (outcome_index == 3, FAILURE_SIGNAL_NO_GOAL),
+    ):
         failure_signal[rows] = _categorical(rng, probabilities, int(rows.sum()))
 
     code_p = np.array([CODE_PROBABILITY[m] for m in modes])
@@ -206,9 +277,17 @@ def draw_world(size: WorldSize) -> pl.DataFrame:
     execution_decisions = rng.integers(EXECUTION_DECISIONS[0], EXECUTION_DECISIONS[1] + 1, n)
     user_execution_decisions = np.rint(execution * execution_decisions).astype(np.int64)
 
-    step = (k / 4.0)
-    actions = np.exp(np.log(ACTIONS_GEOMEAN[0]) + step * np.log(ACTIONS_GEOMEAN[1] / ACTIONS_GEOMEAN[0]) + ACTIONS_LOG_SD * rng.standard_normal(n))
-    words = np.exp(np.log(WORDS_GEOMEAN[0]) + step * np.log(WORDS_GEOMEAN[1] / WORDS_GEOMEAN[0]) + WORDS_LOG_SD * rng.standard_normal(n))
+    step = k / 4.0
+    actions = np.exp(
+        np.log(ACTIONS_GEOMEAN[0])
+        + step * np.log(ACTIONS_GEOMEAN[1] / ACTIONS_GEOMEAN[0])
+        + ACTIONS_LOG_SD * rng.standard_normal(n)
+    )
+    words = np.exp(
+        np.log(WORDS_GEOMEAN[0])
+        + step * np.log(WORDS_GEOMEAN[1] / WORDS_GEOMEAN[0])
+        + WORDS_LOG_SD * rng.standard_normal(n)
+    )
     turns = rng.geometric(TURNS_GEOMETRIC_P, n)
     # Whole tool calls. Writing code takes at least one; so does hard evidence in a one-prompt session,
     # where no later prompt can carry an affirmation or a complaint.
@@ -216,40 +295,41 @@ def draw_world(size: WorldSize) -> pl.DataFrame:
     tool_calls = np.maximum(np.rint(actions * turns).astype(np.int64), calls_needed)
     output_words = np.maximum(np.rint(words * turns).astype(np.int64), 1)
 
-
     occupation_signalled = rng.random(n) >= OCCUPATION_UNSIGNALLED
-    work_occupation = np.where(np.isin(modes, ["communicate", "analyze"]) & (rng.random(n) < 0.6),
-                               user_occupation[user_of_session], "15-0000")
+    work_occupation = np.where(
+        np.isin(modes, ["communicate", "analyze"]) & (rng.random(n) < 0.6), user_occupation[user_of_session], "15-0000"
+    )
 
-    return pl.DataFrame({
-        "session_index": np.arange(n),
-        "user_index": user_of_session,
-        "month": [MONTHS[i] for i in month_index],
-        "work_mode": modes,
-        "expertise": level,
-        "expertise_signalled": rng.random(n) >= EXPERTISE_UNCLEAR,
-        "occupation_user": user_occupation[user_of_session],
-        "occupation_signalled": occupation_signalled,
-        "occupation_work": work_occupation,
-        "outcome": outcomes,
-        "success_signal": success_signal,
-        "failure_signal": failure_signal,
-        "wrote_code": wrote_code,
-        "planning_decisions": planning_decisions,
-        "user_planning_decisions": user_planning_decisions,
-        "execution_decisions": execution_decisions,
-        "user_execution_decisions": user_execution_decisions,
-        "user_planning_share": user_planning_decisions / planning_decisions,
-        "user_execution_share": user_execution_decisions / execution_decisions,
-        "human_turns": turns,
-        "tool_calls": tool_calls,
-        "output_words": output_words,
-        "actions_per_prompt": tool_calls / turns,
-        "words_per_prompt": output_words / turns,
-        "value_usd": value_usd,
-        "value_tier": value_tier(value_usd),
-    })
-
+    return pl.DataFrame(
+        {
+            "session_index": np.arange(n),
+            "user_index": user_of_session,
+            "month": [MONTHS[i] for i in month_index],
+            "work_mode": modes,
+            "expertise": level,
+            "expertise_signalled": rng.random(n) >= EXPERTISE_UNCLEAR,
+            "occupation_user": user_occupation[user_of_session],
+            "occupation_signalled": occupation_signalled,
+            "occupation_work": work_occupation,
+            "outcome": outcomes,
+            "success_signal": success_signal,
+            "failure_signal": failure_signal,
+            "wrote_code": wrote_code,
+            "planning_decisions": planning_decisions,
+            "user_planning_decisions": user_planning_decisions,
+            "execution_decisions": execution_decisions,
+            "user_execution_decisions": user_execution_decisions,
+            "user_planning_share": user_planning_decisions / planning_decisions,
+            "user_execution_share": user_execution_decisions / execution_decisions,
+            "human_turns": turns,
+            "tool_calls": tool_calls,
+            "output_words": output_words,
+            "actions_per_prompt": tool_calls / turns,
+            "words_per_prompt": output_words / turns,
+            "value_usd": value_usd,
+            "value_tier": value_tier(value_usd),
+        }
+    )
 
 
 def as_labels(truth: pl.DataFrame) -> pl.DataFrame:
@@ -297,5 +377,7 @@ def with_drawn_telemetry(labels: pl.DataFrame, seed: int) -> pl.DataFrame:
         model_family=pl.Series(rng.choice(["claude-opus", "claude-sonnet", "claude-haiku"], n)),
         duration_seconds=pl.Series(rng.lognormal(7.5, 1.0, n)),
         codebase_relationship=pl.lit(None, pl.Utf8),
-        backend=pl.lit("planted"), labels_ok=pl.lit(10), labels_error=pl.lit(0),
+        backend=pl.lit("planted"),
+        labels_ok=pl.lit(10),
+        labels_error=pl.lit(0),
     )
