@@ -18,7 +18,12 @@ from pathlib import Path
 import orjson
 
 from sessionlab_assets.fixtures.build_fixture_corpus import build
-from sessionlab_assets.ingest.frames import events_frame, session_headers_frame, sessions_events_frames
+from sessionlab_assets.ingest.frames import (
+    classifier_inputs_frame,
+    events_frame,
+    prepare_sessions,
+    session_headers_frame,
+)
 from sessionlab_assets.ingest.source import scan_batches, scan_source
 from sessionlab_assets.sample import corpus
 from sessionlab_assets.workers import default_workers, worker_pool
@@ -41,9 +46,11 @@ def bare_decode_seconds(root: Path) -> tuple[float, int]:
 def ingest_seconds(root: Path, pool=None) -> tuple[float, int]:
     started = time.perf_counter()
     sessions = 0
-    for batch in scan_batches(root, pool=pool, prepare=sessions_events_frames):  # as the ingest asset reads
+    # As the ingest asset reads: events, windows and classifier inputs in one pass.
+    for batch in scan_batches(root, keep_text=True, pool=pool, prepare=prepare_sessions):
         if batch.sessions:
             events_frame(batch)
+            classifier_inputs_frame(batch)
         session_headers_frame(batch)
         sessions += len(batch.sessions)
     return time.perf_counter() - started, sessions

@@ -31,6 +31,8 @@ class TranscriptSource(dg.ConfigurableResource):
     pseudonym_key: str = DEFAULT_PSEUDONYM_KEY
     sample_sessions: int = DEFAULT_SAMPLE_SESSIONS  # size of the sample corpus when it is built
     workers: int = 1  # processes parsing transcripts (and rendering windows) side by side
+    # A month that held sessions is emptied by a run that finds none of its transcripts only when this is set.
+    allow_emptying_months: bool = False
 
     def is_default_sample(self) -> bool:
         return self.root().resolve() == DEFAULT_SOURCE_DIR.resolve()
@@ -111,4 +113,5 @@ def transcript_source() -> TranscriptSource:
         pseudonym_key=os.environ.get("SESSIONLAB_PSEUDONYM_KEY", DEFAULT_PSEUDONYM_KEY),
         sample_sessions=int(os.environ.get("SESSIONLAB_SAMPLE_SESSIONS", DEFAULT_SAMPLE_SESSIONS)),
         workers=default_workers(),
+        allow_emptying_months=os.environ.get("SESSIONLAB_ALLOW_EMPTYING_MONTHS", "").strip().lower() in ("1", "true"),
     )

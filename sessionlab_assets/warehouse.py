@@ -64,11 +64,9 @@ def check_frame(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame
     extra = [c for c in frame.columns if c not in declared]
     if missing or extra:
         raise SchemaMismatch(
-            f"frame for {table} does not match the table in the warehouse: missing {missing}, unexpected {extra}. If "
-            "the "
-            f"warehouse was created by an older version, drop the table (DROP TABLE {table} CASCADE) and "
-            "re-materialise "
-            f"the asset that fills it, or start from a new warehouse file."
+            f"frame for {table} does not match the table in the warehouse: missing {missing}, unexpected {extra}. "
+            f"If the warehouse was created by an older version, drop the table (DROP TABLE {table} CASCADE) and "
+            "re-materialise the asset that fills it, or start from a new warehouse file."
         )
 
 
@@ -85,13 +83,36 @@ class MonthWrite:
 STAGING_SCHEMA = "staging"
 
 
-class MonthReplacement:
-    """New rows for [month_start, month_end) of some tables, gathered batch by batch; see `replacing_months`."""
+def month_runs(months: list[date]) -> list[tuple[date, date]]:
+    """Sorted first-of-month dates as [start, end) ranges of consecutive months."""
+    runs: list[tuple[date, date]] = []
+    for month in sorted(set(months)):
+        following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        if runs and runs[-1][1] == month:
+            runs[-1] = (runs[-1][0], following)
+        else:
+            runs.append((month, following))
+    return runs
 
-    def __init__(self, conn: duckdb.DuckDBPyConnection, params: dict[str, date], tables: list[str]):
+
+FILES_TABLE = "replaced_files"  # temporary: the source files whose rows a replacement renews
+
+
+class MonthReplacement:
+    """New rows for some months of some tables, gathered batch by batch; see `replacing_months`."""
+
+    def __init__(
+        self,
+        conn: duckdb.DuckDBPyConnection,
+        params: dict[str, date],
+        tables: list[str],
+        months: list[date] | None = None,
+    ):
         self.conn = conn
         self.params = params
         self.tables = tables
+        # The months replaced: every month of [month_start, month_end), or just these.
+        self.runs = month_runs(months) if months is not None else [(params["month_start"], params["month_end"])]
         self.statements: list[str | Callable[[duckdb.DuckDBPyConnection], None]] = []
         self.written: dict[str, int] = {}  # rows per table in the months, once committed
 
@@ -110,24 +131,38 @@ class MonthReplacement:
         $month_end parameters (rows derived from the new ones), or a function of the connection."""
         self.statements.append(statement)
 
-    def _commit(self, undated: frozenset[str] | set[str]) -> None:
+    def _in_months(self) -> str:
+        return (
+            "(" + " OR ".join(f"(month >= '{a}' AND month < '{b}')" for a, b in self.runs) + ")"
+            if self.runs
+            else "false"
+        )
+
+    def _commit(self, undated: frozenset[str] | set[str], by_file: frozenset[str] | set[str], files: bool) -> None:
         self.conn.execute("BEGIN TRANSACTION")
         try:
             for table in self.tables:
-                condition = "(month >= $month_start AND month < $month_end)"
+                condition = self._in_months()
                 if table in undated:
-                    condition += " OR month IS NULL"
-                self.conn.execute(f"DELETE FROM main.{table} WHERE {condition}", self.params)
+                    condition += (
+                        f" OR (month IS NULL AND source_file IN (FROM {FILES_TABLE}))"
+                        if files
+                        else (" OR month IS NULL")
+                    )
+                if table in by_file and files:
+                    condition += f" OR source_file IN (FROM {FILES_TABLE})"
+                self.conn.execute(f"DELETE FROM main.{table} WHERE {condition}")
                 self.conn.execute(f"INSERT INTO main.{table} BY NAME SELECT * FROM {STAGING_SCHEMA}.{table}")
             for statement in self.statements:
                 if isinstance(statement, str):
-                    self.conn.execute(statement, self.params)
+                    for start, end in self.runs:
+                        self.conn.execute(statement, {"month_start": start, "month_end": end})
                 else:
                     statement(self.conn)
             self.written = {
-                table: self.conn.execute(
-                    f"SELECT count(*) FROM main.{table} WHERE month >= $month_start AND month < $month_end", self.params
-                ).fetchall()[0][0]
+                table: self.conn.execute(f"SELECT count(*) FROM main.{table} WHERE {self._in_months()}").fetchall()[0][
+                    0
+                ]
                 for table in self.tables
             }
             self.conn.execute("COMMIT")
@@ -143,10 +178,16 @@ def replacing_months(
     month_end: date,
     tables: list[str],
     undated: frozenset[str] | set[str] = frozenset(),
+    months: list[date] | None = None,
+    files: set[str] | None = None,
+    by_file: frozenset[str] | set[str] = frozenset(),
 ) -> Iterator[MonthReplacement]:
     """Replace [month_start, month_end) of each table with the rows inserted in the block, in one
     transaction when the block ends; on any error nothing changes and the months stay as they were.
-    Tables in `undated` also lose their month-NULL rows (they describe the whole source, not a month).
+    With `months`, only those months of the range are replaced (statements run once per run of
+    consecutive months). Tables in `undated` also lose their month-NULL rows (they describe files that
+    no month holds): all of them, or, with `files`, those of these source files. Tables in `by_file`
+    lose every row of `files`, whatever its month (an inventory keeps one row per file).
 
     Rows are gathered in `staging.<table>` (committed as they come) and moved in one INSERT … SELECT:
     DuckDB holds a long transaction's many small inserts in memory, past its memory limit (at 100k
@@ -157,13 +198,18 @@ def replacing_months(
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {STAGING_SCHEMA}")
     for table in tables:  # replaces what a run that died may have left
         conn.execute(f"CREATE OR REPLACE TABLE {STAGING_SCHEMA}.{table} AS SELECT * FROM main.{table} LIMIT 0")
-    replacement = MonthReplacement(conn, params, tables)
+    replacement = MonthReplacement(conn, params, tables, months)
+    if files is not None:
+        conn.execute(f"CREATE OR REPLACE TEMP TABLE {FILES_TABLE} (source_file VARCHAR)")
+        if files:
+            conn.execute(f"INSERT INTO {FILES_TABLE} SELECT unnest($files)", {"files": sorted(files)})
     try:
         yield replacement
-        replacement._commit(undated)
+        replacement._commit(undated, by_file, files is not None)
     finally:
         for table in tables:
             conn.execute(f"DROP TABLE IF EXISTS {STAGING_SCHEMA}.{table}")
+        conn.execute(f"DROP TABLE IF EXISTS {FILES_TABLE}")
 
 
 def replace_months(

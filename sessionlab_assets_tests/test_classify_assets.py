@@ -174,7 +174,7 @@ def test_analyses_run_on_a_small_heuristic_warehouse(tmp_path, sample):
 
 
 def test_rounds_and_worker_processes_give_the_same_tables_as_one_round_in_process(tmp_path, sample):
-    tables = ["events", "sessions", "source_files", *MEASURES, "classifier_windows", "session_measures"]
+    tables = ["events", "sessions", "source_files", *MEASURES, "classifier_inputs", "session_measures"]
     contents = {}
     for name, per_round, workers in (("one", 10_000, 1), ("many", 7, 1), ("pooled", 7, 2)):
         db = tmp_path / f"{name}.duckdb"

@@ -159,14 +159,14 @@ def test_reading_only_the_files_a_month_placed_gives_that_months_sessions(tmp_pa
 
 
 def test_reading_named_files_follows_the_walk_without_listing_the_tree(tmp_path):
-    from sessionlab_assets.ingest.source import _walk, _walk_order, scan_source
+    from sessionlab_assets.ingest.source import _walk_order, scan_source, walk
 
     root = build(tmp_path / "c", users=6)
     # Files beside folders, at the root and below it, so the order of files and folders is tested.
     (root / "zz-notes.txt").write_text("not a transcript\n")
     first_folder = next(p for p in sorted(root.iterdir()) if p.is_dir())
     (first_folder / "zz-notes.txt").write_text("not a transcript\n")
-    walked = [p.relative_to(root).as_posix() for p in _walk(root)]
+    walked = [p.relative_to(root).as_posix() for p in walk(root)]
     assert any("/subagents/" in p for p in walked) and walked.index("zz-notes.txt") == 0
     assert sorted(walked, key=_walk_order) == walked
     everything = scan_source(root, keep_text=True)
@@ -185,7 +185,7 @@ def test_small_batches_hold_exactly_what_one_batch_holds(tmp_path):
 
     root = build(tmp_path / "c", users=6)
     whole = scan_source(root)
-    batches = list(scan_batches(root, batch_bytes=1))  # one folder per batch
+    batches = list(scan_batches(root, batch_bytes=1, files_per_task=1))  # one folder per batch
     assert len(batches) > 3
     assert [s.session_id for b in batches for s in b.sessions] == [s.session_id for s in whole.sessions]
     assert [len(s.events) for b in batches for s in b.sessions] == [len(s.events) for s in whole.sessions]

@@ -1,23 +1,22 @@
-"""Monthly classifier assets: one table per measure, the windows they read, and `session_measures`.
+"""Monthly classifier assets: one table per measure, and `session_measures`.
 
 All measures of a month are computed in one step (`can_subset=True`, so any subset can be
 materialised), which lets the calls for one session run together and share a cached prefix. The
-ledger (`classifier_calls`) is written as calls return, outside the month's transaction, so a step
+classifiers read the windows the ingest stored in `classifier_inputs`; no transcript is opened here.
+The ledger (`classifier_calls`) is written as calls return, outside the month's transaction, so a step
 that dies keeps what it paid for; the measure tables of the month are then replaced in one
-transaction. Checks on the months just written are emitted by the same step. Sessions are read,
-windowed and classified a round at a time (`SESSIONLAB_SESSIONS_PER_ROUND`), the next round read while
-this one is classified, so memory holds up to three rounds of windows; parsing, windows and the offline
-rules run in worker processes (`SESSIONLAB_WORKERS`).
+transaction. Checks on the months just written are emitted by the same step. Sessions are read from
+the warehouse and classified a round at a time (`SESSIONLAB_SESSIONS_PER_ROUND`), so memory holds one
+round of windows; the offline rules run in worker processes (`SESSIONLAB_WORKERS`).
 """
 
-import json
 import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import Executor
-from contextlib import closing
 
 import dagster as dg
+import orjson
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
@@ -28,14 +27,13 @@ from sessionlab_assets.classify.registry import MEASURES
 from sessionlab_assets.classify.run import RunCounts, SessionInput, classify_sessions, measure_frame, planned_calls
 from sessionlab_assets.classify.settings import ClassifierSettings
 from sessionlab_assets.classify.tables import COLUMN_DOMAINS, label_columns
-from sessionlab_assets.classify.transcript import session_windows
+from sessionlab_assets.classify.window import Window
 from sessionlab_assets.derived import ALL as DERIVED
-from sessionlab_assets.ingest.source import scan_batches
 from sessionlab_assets.metadata import markdown_table
 from sessionlab_assets.partitions import month_range, monthly_partitions, single_run
 from sessionlab_assets.progress import Progress
 from sessionlab_assets.resources import TranscriptSource
-from sessionlab_assets.workers import read_ahead, worker_pool
+from sessionlab_assets.workers import worker_pool
 
 GROUP = "classify"
 KINDS = {"duckdb", "python"}
@@ -60,21 +58,13 @@ MEASURE_SPECS = [
         measure,
         group_name=GROUP,
         kinds=KINDS,
-        deps=["sessions"],
+        deps=["sessions", "classifier_inputs"],
         skippable=True,
         description=f"Classifier measure `{measure}` per session ({', '.join(c.name for c in classifiers)}); "
         f"prompts in prompts/, labels declared in sessionlab_assets/classify/registry.py.",
     )
     for measure, classifiers in MEASURES.items()
 ]
-WINDOWS_SPEC = dg.AssetSpec(
-    "classifier_windows",
-    group_name=GROUP,
-    kinds=KINDS,
-    deps=["sessions"],
-    skippable=True,
-    description="What the classifiers saw of each session: window hash, characters kept and cut, redactions.",
-)
 CHECK_SPECS = [
     spec
     for measure in MEASURES
@@ -96,133 +86,66 @@ CHECK_SPECS = [
 ]
 
 
-def _session_rounds(
-    context: dg.AssetExecutionContext,
-    conn,
-    source: TranscriptSource,
-    month_start,
-    month_end,
-    sessions_per_round: int,
-    pool: Executor | None,
-) -> Iterator[list[SessionInput]]:
-    """The month's sessions as classifier inputs, `sessions_per_round` at a time: transcripts are re-read
-    batch by batch, so memory holds a round of windows, not the month's transcripts. The warehouse is
-    read here, before the first round; making the rounds reads only the source, so it can run in
-    another thread (`workers.read_ahead`)."""
-    sessions = conn.sql(
-        f"SELECT month, session_id, user_key, headless, {', '.join(FACT_COLUMNS)} FROM sessions "
-        "WHERE month >= $s AND month < $e ORDER BY session_id",
-        params={"s": month_start, "e": month_end},
-    ).pl()
-    # Only the files the ingest placed in these months: a one-month run re-reads one month.
-    files = {
-        row[0]
-        for row in conn.sql(
-            "SELECT source_file FROM source_files WHERE month >= $s AND month < $e AND status = 'ingested'",
-            params={"s": month_start, "e": month_end},
-        ).fetchall()
+def _session_rounds(conn, month_start, month_end, sessions_per_round: int) -> Iterator[list[SessionInput]]:
+    """The months' sessions as classifier inputs, `sessions_per_round` at a time, each with the window the
+    ingest stored. Rounds are read by key (session ids after the last one read), so memory holds one
+    round of windows and the connection stays free for the ledger's writes between rounds."""
+    facts = ", ".join(f"s.{c}" for c in FACT_COLUMNS)
+    query = (
+        f"SELECT s.month, s.session_id, s.user_key, s.headless, {facts}, i.window_text, i.per_message_chars, "
+        "i.total_chars, i.chars_kept, i.chars_dropped, i.messages_cut, i.window_cut, i.redaction_kinds "
+        "FROM sessions s LEFT JOIN classifier_inputs i USING (session_id) "
+        "WHERE s.month >= $s AND s.month < $e AND s.session_id > $after ORDER BY s.session_id LIMIT $n"
+    )
+    after = ""
+    while True:
+        relation = conn.sql(query, params={"s": month_start, "e": month_end, "after": after, "n": sessions_per_round})
+        columns = relation.columns
+        rows = relation.fetchall()
+        if not rows:
+            return
+        yield [_session_input(dict(zip(columns, row, strict=True))) for row in rows]
+        after = rows[-1][1]
+
+
+def _session_input(row: dict) -> SessionInput:
+    common = {
+        "month": row["month"],
+        "session_id": row["session_id"],
+        "user_key": row["user_key"],
+        "facts": {c: row[c] for c in FACT_COLUMNS},
     }
-    return _rounds(context, sessions, files, source, sessions_per_round, pool)
-
-
-def _rounds(
-    context: dg.AssetExecutionContext,
-    sessions: pl.DataFrame,
-    files: set[str],
-    source: TranscriptSource,
-    sessions_per_round: int,
-    pool: Executor | None,
-) -> Iterator[list[SessionInput]]:
-    def common(row: dict) -> dict:
-        return {
-            "month": row["month"],
-            "session_id": row["session_id"],
-            "user_key": row["user_key"],
-            "facts": {c: row[c] for c in FACT_COLUMNS},
-        }
-
-    # Facts stay in the frame and are looked up batch by batch: a month range of 400k sessions as
-    # Python dicts would take most of a gigabyte.
-    waiting = set(sessions.filter(~pl.col("headless"))["session_id"].to_list())
-    windows = 0
-    pending: list[SessionInput] = []
-    if waiting:
-        months = set(sessions["month"].unique().to_list())
-        for batch in scan_batches(
-            source.root(),
-            months,
-            source.identity(),
-            keep_text=True,
-            log=context.log.info,
-            only=files,
-            pool=pool,
-            prepare=session_windows,
-        ):
-            parsed = {s.session_id: s for s in batch.sessions if s.session_id in waiting}
-            waiting -= parsed.keys()
-            for row in sessions.filter(pl.col("session_id").is_in(list(parsed))).iter_rows(named=True):
-                pending.append(SessionInput(**common(row), window=parsed[row["session_id"]].prepared))
-            windows += len(parsed)
-            if len(pending) >= sessions_per_round:
-                yield pending
-                pending = []
-    for row in sessions.filter(pl.col("headless") | pl.col("session_id").is_in(list(waiting))).iter_rows(named=True):
-        if row["headless"]:
-            pending.append(
-                SessionInput(
-                    **common(row),
-                    window=None,
-                    skip_status="abstained",
-                    skip_reason="headless session (no human turns): not classified",
-                )
-            )
-        else:
-            pending.append(
-                SessionInput(
-                    **common(row),
-                    window=None,
-                    skip_status="error",
-                    skip_reason="transcript not found in the source any more: re-run ingest for this month",
-                )
-            )
-    context.log.info(f"{sessions.height} sessions, {windows} with a window")
-    if pending:
-        yield pending
+    if row["headless"]:
+        return SessionInput(
+            **common,
+            window=None,
+            skip_status="abstained",
+            skip_reason="headless session (no human turns): not classified",
+        )
+    if row["window_text"] is None:
+        return SessionInput(
+            **common,
+            window=None,
+            skip_status="error",
+            skip_reason="no stored classifier input for this session: re-run the ingest for this month",
+        )
+    window = Window(
+        text=row["window_text"],
+        chars_kept=row["chars_kept"],
+        chars_dropped=row["chars_dropped"],
+        per_turn=row["per_message_chars"],
+        total=row["total_chars"],
+        redactions=Counter(orjson.loads(row["redaction_kinds"])),
+        messages_cut=row["messages_cut"],
+        window_cut=row["window_cut"],
+    )
+    return SessionInput(**common, window=window)
 
 
 def _count_sessions(conn, month_start, month_end) -> int:
     return conn.execute(
         "SELECT count(*) FROM sessions WHERE month >= $s AND month < $e", {"s": month_start, "e": month_end}
     ).fetchall()[0][0]
-
-
-def _windows_frame(inputs: list[SessionInput]) -> pl.DataFrame:
-    return pl.DataFrame(
-        [
-            {
-                "month": i.month,
-                "session_id": i.session_id,
-                "user_key": i.user_key,
-                "window_hash": i.window.window_hash,
-                "chars_kept": i.window.chars_kept,
-                "chars_dropped": i.window.chars_dropped,
-                "redactions": sum(i.window.redactions.values()),
-                "redaction_kinds": json.dumps(dict(sorted(i.window.redactions.items()))),
-            }
-            for i in inputs
-            if i.window is not None
-        ],
-        schema={
-            "month": pl.Date,
-            "session_id": pl.String,
-            "user_key": pl.String,
-            "window_hash": pl.String,
-            "chars_kept": pl.Int32,
-            "chars_dropped": pl.Int32,
-            "redactions": pl.Int32,
-            "redaction_kinds": pl.String,
-        },
-    )
 
 
 def _domain_violations(conn, measure: str, month_start, month_end) -> dict[str, int]:
@@ -238,7 +161,7 @@ def _domain_violations(conn, measure: str, month_start, month_end) -> dict[str, 
 
 
 @dg.multi_asset(
-    specs=[WINDOWS_SPEC, *MEASURE_SPECS],
+    specs=MEASURE_SPECS,
     check_specs=CHECK_SPECS,
     partitions_def=monthly_partitions,
     backfill_policy=single_run,
@@ -251,14 +174,24 @@ def classify_measures(
     transcript_source: TranscriptSource,
     classifier_settings: ClassifierSettings,
 ):
+    # The source is not read here: the resource only says how many worker processes the offline rules get.
     with worker_pool(transcript_source.workers) as pool:
-        yield from _classify_months(context, warehouse_db, transcript_source, classifier_settings, pool)
+        yield from _classify_months(context, warehouse_db, classifier_settings, pool)
+
+
+def _windows_changed(conn, measure: str, month_start, month_end) -> int:
+    """Sessions labelled before whose stored window has changed since (a new renderer, a grown session):
+    they are the ones this run labels anew."""
+    return conn.execute(
+        f"SELECT count(*) FROM {measure} m JOIN classifier_inputs i USING (session_id) "
+        "WHERE m.month >= $s AND m.month < $e AND m.input_hash IS NOT NULL AND m.input_hash <> i.window_hash",
+        {"s": month_start, "e": month_end},
+    ).fetchall()[0][0]
 
 
 def _classify_months(
     context: dg.AssetExecutionContext,
     warehouse_db: DuckDBResource,
-    transcript_source: TranscriptSource,
     classifier_settings: ClassifierSettings,
     pool: Executor | None,
 ):
@@ -279,7 +212,7 @@ def _classify_months(
             planned = plan.Projection(
                 classifier_settings.model, batch=classifier_settings.mode == "batch", caching=True
             )
-            for inputs in _session_rounds(context, conn, transcript_source, month_start, month_end, rounds, pool):
+            for inputs in _session_rounds(conn, month_start, month_end, rounds):
                 planned.add(planned_calls(inputs, chosen, Ledger(conn), classifier_settings.model))
             projection = planned.frame()
         totals = projection.select(pl.sum("calls"), pl.sum("dollars")).row(0)
@@ -296,24 +229,23 @@ def _classify_months(
             "sessions classified", _count_sessions(conn, month_start, month_end), "sessions", context.log.info
         )
         counts = RunCounts()
-        tables = [*measures, *(["classifier_windows"] if "classifier_windows" in selected else [])]
-        # Each round's rows go to staging as they are made (memory holds a few rounds); the measure tables
+        changed = {m: _windows_changed(conn, m, month_start, month_end) for m in measures}
+        if any(changed.values()):
+            context.log.info(
+                f"{max(changed.values())} sessions have a window that changed since they were labelled: "
+                "they are labelled anew (the ledger keeps the labels of the old windows)"
+            )
+        # Each round's rows go to staging as they are made (memory holds one round); the measure tables
         # of the months change together when the block ends. The ledger is written as calls return.
-        with warehouse.replacing_months(conn, month_start, month_end, tables) as replacement:
-            # The next round is read and windowed while this one is classified (`read_ahead`).
-            # `closing`: a failed round stops the reading thread now, not when the traceback is freed.
-            session_rounds = _session_rounds(context, conn, transcript_source, month_start, month_end, rounds, pool)
-            with closing(read_ahead(session_rounds)) as read_rounds:
-                for inputs in read_rounds:
-                    outcomes, keys, round_counts = classify_sessions(
-                        inputs, backend, Ledger(conn), chosen, reuse_errors=classifier_settings.reuse_errors
-                    )
-                    counts.add(round_counts)
-                    for measure in measures:
-                        replacement.insert(measure, measure_frame(measure, inputs, outcomes, keys, backend))
-                    if "classifier_windows" in selected:
-                        replacement.insert("classifier_windows", _windows_frame(inputs))
-                    progress.advance(len(inputs))
+        with warehouse.replacing_months(conn, month_start, month_end, measures) as replacement:
+            for inputs in _session_rounds(conn, month_start, month_end, rounds):
+                outcomes, keys, round_counts = classify_sessions(
+                    inputs, backend, Ledger(conn), chosen, reuse_errors=classifier_settings.reuse_errors
+                )
+                counts.add(round_counts)
+                for measure in measures:
+                    replacement.insert(measure, measure_frame(measure, inputs, outcomes, keys, backend))
+                progress.advance(len(inputs))
         progress.finish()
         seconds = time.perf_counter() - started
         written = replacement.written
@@ -339,27 +271,12 @@ def _classify_months(
                     params=params,
                 ).pl(),
             }
-        windows = conn.execute(
-            f"SELECT count(*) FILTER (WHERE chars_dropped > 0), coalesce(sum(redactions), 0) "
-            f"FROM classifier_windows WHERE {in_months}",
-            params,
-        ).fetchall()[0]
         violations = {m: _domain_violations(conn, m, month_start, month_end) for m in measures}
 
     common = {
         "months": dg.MetadataValue.text(f"{month_start:%Y-%m} to {month_end:%Y-%m} (exclusive)"),
         "backend": dg.MetadataValue.text(f"{backend.name} ({backend.model})"),
     }
-    if "classifier_windows" in selected:
-        yield dg.MaterializeResult(
-            asset_key="classifier_windows",
-            metadata={
-                **common,
-                "rows": dg.MetadataValue.int(written["classifier_windows"]),
-                "sessions_cut": dg.MetadataValue.int(int(windows[0])),
-                "redactions": dg.MetadataValue.int(int(windows[1])),
-            },
-        )
     run_table = counts.table()
     for measure in measures:
         status = Counter(summaries[measure]["status"])
@@ -372,6 +289,7 @@ def _classify_months(
                 "ok": dg.MetadataValue.int(status["ok"]),
                 "abstained": dg.MetadataValue.int(status["abstained"]),
                 "error": dg.MetadataValue.int(status["error"]),
+                "windows_changed_since_last_labels": dg.MetadataValue.int(changed[measure]),
                 "calls": markdown_table(
                     run_table.filter(pl.col("classifier").is_in([c.name for c in MEASURES[measure]]))
                 ),

@@ -33,6 +33,8 @@ class Window:
     per_turn: int
     total: int
     redactions: Counter[str] = field(default_factory=Counter)
+    messages_cut: int = 0  # entries cut to `per_turn`
+    window_cut: bool = False  # the whole transcript was cut to `total`
 
     @cached_property
     def window_hash(self) -> str:
@@ -64,15 +66,16 @@ def render_windows(
     for entries in sessions:
         redactions: Counter[str] = Counter()
         blocks = []
-        dropped = 0
+        dropped = messages_cut = 0
         for entry in entries:
             text, counts = next(redacted)
             redactions.update(counts)
             text, cut = middle_cut(text, per_turn, "turn")
             dropped += cut
+            messages_cut += cut > 0
             blocks.append(f"<{entry.role}>\n{text}\n</{entry.role}>")
-        transcript, cut = middle_cut("\n".join(blocks), total, "transcript")
-        dropped += cut
+        transcript, window_cut = middle_cut("\n".join(blocks), total, "transcript")
+        dropped += window_cut
         windows.append(
             Window(
                 text=transcript,
@@ -81,6 +84,8 @@ def render_windows(
                 per_turn=per_turn,
                 total=total,
                 redactions=redactions,
+                messages_cut=messages_cut,
+                window_cut=window_cut > 0,
             )
         )
     return windows

@@ -1,7 +1,9 @@
-"""Monthly ingest: transcripts on disk -> sessions, turns, events and the quarantine, in one step.
+"""Monthly ingest: transcripts on disk -> sessions, turns, events, the classifier inputs and the
+quarantine, in one step.
 
 One parse of the source writes every table of the month, in one transaction, so the tables can never
-disagree about which sessions a month holds.
+disagree about which sessions a month holds; the classifiers read the windows stored here and never
+open a transcript.
 """
 
 import time
@@ -12,15 +14,17 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from sessionlab_assets import warehouse
+from sessionlab_assets.ingest import inventory
 from sessionlab_assets.ingest.frames import (
+    classifier_inputs_frame,
     events_frame,
     ingest_errors_frame,
+    prepare_sessions,
     session_headers_frame,
-    sessions_events_frames,
     source_files_frame,
 )
 from sessionlab_assets.ingest.model import model_family
-from sessionlab_assets.ingest.source import scan_batches
+from sessionlab_assets.ingest.source import month_of, scan_batches
 from sessionlab_assets.metadata import markdown_table
 from sessionlab_assets.partitions import month_range, monthly_partitions, single_run
 from sessionlab_assets.resources import DEFAULT_SAMPLE_DIR, TranscriptSource
@@ -71,9 +75,16 @@ INGEST_SPECS = [
         kinds=KINDS,
         description="Inventory of every file under the source root and what became of it.",
     ),
+    dg.AssetSpec(
+        "classifier_inputs",
+        group_name=GROUP,
+        kinds=KINDS,
+        description="What the classifiers read of each session: the redacted, cut window, its hash, its cuts and "
+        "redactions (sql/schema/classifier_inputs.sql). Stays in the warehouse: not exported unless asked.",
+    ),
 ]
 # Written together in one transaction; the last two are derived from the first by SQL.
-TABLES = ("events", "session_headers", "ingest_errors", "source_files", "sessions", "turns")
+TABLES = ("events", "session_headers", "ingest_errors", "source_files", "classifier_inputs", "sessions", "turns")
 UNDATED_TABLES = frozenset({"ingest_errors", "source_files"})  # their month-NULL rows describe the whole source
 
 
@@ -113,25 +124,60 @@ def ingest_transcripts(
     totals = Counter()
     reasons: Counter[str] = Counter()
     file_status: Counter[str] = Counter()
+    found: Counter = Counter()  # sessions read per month
     with worker_pool(transcript_source.workers) as pool, warehouse_db.get_connection() as conn:
+        warehouse.ensure_schema(conn)
+        plan = inventory.plan_ingest(root, conn, sorted(months), transcript_source.identity())
+        context.log.info(
+            f"{plan.reason}: {plan.changed} new or changed files, {plan.vanished} vanished; "
+            f"months to write: {', '.join(f'{m:%Y-%m}' for m in plan.months) or 'none'}"
+            + (f"; unchanged: {len(plan.unchanged_months)} months" if plan.unchanged_months else "")
+        )
+        if plan.files is None and not plan.vanished and inventory.source_is_empty(root):
+            raise dg.Failure(
+                f"No transcript was found under {root}: nothing to ingest. Point SESSIONLAB_SOURCE_DIR at the folder "
+                "holding your transcripts (for Claude Code, ~/.claude/projects)."
+            )
+        before = dict(
+            conn.execute(
+                "SELECT month, count(*) FROM sessions WHERE month >= $s AND month < $e GROUP BY month",
+                {"s": month_start, "e": month_end},
+            ).fetchall()
+        )
         conn.create_function("model_family", model_family, ["VARCHAR"], "VARCHAR", null_handling="special")
         with warehouse.replacing_months(
-            conn, month_start, month_end, list(TABLES), undated=UNDATED_TABLES
+            conn,
+            month_start,
+            month_end,
+            list(TABLES),
+            undated=UNDATED_TABLES,
+            months=plan.months,
+            files=plan.renewed,
+            by_file={"source_files"},
         ) as replacement:
             # Batch by batch: memory holds one batch; the months change all at once when the block ends.
-            for batch in scan_batches(
-                root,
-                months,
-                transcript_source.identity(),
-                log=context.log.info,
-                pool=pool,
-                prepare=sessions_events_frames,
-            ):
+            batches = (
+                scan_batches(
+                    root,
+                    set(plan.months),
+                    transcript_source.identity(),
+                    log=context.log.info,
+                    only=plan.files,
+                    keep_text=True,
+                    pool=pool,
+                    prepare=prepare_sessions,
+                )
+                if plan.months
+                else []
+            )
+            for batch in batches:
                 if batch.sessions:
                     replacement.insert("events", events_frame(batch))
+                    replacement.insert("classifier_inputs", classifier_inputs_frame(batch))
                 replacement.insert("session_headers", session_headers_frame(batch))
                 replacement.insert("ingest_errors", ingest_errors_frame(batch))
                 replacement.insert("source_files", source_files_frame(batch))
+                found.update(month_of(s) for s in batch.sessions)
                 totals.update(
                     sessions=len(batch.sessions),
                     bytes=batch.bytes_read,
@@ -142,24 +188,43 @@ def ingest_transcripts(
                 )
                 reasons.update(q.reason if q.line_no is None else q.reason.split(":")[0] for q in batch.quarantine)
                 file_status.update(f"{f.status}/{f.role}" for f in batch.files)
+            emptied = [m for m in plan.months if before.get(m, 0) and not found[m]]
+            if emptied and not transcript_source.allow_emptying_months:
+                raise dg.Failure(
+                    f"{', '.join(f'{m:%Y-%m}' for m in emptied)} held "
+                    f"{sum(before[m] for m in emptied)} sessions and no transcript of them was found under {root} "
+                    "(moved, deleted, or a folder not mounted?). Nothing was changed. To empty these months on "
+                    "purpose, set SESSIONLAB_ALLOW_EMPTYING_MONTHS=true."
+                )
             parse_seconds = time.perf_counter() - started
             context.log.info(
                 f"parsed {totals['bytes'] / 1e6:.1f} MB in {parse_seconds:.1f}s: {totals['sessions']} sessions in "
-                f"{month_start:%Y-%m}..{month_end:%Y-%m} (exclusive), {totals['out_of_range']} in other months, "
+                f"{len(plan.months)} months written, {totals['out_of_range']} in other months, "
                 f"{totals['quarantine']} quarantine rows"
             )
             replacement.then(warehouse.sql_text("telemetry/sessions.sql"))
             replacement.then(warehouse.sql_text("telemetry/turns.sql"))
         counts = replacement.written
+        windows = conn.execute(
+            "SELECT count(*), count(*) FILTER (WHERE window_cut), coalesce(sum(messages_cut), 0), "
+            "coalesce(sum(redactions), 0), coalesce(avg(chars_kept), 0) "
+            "FROM classifier_inputs WHERE month >= $s AND month < $e",
+            {"s": month_start, "e": month_end},
+        ).fetchall()[0]
         by_month = conn.sql(
             "SELECT strftime(month, '%Y-%m') AS month, count(*) AS sessions, count(*) FILTER (WHERE headless) AS "
-            "headless, "
-            "sum(human_turns) AS human_turns, sum(tool_calls) AS tool_calls, sum(lines_added) AS lines_added "
+            "headless, sum(human_turns) AS human_turns, sum(tool_calls) AS tool_calls, sum(lines_added) AS lines_added "
             "FROM sessions WHERE month >= $s AND month < $e GROUP BY ALL ORDER BY month",
             params={"s": month_start, "e": month_end},
         ).pl()
     common = {
         "months": dg.MetadataValue.text(f"{month_start:%Y-%m} to {month_end:%Y-%m} (exclusive)"),
+        "months_written": dg.MetadataValue.text(
+            ", ".join(f"{m:%Y-%m}" for m in plan.months) or "none: nothing changed"
+        ),
+        "months_unchanged": dg.MetadataValue.int(len(plan.unchanged_months)),
+        "files_new_or_changed": dg.MetadataValue.int(plan.changed),
+        "files_vanished": dg.MetadataValue.int(plan.vanished),
         "source_dir": dg.MetadataValue.path(str(root)),
     }
     yield dg.MaterializeResult(asset_key="events", metadata={**common, "rows": dg.MetadataValue.int(counts["events"])})
@@ -190,6 +255,18 @@ def ingest_transcripts(
             "rows_in_months": dg.MetadataValue.int(counts["ingest_errors"]),
             "undated_files_quarantined": dg.MetadataValue.int(totals["undated"]),
             "reasons": dg.MetadataValue.md("\n".join(f"- {n} × {r}" for r, n in reasons.most_common(15)) or "(none)"),
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key="classifier_inputs",
+        metadata={
+            **common,
+            "rows": dg.MetadataValue.int(counts["classifier_inputs"]),
+            "windows_cut_to_25000": dg.MetadataValue.int(int(windows[1])),
+            "share_of_windows_cut": dg.MetadataValue.float(round(windows[1] / windows[0], 4) if windows[0] else 0.0),
+            "messages_cut_to_5000": dg.MetadataValue.int(int(windows[2])),
+            "redactions": dg.MetadataValue.int(int(windows[3])),
+            "mean_chars_kept": dg.MetadataValue.float(round(float(windows[4]), 1)),
         },
     )
     yield dg.MaterializeResult(

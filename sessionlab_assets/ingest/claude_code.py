@@ -29,6 +29,7 @@ from sessionlab_assets.ingest.model import (
     HUMAN_PROMPT,
     INJECTED_USER,
     MAIN,
+    MEMORY,
     MODEL_CALL,
     SIDECHAIN,
     SUBAGENT,
@@ -41,6 +42,7 @@ from sessionlab_assets.ingest.model import (
     strings_in,
     word_count,
 )
+from sessionlab_assets.ingest.tool_text import cut_middle, result_excerpt, tool_input_text
 
 SYNTHETIC_MODEL = "<synthetic>"
 SHELL_TOOLS = frozenset({"Bash", "PowerShell", "mcp__acp__Bash", "BashOutput"})
@@ -115,13 +117,36 @@ class _ChainParser:
                 self._user(record, ts, chain)
             elif kind == "assistant":
                 self._assistant(record, ts, chain)
+            elif kind == "attachment":
+                self._attachment(record, ts, chain)
             elif kind == "system":
                 subtype = record.get("subtype")
                 if subtype == "compact_boundary":
                     self.boundaries += 1
                     self._event(ts, chain, COMPACTION)
                 elif subtype == "api_error":
-                    self._event(ts, chain, API_ERROR)
+                    self._event(ts, chain, API_ERROR, text=self._api_error_text(record) if self.keep_text else "")
+
+    def _attachment(self, record: dict[str, Any], ts: datetime | None, chain: str) -> None:
+        attachment = record.get("attachment")
+        if not isinstance(attachment, dict) or attachment.get("type") != "nested_memory":
+            return
+        content = attachment.get("content")
+        if isinstance(content, dict):  # newer clients nest the file: {path, type, content}
+            content = content.get("content")
+        if not isinstance(content, str):
+            return
+        text = f"{attachment.get('displayPath') or attachment.get('path') or 'memory file'}\n{content}"
+        self._event(ts, chain, MEMORY, text_chars=len(text), text=text if self.keep_text else "")
+
+    @staticmethod
+    def _api_error_text(record: dict[str, Any]) -> str:
+        for value in (record.get("content"), record.get("error")):
+            if isinstance(value, str) and value:
+                return cut_middle(value, 500)
+            if isinstance(value, dict):
+                return cut_middle(str(value.get("message") or value), 500)
+        return ""
 
     def _client_info(self, record: dict[str, Any]) -> None:
         if self.session.entrypoint is None and isinstance(record.get("entrypoint"), str):
@@ -225,6 +250,7 @@ class _ChainParser:
             lines_removed=removed,
             command_kind=command_kind,
             test_outcome="unknown" if command_kind == commands.TEST_RUN else None,
+            text=tool_input_text(name, tool_input) if self.keep_text else "",
         )
         self.tool_calls[tool_use_id] = event
 
@@ -242,6 +268,8 @@ class _ChainParser:
                 event.lines_added, event.lines_removed = patched
         if event.command_kind == commands.TEST_RUN:
             event.test_outcome = commands.test_outcome(_result_text(block), is_error)
+        if self.keep_text:
+            event.result_text = result_excerpt(_result_text(block))
 
 
 def parse_session(

@@ -33,6 +33,7 @@ from sessionlab_assets.ingest.model import (
     parse_ts,
     word_count,
 )
+from sessionlab_assets.ingest.tool_text import cut_middle, result_excerpt, tool_input_text
 
 _EXIT_CODE = re.compile(r"(?:Process exited with code|Exit code:?)\s+(-?\d+)")
 _TOOL_ITEMS = frozenset({"function_call", "custom_tool_call", "local_shell_call", "web_search_call"})
@@ -51,6 +52,31 @@ def _shell_command(name: str | None, arguments: Any) -> str | None:
     if isinstance(command, list):
         command = " ".join(str(part) for part in command)
     return command if isinstance(command, str) else None
+
+
+def _arguments(arguments: Any) -> Any:
+    if isinstance(arguments, str):
+        try:
+            return orjson.loads(arguments)
+        except orjson.JSONDecodeError:
+            return arguments
+    return arguments
+
+
+def _call_text(ptype: str, name: str, payload: dict[str, Any]) -> str:
+    """The salient input of a Codex tool item (see ingest/tool_text.py)."""
+    if ptype == "custom_tool_call":
+        return f"{name}\n  " + cut_middle(str(payload.get("input") or ""), 600)
+    return tool_input_text(name, _arguments(payload.get("arguments") or payload.get("action")))
+
+
+def _output_text(output: Any) -> str:
+    if isinstance(output, str):
+        decoded = _arguments(output)
+        if isinstance(decoded, dict) and "output" in decoded:
+            return str(decoded["output"])
+        return output
+    return "" if output is None else str(output)
 
 
 def _output_is_error(output: Any) -> bool:
@@ -162,6 +188,7 @@ def parse_session(session_id: str, source_file: str, result: ReadResult, keep_te
                 lines_removed=removed,
                 command_kind=command_kind,
                 test_outcome="unknown" if command_kind == commands.TEST_RUN else None,
+                text=_call_text(ptype, name, payload) if keep_text else "",
             )
         elif rtype == "response_item" and ptype in _OUTPUT_ITEMS:
             call = calls.get(str(payload.get("call_id")))
@@ -174,6 +201,8 @@ def parse_session(session_id: str, source_file: str, result: ReadResult, keep_te
                 call.lines_added = call.lines_removed = 0
             if call.command_kind == commands.TEST_RUN:
                 call.test_outcome = commands.test_outcome(str(output or ""), is_error)
+            if keep_text:
+                call.result_text = result_excerpt(_output_text(output))
     if pending_text:  # text after the last usage record belongs to the last response
         last_call = next((e for e in reversed(events) if e.kind == MODEL_CALL), None)
         _attach_text(last_call or add(None, MODEL_CALL, model=model), pending_text, keep_text)

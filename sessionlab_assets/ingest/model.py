@@ -22,6 +22,7 @@ AGENT_PROMPT = "agent_prompt"  # user-role text on a sidechain or in a subagent:
 SYNTHETIC = "synthetic"  # assistant line written by the client, not returned by a model
 COMPACTION = "compaction"
 API_ERROR = "api_error"
+MEMORY = "memory"  # a memory file (CLAUDE.md) the client loaded into the context; its text is kept with `keep_text`
 
 # Chains: the conversation with the human, sidechains inside the main file, subagent files,
 # and the compaction agent's files.
@@ -51,7 +52,8 @@ class Event:
     lines_removed: int = 0
     command_kind: str | None = None
     test_outcome: str | None = None
-    text: str = ""  # kept in memory only, never written to the warehouse unredacted
+    text: str = ""  # kept in memory only (with `keep_text`), never written to the warehouse unredacted
+    result_text: str = ""  # a tool call's result excerpt, as `text`
 
     def __reduce__(self):
         # Sessions parsed in worker processes travel back pickled: a plain tuple of the fields is

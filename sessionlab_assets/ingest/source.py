@@ -12,6 +12,7 @@ folder: Claude Code writes them beside it (`agent-*.jsonl`) or under `<session>/
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
@@ -31,7 +32,10 @@ from sessionlab_assets.workers import ordered_map
 # Transcript bytes read before a batch of sessions is handed on: bounds memory (parsed records take
 # about four times their bytes) while keeping the per-batch work (one insert, one classifier round) large.
 BATCH_BYTES = 64_000_000
-FILES_PER_TASK = 64  # files handed to a worker process at a time
+# Files parsed as one task (in a worker process, or in this one): enough to outweigh passing results back
+# from a worker, and to batch the redaction of the windows `prepare` renders (its fixed cost per call is
+# about that of 20 sessions' texts).
+FILES_PER_TASK = 64
 SPLIT_FOLDERS_OVER = 64  # files in a folder above which it is read a session at a time (see _folders)
 
 
@@ -55,6 +59,8 @@ class SourceFile:
     quarantined_lines: int
     status: str  # ingested | quarantined
     reason: str | None
+    mtime_ns: int | None = None  # with size and content_hash, what a later run compares to see a change
+    content_hash: str | None = None
 
 
 @dataclass
@@ -74,7 +80,7 @@ def is_headless(session: ParsedSession) -> bool:
     return not any(e.kind == HUMAN_PROMPT for e in session.events)
 
 
-def _walk(root: Path) -> list[Path]:
+def walk(root: Path) -> list[Path]:
     paths: list[Path] = []
     for directory, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -83,7 +89,7 @@ def _walk(root: Path) -> list[Path]:
 
 
 def _walk_order(relative: str) -> tuple[tuple[int, str], ...]:
-    """Sort key putting root-relative paths in `_walk`'s order: in each folder, its files by name,
+    """Sort key putting root-relative paths in `walk`'s order: in each folder, its files by name,
     then its subfolders by name."""
     *folders, name = relative.split("/")
     return (*((1, folder) for folder in folders), (0, name))
@@ -124,6 +130,10 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:32]
 
 
 def _read(path: Path) -> bytes:
@@ -171,6 +181,7 @@ class _TaskResult:
     bytes_read: int = 0
     parsed: list[_Parsed] = field(default_factory=list)
     undated: list[tuple[str, int, str | None, str]] = field(default_factory=list)  # (relative, size, format, reason)
+    stats: dict[str, tuple[int, str]] = field(default_factory=dict)  # relative -> (mtime_ns, content hash)
 
 
 def _read_folder(
@@ -181,11 +192,13 @@ def _read_folder(
     for path in paths:
         relative = path.relative_to(root).as_posix()
         try:
+            mtime_ns = path.stat().st_mtime_ns
             data = _read(path)
         except OSError as exc:
             result.undated.append((relative, 0, None, f"unreadable file: {exc.strerror or exc}"))
             continue
         result.bytes_read += len(data)
+        result.stats[relative] = (mtime_ns, content_hash(data))
         verdict = formats.sniff(data[: formats.SNIFF_BYTES], data)
         if verdict.format is None:
             result.undated.append((relative, len(data), None, verdict.reason or "format not recognised"))
@@ -291,7 +304,24 @@ class _Ledger:
                 continue
             self.seen_ids[session_id] = main.relative
             if self.months is not None and month not in self.months:
+                # Its files are listed with their month, so a later run knows where they belong.
                 batch.out_of_range_sessions += 1
+                for role, facts in [("main", main)] + [("subagent", c) for c in item.children]:
+                    batch.files.append(
+                        SourceFile(
+                            month,
+                            facts.relative,
+                            facts.size,
+                            facts.format,
+                            role,
+                            session_id,
+                            facts.lines,
+                            len(facts.errors),
+                            "other_month",
+                            None,
+                            *task.stats.get(facts.relative, (None, None)),
+                        )
+                    )
                 continue
             session.user_key = self.identity.user_key(main.relative)
             batch.sessions.append(session)
@@ -308,12 +338,27 @@ class _Ledger:
                         len(facts.errors),
                         "ingested",
                         None,
+                        *task.stats.get(facts.relative, (None, None)),
                     )
                 )
                 batch.quarantine.extend(Quarantine(month, facts.relative, e.line_no, e.reason) for e in facts.errors)
         for relative, size, fmt, reason in undated:
             batch.quarantine.append(Quarantine(None, relative, None, reason))
-            batch.files.append(SourceFile(None, relative, size, fmt, "not_ingested", None, 0, 0, "quarantined", reason))
+            batch.files.append(
+                SourceFile(
+                    None,
+                    relative,
+                    size,
+                    fmt,
+                    "not_ingested",
+                    None,
+                    0,
+                    0,
+                    "quarantined",
+                    reason,
+                    *task.stats.get(relative, (None, None)),
+                )
+            )
 
 
 def _tasks(folders: list[list[Path]], files_per_task: int) -> Iterator[list[list[str]]]:
@@ -339,6 +384,7 @@ def scan_batches(
     batch_bytes: int = BATCH_BYTES,
     pool: Executor | None = None,
     prepare: Callable[[list[ParsedSession]], list[Any]] | None = None,
+    files_per_task: int = FILES_PER_TASK,
 ) -> Iterator[IngestBatch]:
     """Parse everything under `root` and yield it in batches; keep sessions (and their quarantine rows)
     in `months`.
@@ -356,15 +402,13 @@ def scan_batches(
         raise FileNotFoundError(f"source root {root} does not exist or is not a folder (set SESSIONLAB_SOURCE_DIR)")
     ledger = _Ledger(months, identity or IdentityRule())
     if only is None:
-        paths = _walk(root)
+        paths = walk(root)
     else:
         # The files are known: listing the whole tree to find them again reads every folder, from disk
         # once the folders have left the OS cache (after reading 50 GB of transcripts, say); their
         # folders are read anyway when the files are opened, in the workers, alongside the parsing.
         paths = [root / relative for relative in sorted(only, key=_walk_order)]
     progress = Progress("reading transcripts", len(paths), "files", log) if log else None
-    # Small tasks in this process; across workers, tasks big enough to outweigh passing the results back.
-    files_per_task = 1 if pool is None else FILES_PER_TASK
     batch = IngestBatch()
     for task in ordered_map(
         pool, _parse_folders, _tasks(_folders(paths), files_per_task), str(root), keep_text, prepare

@@ -25,12 +25,28 @@ DATA_DIR = REPO_ROOT / "data"
 class ReportSettings(dg.ConfigurableResource):
     report_dir: str = str(DATA_DIR / "report")  # figures/*.png and report.html
     export_dir: str = str(DATA_DIR / "export")  # snapshot.duckdb and one Parquet file per view
+    # The redacted classifier windows stay in the warehouse unless the user shares them on purpose.
+    export_windows: bool = False
+
+
+# Tables holding transcript text (redacted): copied to the snapshot only with `export_windows`.
+TEXT_TABLES = frozenset({"classifier_inputs"})
+
+
+def _flag(name: str) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if value in ("", "0", "false", "no"):
+        return False
+    if value in ("1", "true", "yes"):
+        return True
+    raise ValueError(f"{name}={value!r}: expected true or false")
 
 
 def report_settings() -> ReportSettings:
     return ReportSettings(
         report_dir=os.environ.get("SESSIONLAB_REPORT_DIR", str(DATA_DIR / "report")),
         export_dir=os.environ.get("SESSIONLAB_EXPORT_DIR", str(DATA_DIR / "export")),
+        export_windows=_flag("SESSIONLAB_EXPORT_WINDOWS"),
     )
 
 
@@ -122,7 +138,9 @@ def report(warehouse_db: DuckDBResource, report_settings: ReportSettings) -> dg.
     return dg.MaterializeResult(metadata=metadata)
 
 
-def _copy_tables_and_views(conn: duckdb.DuckDBPyConnection, source: str, target: str) -> None:
+def _copy_tables_and_views(
+    conn: duckdb.DuckDBPyConnection, source: str, target: str, leave_out: frozenset[str] = frozenset()
+) -> None:
     """Every table's rows and every view of `source` into `target`, without the tables' keys.
 
     The keys only guard writes, and a read-only copy takes none; rebuilding their indexes is what
@@ -141,6 +159,8 @@ def _copy_tables_and_views(conn: duckdb.DuckDBPyConnection, source: str, target:
     for schema in sorted({schema for schema, _ in tables} | {schema for schema, _ in views}):
         conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{target}"."{schema}"')
     for schema, table in tables:
+        if table in leave_out:
+            continue
         conn.execute(f'CREATE TABLE "{target}"."{schema}"."{table}" AS SELECT * FROM "{source}"."{schema}"."{table}"')
     conn.execute(f'USE "{target}"')  # a view's SQL names its tables without a database: bind them in the copy
     for _, view_sql in views:
@@ -169,7 +189,8 @@ def warehouse_snapshot(warehouse_db: DuckDBResource, report_settings: ReportSett
             conn.execute("SET preserve_insertion_order = false")
             conn.execute(f"ATTACH {_literal(staging / 'snapshot.duckdb')} AS snapshot_copy")
             try:
-                _copy_tables_and_views(conn, source, "snapshot_copy")
+                leave_out = frozenset() if report_settings.export_windows else TEXT_TABLES
+                _copy_tables_and_views(conn, source, "snapshot_copy", leave_out)
             except duckdb.OutOfMemoryException as error:
                 raise dg.Failure(
                     description="The snapshot copy ran out of DuckDB's memory limit: raise "
@@ -195,6 +216,7 @@ def warehouse_snapshot(warehouse_db: DuckDBResource, report_settings: ReportSett
     return dg.MaterializeResult(
         metadata={
             "snapshot": dg.MetadataValue.path(str(target / "snapshot.duckdb")),
+            "classifier_windows_exported": dg.MetadataValue.bool(report_settings.export_windows),
             "parquet_files": markdown_table(pl.DataFrame({"view": list(rows), "rows": list(rows.values())}), 30),
         }
     )

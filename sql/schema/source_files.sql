@@ -8,6 +8,11 @@ CREATE TABLE IF NOT EXISTS source_files (
     session_id         VARCHAR,
     lines              INTEGER NOT NULL,
     quarantined_lines  INTEGER NOT NULL,
-    status             VARCHAR NOT NULL,  -- ingested | quarantined
-    reason             VARCHAR
+    status             VARCHAR NOT NULL,  -- ingested | quarantined | other_month (read, its session is in a month not being written)
+    reason             VARCHAR,
+    mtime_ns           BIGINT,            -- with size_bytes and content_hash, how a later run sees that the file changed
+    content_hash       VARCHAR            -- SHA-256 of the bytes read (first 32 hex digits)
 );
+-- Warehouses made before the inventory kept modification times and hashes.
+ALTER TABLE source_files ADD COLUMN IF NOT EXISTS mtime_ns BIGINT;
+ALTER TABLE source_files ADD COLUMN IF NOT EXISTS content_hash VARCHAR;

@@ -1,0 +1,149 @@
+"""Which files an ingest run must read: the source as it is now, against the inventory the last runs
+left in `source_files`.
+
+A file is unchanged when its size and modification time are the ones recorded; otherwise it is new
+or changed (and its content hash, recorded again when it is read, says what was read). A session's
+files are a main file and its `<session>/subagents/` folder: a change to one of them re-reads them
+together (and the whole folder when it holds loose `agent-*.jsonl` files, which are matched to their
+session by content). The months to write are those whose sessions came from a changed or
+vanished file, before or after the change, and those an earlier run saw files of while writing
+other months but did not write; to learn where new files' sessions belong, the changed
+folders are parsed once more up front, unless they are a large share of the source, when every
+selected month is simply read again. Every file of a month being written is read; nothing else is.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from sessionlab_assets.ingest.identity import IdentityRule
+from sessionlab_assets.ingest.source import month_of, scan_batches, walk
+
+# Changed folders above this share of the source's bytes are not parsed up front: all selected months
+# are read again, which costs about the same and parses nothing twice.
+PROBE_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    size: int
+    mtime_ns: int | None
+    month: date | None
+    status: str  # ingested | quarantined | other_month (read while writing other months; its own not yet written)
+
+
+@dataclass
+class IngestPlan:
+    months: list[date]  # selected months to write
+    files: set[str] | None  # root-relative files to read; None: the whole tree
+    renewed: set[str]  # files whose inventory rows this run replaces (read now, or vanished)
+    unchanged_months: list[date] = field(default_factory=list)
+    changed: int = 0  # new or changed files
+    vanished: int = 0
+    probed: int = 0  # files parsed up front to learn their months
+    reason: str = ""
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not self.months
+
+
+def unit_of(relative: str) -> tuple[str, str]:
+    """(folder, session stem): the files read together (ingest/source.py `_folders`). A loose subagent
+    file's unit is its whole folder (stem "*")."""
+    parts = relative.split("/")
+    if len(parts) >= 3 and parts[-2] == "subagents":
+        return "/".join(parts[:-3]), parts[-3]
+    name = parts[-1]
+    stem = "*" if name.startswith("agent-") else name.rsplit(".", 1)[0]
+    return "/".join(parts[:-1]), stem
+
+
+def stat_tree(root: Path) -> dict[str, tuple[int, int]]:
+    """Root-relative path -> (size, modification time in ns) of every file the ingest would read."""
+    stats = {}
+    for path in walk(root):
+        try:
+            stat = path.stat()
+        except OSError:
+            stat = None  # unreadable: read (and quarantined with the reason) like a changed file
+        stats[path.relative_to(root).as_posix()] = (stat.st_size, stat.st_mtime_ns) if stat else (-1, -1)
+    return stats
+
+
+def stored_files(conn: duckdb.DuckDBPyConnection) -> dict[str, StoredFile]:
+    rows = conn.execute("SELECT source_file, size_bytes, mtime_ns, month, status FROM source_files").fetchall()
+    return {name: StoredFile(*row) for name, *row in rows}
+
+
+def plan_ingest(
+    root: Path,
+    conn: duckdb.DuckDBPyConnection,
+    selected: list[date],
+    identity: IdentityRule,
+    log: Callable[[str], None] = print,
+    full: bool = False,
+) -> IngestPlan:
+    current = stat_tree(root)
+    stored = stored_files(conn)
+    everything = IngestPlan(months=sorted(selected), files=None, renewed=set(current) | set(stored))
+    if full or not stored or any(f.mtime_ns is None for f in stored.values()):
+        everything.reason = "full read: " + ("asked for" if full else "no inventory of an earlier run")
+        everything.changed = len(current)
+        return everything
+    changed = {
+        name
+        for name, (size, mtime) in current.items()
+        if name not in stored or (stored[name].size, stored[name].mtime_ns) != (size, mtime)
+    }
+    vanished = set(stored) - set(current)
+    loose = {unit_of(name)[0] for name in current if unit_of(name)[1] == "*"}
+    dirty_units = {unit_of(name) for name in changed | vanished}
+    dirty_folders = {folder for folder, stem in dirty_units if stem == "*" or folder in loose}
+    dirty = {name for name in current if unit_of(name) in dirty_units or unit_of(name)[0] in dirty_folders}
+    old_months = {stored[name].month for name in dirty | vanished if name in stored}
+    new_months: set[date] = set()
+    probed = 0
+    if dirty:
+        dirty_bytes = sum(current[name][0] for name in dirty)
+        total_bytes = sum(size for size, _ in current.values()) or 1
+        if dirty_bytes > PROBE_SHARE * total_bytes:
+            everything.reason = f"full read: changed folders hold {dirty_bytes / total_bytes:.0%} of the source"
+            everything.changed, everything.vanished = len(changed), len(vanished)
+            return everything
+        for batch in scan_batches(root, None, identity, only=dirty, prepare=_nothing):
+            new_months.update(month_of(s) for s in batch.sessions)
+        probed = len(dirty)
+    chosen = set(selected)
+    # Months whose files an earlier run saw while writing other months, and which were never written.
+    pending = {f.month for f in stored.values() if f.status == "other_month"}
+    months = sorted((old_months | new_months | pending) & chosen - {None})
+    files = dirty | {name for name, f in stored.items() if f.month in months and name in current}
+    return IngestPlan(
+        months=months,
+        files=files,
+        renewed=files | vanished,
+        unchanged_months=sorted(chosen - set(months)),
+        changed=len(changed),
+        vanished=len(vanished),
+        probed=probed,
+        reason="changed files only",
+    )
+
+
+def _nothing(sessions: list) -> list[None]:
+    """A `prepare` that keeps nothing of the sessions but their dates (module level: it runs in workers)."""
+    return [None] * len(sessions)
+
+
+def source_is_empty(root: Path) -> bool:
+    for _, _, filenames in os.walk(root):
+        if filenames:
+            return False
+    return True

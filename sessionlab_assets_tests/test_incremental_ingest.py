@@ -1,0 +1,169 @@
+"""Incremental ingest: a re-run reads only new or changed files, leaves unchanged months alone, replaces
+the month of a session that grew, and never empties a month because its transcripts went missing."""
+
+from __future__ import annotations
+
+import gc
+import os
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from dagster_duckdb import DuckDBResource
+
+from sessionlab_assets.fixtures.transcripts import ClaudeCodeTranscript
+from sessionlab_assets.ingest.assets import ingest_transcripts
+from sessionlab_assets.resources import TranscriptSource
+
+MONTHS = {"dagster/asset_partition_range_start": "2025-12", "dagster/asset_partition_range_end": "2026-02"}
+TABLES = ("events", "session_headers", "sessions", "turns", "ingest_errors", "source_files", "classifier_inputs")
+
+
+def _session(n: int, start: datetime, prompts: int = 2) -> ClaudeCodeTranscript:
+    s = ClaudeCodeTranscript(f"1c2e0000-0000-4000-8000-{n:012d}", start)
+    for i in range(prompts):
+        s.prompt(f"Step {i}: tidy module {n}.")
+        call = s.tool("Bash", {"command": f"pytest -q tests/test_{n}.py"})
+        s.tool_result(call, "3 passed")
+    return s
+
+
+def _source(root: Path) -> Path:
+    """Two people, three months, a folder per project."""
+    for n, (person, project, start) in enumerate(
+        [
+            ("ana", "api", datetime(2025, 12, 3, 9)),
+            ("ana", "api", datetime(2025, 12, 9, 9)),
+            ("ana", "web", datetime(2026, 1, 5, 9)),
+            ("bo", "etl", datetime(2026, 1, 20, 9)),
+            ("bo", "etl", datetime(2026, 2, 2, 9)),
+        ]
+    ):
+        _session(n, start).write(root / person / "projects" / project / f"s{n}.jsonl")
+    return root
+
+
+def _run(db: Path, source: Path, allow_emptying: bool = False) -> dg.ExecuteInJobResult:
+    return dg.materialize(
+        [ingest_transcripts],
+        tags=MONTHS,
+        raise_on_error=False,
+        resources={
+            "warehouse_db": DuckDBResource(database=str(db)),
+            "transcript_source": TranscriptSource(source_dir=str(source), allow_emptying_months=allow_emptying),
+        },
+    )
+
+
+def _metadata(result: dg.ExecuteInJobResult) -> dict:
+    # One materialisation per month of the range, with the same metadata.
+    sessions = next(
+        m for m in result.asset_materializations_for_node("ingest_transcripts") if m.asset_key.path == ["sessions"]
+    )
+    return {key: value.value for key, value in sessions.metadata.items()}
+
+
+def _tables(db: Path) -> dict[str, list]:
+    gc.collect()  # a failed run's traceback can keep its connection (opened with other settings) alive
+    with duckdb.connect(str(db)) as conn:
+        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in TABLES}
+
+
+def test_a_second_run_with_nothing_changed_reads_nothing_and_changes_nothing(tmp_path):
+    source, db = _source(tmp_path / "source"), tmp_path / "w.duckdb"
+    first = _run(db, source)
+    assert first.success and _metadata(first)["megabytes_parsed"] > 0
+    before = _tables(db)
+    second = _run(db, source)
+    assert second.success
+    meta = _metadata(second)
+    assert meta["megabytes_parsed"] == 0 and meta["months_written"].startswith("none")
+    assert meta["months_unchanged"] == 3 and meta["files_new_or_changed"] == 0
+    assert _tables(db) == before
+
+
+def test_a_session_that_grew_is_re_read_and_its_month_alone_replaced(tmp_path):
+    source, db = _source(tmp_path / "source"), tmp_path / "w.duckdb"
+    assert _run(db, source).success
+    before = _tables(db)
+    grown = _session(3, datetime(2026, 1, 20, 9), prompts=3)  # the January session of bo, one prompt longer
+    grown.write(source / "bo" / "projects" / "etl" / "s3.jsonl")
+    result = _run(db, source)
+    assert result.success
+    meta = _metadata(result)
+    assert meta["months_written"] == "2026-01" and meta["files_new_or_changed"] == 1
+    with duckdb.connect(str(db)) as conn:
+        turns = conn.execute("SELECT human_turns FROM sessions WHERE session_id LIKE '%000000000003'").fetchall()
+        files = conn.execute("SELECT count(*), count(DISTINCT source_file) FROM source_files").fetchall()[0]
+    assert turns == [(3,)]
+    assert files[0] == files[1] == 5  # one inventory row per file, still
+    after = _tables(db)
+    december = [r for r in before["sessions"] if r[0].month == 12]
+    assert [r for r in after["sessions"] if r[0].month == 12] == december  # other months untouched
+
+
+def test_touching_a_file_re_reads_that_file_and_its_month(tmp_path):
+    source, db = _source(tmp_path / "source"), tmp_path / "w.duckdb"
+    assert _run(db, source).success
+    before = _tables(db)
+    touched = source / "ana" / "projects" / "web" / "s2.jsonl"
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 1_000_000_000))
+    result = _run(db, source)
+    meta = _metadata(result)
+    assert result.success and meta["files_new_or_changed"] == 1
+    # The touched file and the other file of its month (January) are read, nothing else.
+    read = (touched.stat().st_size + (source / "bo" / "projects" / "etl" / "s3.jsonl").stat().st_size) / 1e6
+    assert meta["megabytes_parsed"] == pytest.approx(read, abs=0.01)
+    after = _tables(db)
+    assert {t: after[t] for t in TABLES if t != "source_files"} == {t: before[t] for t in TABLES if t != "source_files"}
+
+
+def test_a_new_file_in_a_new_month_writes_that_month_only(tmp_path):
+    source, db = tmp_path / "source", tmp_path / "w.duckdb"
+    _session(0, datetime(2025, 12, 3, 9)).write(source / "ana" / "projects" / "api" / "s0.jsonl")
+    assert _run(db, source).success
+    _session(7, datetime(2026, 2, 14, 9)).write(source / "cy" / "projects" / "docs" / "s7.jsonl")
+    result = _run(db, source)
+    assert result.success and _metadata(result)["months_written"] == "2026-02"
+    with duckdb.connect(str(db)) as conn:
+        assert conn.execute("SELECT count(*) FROM sessions").fetchall() == [(2,)]
+
+
+def test_a_month_whose_transcripts_vanished_is_kept_unless_emptying_is_allowed(tmp_path):
+    source, db = _source(tmp_path / "source"), tmp_path / "w.duckdb"
+    assert _run(db, source).success
+    before = _tables(db)
+    shutil.rmtree(source / "bo")  # the January and February sessions of bo, and February's only one
+    refused = _run(db, source)
+    assert not refused.success
+    message = str(refused.all_events)
+    assert "2026-02" in message and "SESSIONLAB_ALLOW_EMPTYING_MONTHS" in message
+    assert _tables(db) == before  # nothing changed
+    allowed = _run(db, source, allow_emptying=True)
+    assert allowed.success
+    gc.collect()
+    with duckdb.connect(str(db)) as conn:
+        months = conn.execute(
+            "SELECT strftime(month, '%Y-%m'), count(*) FROM sessions GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+        vanished = conn.execute("SELECT count(*) FROM source_files WHERE source_file LIKE 'bo/%'").fetchall()
+    assert months == [("2025-12", 2), ("2026-01", 1)] and vanished == [(0,)]
+
+
+@pytest.mark.parametrize("where", ["empty", "emptied"])
+def test_an_empty_source_fails_saying_no_transcript_was_found(tmp_path, where):
+    source, db = tmp_path / "source", tmp_path / "w.duckdb"
+    source.mkdir()
+    if where == "emptied":  # an unmounted folder after a good run: the months are kept
+        _source(source)
+        assert _run(db, source).success
+        shutil.rmtree(source)
+        source.mkdir()
+    result = _run(db, source)
+    assert not result.success
+    message = str(result.all_events)
+    expected = "No transcript was found" if where == "empty" else "SESSIONLAB_ALLOW_EMPTYING_MONTHS"
+    assert expected in message
