@@ -23,6 +23,7 @@ import polars as pl
 from sessionlab_assets.classify import plan, pricing
 from sessionlab_assets.classify.anthropic_backend import message_params
 from sessionlab_assets.classify.calls import CallKey, CallRequest
+from sessionlab_assets.classify.models import CHEAPEST_MODELS, REPORT_MODELS, ModelChoice
 from sessionlab_assets.classify.registry import CLASSIFIERS
 from sessionlab_assets.classify.transcript import session_entries
 from sessionlab_assets.classify.window import render_windows
@@ -38,7 +39,6 @@ def planned(sessions: int, seed: int) -> tuple[list[plan.PlannedCall], int, floa
         batch = scan_source(
             root / corpus.TRANSCRIPTS, set(world.MONTHS), IdentityRule(rule="top_folder", key="k"), keep_text=True
         )
-    calls = []
     window_tokens = []
     started = time.perf_counter()
     classified = [
@@ -49,10 +49,6 @@ def planned(sessions: int, seed: int) -> tuple[list[plan.PlannedCall], int, floa
     render_seconds = time.perf_counter() - started
     for window in windows:
         window_tokens.append(pricing.estimated_tokens(window.text))
-        calls += [
-            plan.planned_call(c, window.text if c.reads == "window" else None, window.window_hash)
-            for c in CLASSIFIERS.values()
-        ]
     window_classifiers = [c for c in CLASSIFIERS.values() if c.reads == "window"]
     started = time.perf_counter()
     body_bytes = 0
@@ -73,24 +69,41 @@ def planned(sessions: int, seed: int) -> tuple[list[plan.PlannedCall], int, floa
         f"window's {len(window_classifiers)} requests)"
     )
     cacheable = sum(t + pricing.estimated_tokens(plan.SYSTEM) >= 4096 for t in window_tokens) / len(window_tokens)
-    return calls, len(window_tokens), cacheable
+    return windows, cacheable
+
+
+def calls_for(windows: list, models: ModelChoice) -> list[plan.PlannedCall]:
+    return [
+        plan.planned_call(
+            c, models.for_classifier(c.name), window.text if c.reads == "window" else None, window.window_hash
+        )
+        for window in windows
+        for c in CLASSIFIERS.values()
+    ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=400)
     parser.add_argument("--seed", type=int, default=corpus.DEFAULT_SEED)
-    parser.add_argument("--models", nargs="+", default=["claude-haiku-4-5", "claude-sonnet-4-6", "claude-opus-4-7"])
+    parser.add_argument(
+        "--models",
+        nargs="+",
+        default=[REPORT_MODELS, CHEAPEST_MODELS, "claude-sonnet-4-6", "claude-opus-4-7"],
+        help="SESSIONLAB_CLASSIFIER_MODELS values to compare",
+    )
     args = parser.parse_args()
-    calls, sessions, long_windows = planned(args.sessions, args.seed)
+    windows, long_windows = planned(args.sessions, args.seed)
+    sessions = len(windows)
     per_1000 = 1000 / sessions
-    print(f"{sessions} classified sessions, {len(calls)} calls; {long_windows:.0%} of windows reach 4,096 tokens")
+    print(f"{sessions} classified sessions; {long_windows:.0%} of windows reach 4,096 tokens")
     summary = []
-    for model in args.models:
-        row = {"model": model}
+    for setting in args.models:
+        calls = calls_for(windows, ModelChoice.parse(setting))
+        row = {"SESSIONLAB_CLASSIFIER_MODELS": setting}
         for batch in (False, True):
             for caching in (False, True):
-                projection = plan.project(calls, model, batch=batch, caching=caching)
+                projection = plan.project(calls, batch=batch, caching=caching)
                 row[f"{'batch' if batch else 'realtime'}{' cached' if caching else ''} $/1k"] = round(
                     projection["dollars"].sum() * per_1000, 2
                 )
@@ -98,18 +111,17 @@ def main() -> None:
     with pl.Config(tbl_rows=40, tbl_width_chars=160):
         print(pl.DataFrame(summary))
         detail = (
-            plan.project(calls, args.models[0], batch=False, caching=False)
+            plan.project(calls_for(windows, ModelChoice.parse(args.models[0])), batch=True, caching=True)
             .select(
                 "classifier",
+                "model",
                 tokens_in_per_session=(pl.col("input_tokens") / sessions).round(0),
                 tokens_out_per_session=(pl.col("output_tokens") / sessions).round(0),
-                **{
-                    f"{m} $/1k realtime": plan.project(calls, m, batch=False, caching=False)["dollars"] * per_1000
-                    for m in args.models
-                },
+                dollars_per_1k_batch_cached=pl.col("dollars") * per_1000,
             )
             .with_columns(pl.col(pl.Float64).round(2))
         )
+        print(f"by classifier, {args.models[0]}:")
         print(detail)
 
 

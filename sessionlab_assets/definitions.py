@@ -7,6 +7,7 @@ import dagster as dg
 from sessionlab_assets.analyses.assets import ASSETS as ANALYSES
 from sessionlab_assets.analyses.assets import analysis_settings
 from sessionlab_assets.classify.assets import classify_measures, session_measures
+from sessionlab_assets.classify.pricer_validation import pricer_validation
 from sessionlab_assets.classify.settings import classifier_settings
 from sessionlab_assets.ingest.assets import ingest_transcripts
 from sessionlab_assets.report.assets import ASSETS as REPORT
@@ -27,7 +28,7 @@ analyses_job = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[ingest_transcripts, classify_measures, session_measures, *ANALYSES, *REPORT],
+    assets=[ingest_transcripts, classify_measures, session_measures, *ANALYSES, *REPORT, pricer_validation],
     jobs=[monthly_job, analyses_job],
     # Steps share one DuckDB file behind the `warehouse` pool, so they run one at a time anyway; in one
     # process they skip a Python start-up and import (seconds each) per step.

@@ -36,10 +36,11 @@ def freelance_postings(tmp_path_factory) -> Path:
     `../shared`; the calibration test reads the real file explicitly."""
     path = tmp_path_factory.mktemp("freelance") / "postings.csv"
     rows = ["Job Title,Hourly/Fixed,Budget,Level,Skills"]
-    for tier, base in enumerate((15, 250, 1_500, 8_000), start=1):
+    # Sixty postings a tier, each priced inside its tier (the calibration draws fifty).
+    for tier, (base, step) in enumerate(((15, 3), (250, 12), (1_500, 50), (8_000, 500)), start=1):
         rows += [
-            f'Fabricated job {tier}-{i},Fixed price,"Est. budget:\n${base + 17 * i:,}",Intermediate,"Python, SQL"'
-            for i in range(10)
+            f'Fabricated job {tier}-{i},Fixed price,"Est. budget:\n${base + step * i:,}",Intermediate,"Python, SQL"'
+            for i in range(60)
         ]
     path.write_text("\n".join(rows) + "\n")
     previous = os.environ.get("SESSIONLAB_FREELANCE_CSV")

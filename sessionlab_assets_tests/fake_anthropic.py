@@ -32,7 +32,7 @@ CANNED: dict[str, dict[str, Any]] = {
     "JobPosting": {
         "title": "Fix a webhook bug",
         "description": "Find and fix a failing webhook handler.",
-        "skills": ["python"],
+        "skills": ["python", "webhooks", "debugging"],
     },
     "JobPrice": {"reasoning": "small fix", "price_usd": 350.0},
 }

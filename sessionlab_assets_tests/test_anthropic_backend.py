@@ -73,7 +73,7 @@ def test_request_shape_schema_cache_control_model_and_temperature(fake, ledger):
     bodies = fake.message_bodies()
     assert len(bodies) == 2 and counts.called.total() == 2
     body = bodies[0]
-    assert body["model"] == "claude-haiku-4-5" and body["temperature"] == 0.0
+    assert body["model"] == "claude-haiku-4-5" and body["temperature"] == 0.2
     schema = body["output_config"]["format"]
     assert schema["type"] == "json_schema" and schema["schema"]["additionalProperties"] is False
     first, second = body["messages"][0]["content"]

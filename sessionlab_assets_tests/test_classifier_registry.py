@@ -100,11 +100,11 @@ def test_job_price_prompt_carries_a_tier_balanced_calibration_set(shared_dir):
     from sessionlab_assets.classify.calibration import DEFAULT_POSTINGS_CSV, calibration_set
 
     examples = calibration_set(DEFAULT_POSTINGS_CSV)
-    assert examples["tier"].value_counts()["count"].to_list() == [8, 8, 8, 8]
+    assert examples["tier"].value_counts()["count"].to_list() == [50, 50, 50, 50]  # 200, as the report's
     assert examples["price_usd"].min() >= 10 and examples["price_usd"].max() < 50_000
     assert examples.height == examples.unique(subset=["title", "price_usd"]).height
     text = CLASSIFIERS["job_price"].instructions()
-    assert text.count("| paid: $") == 32
+    assert text.count("| paid: $") == 200
 
 
 def test_missing_calibration_file_is_a_clear_error(tmp_path):

@@ -114,8 +114,12 @@ def test_anthropic_backend_through_dagster_and_a_blocking_error_rate_check(tmp_p
         assert result.success and all(c.passed for c in result.get_asset_check_evaluations())
         assert len(fake.batch_creates()) == 3  # the failed one, then the window stage and the price stage
     with duckdb.connect(str(db), read_only=True) as conn:
+        # The report's models by default: the measure rows say which model answered.
         assert conn.execute("SELECT DISTINCT backend, model FROM work_mode").fetchall() == [
-            ("anthropic", "claude-haiku-4-5")
+            ("anthropic", "claude-sonnet-4-6")
+        ]
+        assert conn.execute("SELECT DISTINCT model FROM task_value").fetchall() == [
+            ("claude-haiku-4-5+claude-opus-4-7",)
         ]
         assert conn.execute("SELECT count(*) FROM session_measures WHERE backend = 'anthropic'").fetchall()[0][0] > 0
         assert conn.execute("SELECT sum(cost_usd) > 0 FROM classifier_calls").fetchall()[0][0]

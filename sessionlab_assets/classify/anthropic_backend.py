@@ -31,6 +31,7 @@ from sessionlab_assets.classify.calls import (
     Stopwatch,
     validated,
 )
+from sessionlab_assets.classify.models import TEMPERATURE, ModelChoice
 from sessionlab_assets.classify.registry import CLASSIFIERS
 
 NAME = "anthropic"
@@ -86,26 +87,31 @@ class AnthropicBackend:
     def __init__(
         self,
         client: anthropic.Anthropic,
-        model: str,
+        models: ModelChoice | str,
         mode: str = "batch",
         max_concurrency: int = 4,
         budget_usd: float | None = None,
         max_tokens: int = 2048,
-        temperature: float | None = 0.0,
+        temperature: float | None = TEMPERATURE,
         poll_seconds: float = 30.0,
         log: Callable[[str], None] = lambda message: None,
     ):
         if mode not in ("batch", "realtime"):
             raise ValueError(f"mode must be 'batch' or 'realtime', not {mode!r}")
+        self.models = models if isinstance(models, ModelChoice) else ModelChoice.parse(models)
         if budget_usd is not None:
-            pricing.price_of(model)  # a budget needs a price: fail before any call
-        self.client, self.model, self.mode = client, model, mode
+            for model in self.models.models():
+                pricing.price_of(model)  # a budget needs a price: fail before any call
+        self.client, self.model, self.mode = client, str(self.models), mode
         self.max_concurrency, self.budget_usd, self.max_tokens = max_concurrency, budget_usd, max_tokens
         self.temperature, self.poll_seconds, self.log = temperature, poll_seconds, log
         self.spent_usd = 0.0
 
     def version_of(self, classifier) -> str:
         return classifier.prompt_version()
+
+    def model_for(self, classifier) -> str:
+        return self.models.for_classifier(classifier.name)
 
     # -- one response -> one result -------------------------------------------------------------
     def _result(self, request: CallRequest, message: Any, latency_ms: float | None, batch_id: str | None) -> CallResult:
@@ -117,7 +123,7 @@ class AnthropicBackend:
             "cache_write_tokens": usage.cache_creation_input_tokens or 0,
         }
         try:
-            cost = pricing.call_cost(self.model, **counts, batch=batch_id is not None)
+            cost = pricing.call_cost(request.key.model, **counts, batch=batch_id is not None)
         except KeyError:
             cost = 0.0  # unpriced model without a budget: tokens are still recorded
         self.spent_usd += cost
@@ -145,7 +151,7 @@ class AnthropicBackend:
         batch = self.mode == "batch"
         room = self.budget_usd - self.spent_usd - reserved
         for i, request in enumerate(requests):
-            room -= projected_cost(request, self.model, batch)
+            room -= projected_cost(request, request.key.model, batch)
             if room < 0:
                 return requests[:i], requests[i:]
         return requests, []
@@ -154,7 +160,7 @@ class AnthropicBackend:
     def _call(self, request: CallRequest) -> CallResult:
         watch = Stopwatch()
         try:
-            params = message_params(request, self.model, self.max_tokens, self.temperature)
+            params = message_params(request, request.key.model, self.max_tokens, self.temperature)
             extra = {"temperature": params.pop("temperature")} if "temperature" in params else None
             message = self.client.messages.create(**params, extra_body=extra)
         except anthropic.APIStatusError as exc:
@@ -182,7 +188,7 @@ class AnthropicBackend:
         with ThreadPoolExecutor(max_workers=self.max_concurrency) as pool:
             while queue or in_flight:
                 while queue and len(in_flight) < self.max_concurrency:
-                    reserved = sum(projected_cost(r, self.model, False) for r in in_flight.values())
+                    reserved = sum(projected_cost(r, r.key.model, False) for r in in_flight.values())
                     fits, _ = self._affordable(queue[:1], reserved)
                     if not fits:
                         if not in_flight:
@@ -263,7 +269,7 @@ class AnthropicBackend:
                     requests=[
                         {
                             "custom_id": r.key.custom_id,
-                            "params": message_params(r, self.model, self.max_tokens, self.temperature),
+                            "params": message_params(r, r.key.model, self.max_tokens, self.temperature),
                         }
                         for r in chunk
                     ]

@@ -209,11 +209,10 @@ def _classify_months(
     if classifier_settings.dry_run:
         with warehouse_db.get_connection() as conn:
             warehouse.ensure_schema(conn)
-            planned = plan.Projection(
-                classifier_settings.model, batch=classifier_settings.mode == "batch", caching=True
-            )
+            models = classifier_settings.models()
+            planned = plan.Projection(batch=classifier_settings.mode == "batch", caching=True)
             for inputs in _session_rounds(conn, month_start, month_end, rounds):
-                planned.add(planned_calls(inputs, chosen, Ledger(conn), classifier_settings.model))
+                planned.add(planned_calls(inputs, chosen, Ledger(conn), models))
             projection = planned.frame()
         totals = projection.select(pl.sum("calls"), pl.sum("dollars")).row(0)
         context.log.info(f"dry run, {classifier_settings.model} ({classifier_settings.mode}):\n{projection}")

@@ -27,7 +27,7 @@ DEFAULT_POSTINGS_CSV = (
     / "kadiroruc__UpworkProjectsPricePrediction"
     / "upwork_jobs.csv"
 )
-PER_TIER = 8
+PER_TIER = 50  # 200 postings in all, as the report's calibration set
 SEED = 20260601
 
 

@@ -460,7 +460,13 @@ def job_posting(users: list[str], agents: list[str], facts: dict[str, Any]) -> d
         f"{facts.get('lines_added', 0)} lines of new or changed code over {facts.get('human_turns', 0)} rounds of "
         "feedback."
     )
-    return {"title": first_sentence, "description": description, "skills": [mode] + extensions}
+    # Three to eight tags, as the posting schema requires: the mode, the file types, then generic ones.
+    skills = list(dict.fromkeys([mode, *extensions, "software development", "debugging", "documentation"]))
+    return {
+        "title": first_sentence,
+        "description": description,
+        "skills": skills[: max(3, min(8, 1 + len(extensions)))],
+    }
 
 
 def job_price(posting: str, facts: dict[str, Any]) -> dict[str, Any]:
@@ -524,6 +530,9 @@ class HeuristicBackend:
 
     def version_of(self, classifier) -> str:
         return VERSION
+
+    def model_for(self, classifier) -> str:
+        return self.model
 
     def run(self, requests: list[CallRequest], ledger: Ledger) -> list[CallRequest]:
         tasks = (

@@ -79,9 +79,9 @@ class Signal(_Output):
 
 
 class JobPosting(_Output):
-    title: str
+    title: str = Field(max_length=80, description="A short listing-style title, at most 80 characters.")
     description: str = Field(description="Three to five sentences describing the work, with no mention of AI.")
-    skills: list[str]
+    skills: list[str] = Field(min_length=3, max_length=8, description="Three to eight skill tags.")
 
 
 class JobPrice(_Output):

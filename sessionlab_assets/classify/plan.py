@@ -22,14 +22,15 @@ POSTING_TOKENS = 250  # a job posting, the input of the price classifier
 @dataclass(frozen=True)
 class PlannedCall:
     classifier: Classifier
+    model: str
     input_tokens: int  # the session material: window or posting
-    prefix_id: str  # calls sharing this id share a cacheable prefix
+    prefix_id: str  # calls sharing this id share a cacheable prefix (a cache belongs to one model)
 
 
-def planned_call(classifier: Classifier, input_text: str | None, session_prefix: str) -> PlannedCall:
+def planned_call(classifier: Classifier, model: str, input_text: str | None, session_prefix: str) -> PlannedCall:
     tokens = pricing.estimated_tokens(input_text) if input_text is not None else POSTING_TOKENS
     prefix = session_prefix if classifier.reads == "window" else f"instructions:{classifier.name}"
-    return PlannedCall(classifier, tokens, prefix)
+    return PlannedCall(classifier, model, tokens, f"{model}:{prefix}")
 
 
 TOTALS = ("calls", "input_tokens", "cache_write_tokens", "cache_read_tokens", "output_tokens", "dollars")
@@ -40,9 +41,8 @@ class Projection:
     added, so a run's calls can be planned a round at a time instead of all held at once (4.4M calls
     at 400k sessions). Which prefixes were already written is remembered across rounds."""
 
-    def __init__(self, model: str, batch: bool, caching: bool):
-        self.model, self.batch, self.caching = model, batch, caching
-        self.minimum = pricing.MIN_CACHE_TOKENS.get(pricing.base_model(model), 1024)
+    def __init__(self, batch: bool, caching: bool):
+        self.batch, self.caching = batch, caching
         self.system_tokens = pricing.estimated_tokens(SYSTEM)
         self.instruction_tokens: dict[str, int] = {}
         self.seen: set[str] = set()
@@ -58,7 +58,8 @@ class Projection:
             prefix = self.system_tokens + (material if call.classifier.reads == "window" else instructions)
             rest = material + instructions + self.system_tokens - prefix
             written = read = 0
-            if self.caching and prefix >= self.minimum:
+            minimum = pricing.MIN_CACHE_TOKENS.get(pricing.base_model(call.model), 1024)
+            if self.caching and prefix >= minimum:
                 if call.prefix_id in self.seen:
                     read = prefix
                 else:
@@ -68,18 +69,23 @@ class Projection:
             else:
                 plain = prefix + rest
             output = pricing.EXPECTED_OUTPUT_TOKENS.get(name, pricing.DEFAULT_OUTPUT_TOKENS)
-            dollars = pricing.call_cost(self.model, plain, output, read, written, batch=self.batch)
-            totals = self.totals.setdefault(name, [0, 0, 0, 0, 0, 0.0])
-            for i, value in enumerate((1, plain, written, read, output, dollars)):
+            dollars = pricing.call_cost(call.model, plain, output, read, written, batch=self.batch)
+            totals = self.totals.setdefault(name, [call.model, 0, 0, 0, 0, 0, 0.0])
+            for i, value in enumerate((1, plain, written, read, output, dollars), start=1):
                 totals[i] += value
 
     def frame(self) -> pl.DataFrame:
-        schema = {"classifier": pl.String, **{name: pl.Int64 for name in TOTALS[:-1]}, "dollars": pl.Float64}
+        schema = {
+            "classifier": pl.String,
+            "model": pl.String,
+            **{name: pl.Int64 for name in TOTALS[:-1]},
+            "dollars": pl.Float64,
+        }
         return pl.DataFrame([(name, *values) for name, values in self.totals.items()], schema=schema, orient="row")
 
 
-def project(calls: list[PlannedCall], model: str, batch: bool, caching: bool) -> pl.DataFrame:
-    """Per classifier: calls, input tokens by kind, output tokens and dollars."""
-    projection = Projection(model, batch, caching)
+def project(calls: list[PlannedCall], batch: bool, caching: bool) -> pl.DataFrame:
+    """Per classifier: its model, calls, input tokens by kind, output tokens and dollars."""
+    projection = Projection(batch, caching)
     projection.add(calls)
     return projection.frame()

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import polars as pl
 
 from sessionlab_assets.classify.calls import ABSTAINED, ERROR, OK, CallKey, CallRequest, CallResult, Ledger, text_hash
+from sessionlab_assets.classify.models import ModelChoice
 from sessionlab_assets.classify.plan import PlannedCall, planned_call
 from sessionlab_assets.classify.registry import CLASSIFIERS, MEASURES, Classifier, chained_input
 from sessionlab_assets.classify.tables import measure_schema
@@ -27,6 +28,8 @@ class Backend(Protocol):
     model: str
 
     def version_of(self, classifier: Classifier) -> str: ...
+
+    def model_for(self, classifier: Classifier) -> str: ...
 
     def run(self, requests: list[CallRequest], ledger: Ledger) -> list[CallRequest]: ...
 
@@ -145,7 +148,7 @@ def classify_sessions(
                     )
                     text = chained_input(classifier, upstream_output)
                     input_hash = text_hash(text)
-                key = CallKey(classifier.name, version, backend.model, input_hash)
+                key = CallKey(classifier.name, version, backend.model_for(classifier), input_hash)
                 keys[(session.session_id, classifier.name)] = key
                 requests.setdefault(key, CallRequest(key, classifier, text, session.facts))
         results = _run_stage(requests, backend, ledger, counts, reuse_errors)
@@ -172,7 +175,7 @@ def measure_frame(
             "session_id": session.session_id,
             "user_key": session.user_key,
             "backend": backend.name,
-            "model": backend.model,
+            "model": "+".join(dict.fromkeys(backend.model_for(c) for c in classifiers)),
             "prompt_version": prompt_version,
             "input_hash": session.window.window_hash if session.window else None,
         }
@@ -200,17 +203,26 @@ def measure_frame(
 
 
 def planned_calls(
-    sessions: list[SessionInput], classifiers: list[Classifier], ledger: Ledger, model: str
+    sessions: list[SessionInput], classifiers: list[Classifier], ledger: Ledger, models: ModelChoice
 ) -> list[PlannedCall]:
     """The model calls a run would make: window calls not in the ledger, and a chained call per session."""
     live = [s for s in sessions if s.skip_status is None]
     keys = {
-        CallKey(c.name, c.prompt_version(), model, s.window.window_hash): (c, s)
+        CallKey(c.name, c.prompt_version(), models.for_classifier(c.name), s.window.window_hash): (c, s)
         for c in classifiers
         if c.reads == "window"
         for s in live
     }
     cached = ledger.lookup(list(keys))
-    calls = [planned_call(c, s.window.text, s.window.window_hash) for key, (c, s) in keys.items() if key not in cached]
-    calls += [planned_call(c, None, s.session_id) for c in classifiers if c.reads != "window" for s in live]
+    calls = [
+        planned_call(c, key.model, s.window.text, s.window.window_hash)
+        for key, (c, s) in keys.items()
+        if key not in cached
+    ]
+    calls += [
+        planned_call(c, models.for_classifier(c.name), None, s.session_id)
+        for c in classifiers
+        if c.reads != "window"
+        for s in live
+    ]
     return calls

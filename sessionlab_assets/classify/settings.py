@@ -13,15 +13,16 @@ from concurrent.futures import Executor
 import dagster as dg
 
 from sessionlab_assets.classify import heuristic
-
-DEFAULT_MODEL = "claude-haiku-4-5"
+from sessionlab_assets.classify.models import REPORT_MODELS, TEMPERATURE, ModelChoice
 
 
 class ClassifierSettings(dg.ConfigurableResource):
     backend_name: str = "auto"  # auto | anthropic | heuristic; auto = anthropic when an API key is set
     api_key: str | None = None
     base_url: str | None = None  # a proxy or a local test server
-    model: str = DEFAULT_MODEL
+    # A default model, then classifier=model overrides (classify/models.py); the report's set-up by default.
+    model: str = REPORT_MODELS
+    temperature: float = TEMPERATURE  # sent to the models that accept it
     mode: str = "batch"  # batch (Message Batches: half price, for backfills) | realtime
     max_concurrency: int = 4  # real-time calls in flight
     budget_usd: float | None = None  # stop making calls once this run would pass it
@@ -34,6 +35,11 @@ class ClassifierSettings(dg.ConfigurableResource):
     # Sessions whose windows are built and classified together. Memory holds one round of windows; a
     # Message Batches round waits for its batches, so that backend takes fewer, larger rounds.
     sessions_per_round: int | None = None  # None: 1,000 offline, 20,000 with the Anthropic backend
+
+    def models(self) -> ModelChoice:
+        from sessionlab_assets.classify.registry import CLASSIFIERS
+
+        return ModelChoice.parse(self.model, list(CLASSIFIERS))
 
     def rounds_of(self, backend) -> int:
         if self.sessions_per_round is not None:
@@ -66,13 +72,23 @@ class ClassifierSettings(dg.ConfigurableResource):
         )
         return AnthropicBackend(
             client,
-            self.model,
+            self.models(),
             mode=self.mode,
+            temperature=self.temperature,
             max_concurrency=self.max_concurrency,
             budget_usd=self.budget_usd,
             poll_seconds=self.poll_seconds,
             log=log,
         )
+
+
+def _models_setting() -> str:
+    if os.environ.get("SESSIONLAB_CLASSIFIER_MODEL"):
+        raise ValueError(
+            "SESSIONLAB_CLASSIFIER_MODEL is replaced by SESSIONLAB_CLASSIFIER_MODELS (a default model, then "
+            f"classifier=model overrides, e.g. {REPORT_MODELS})"
+        )
+    return os.environ.get("SESSIONLAB_CLASSIFIER_MODELS", REPORT_MODELS)
 
 
 def classifier_settings() -> ClassifierSettings:
@@ -81,7 +97,8 @@ def classifier_settings() -> ClassifierSettings:
         backend_name=os.environ.get("SESSIONLAB_CLASSIFIER_BACKEND", "auto"),
         api_key=os.environ.get("ANTHROPIC_API_KEY") or None,
         base_url=os.environ.get("ANTHROPIC_BASE_URL") or None,
-        model=os.environ.get("SESSIONLAB_CLASSIFIER_MODEL", DEFAULT_MODEL),
+        model=_models_setting(),
+        temperature=float(os.environ.get("SESSIONLAB_CLASSIFIER_TEMPERATURE", TEMPERATURE)),
         mode=os.environ.get("SESSIONLAB_CLASSIFIER_MODE", "batch"),
         max_concurrency=int(os.environ.get("SESSIONLAB_CLASSIFIER_CONCURRENCY", "4")),
         budget_usd=float(budget) if budget else None,
