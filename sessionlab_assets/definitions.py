@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import dagster as dg
 
 from sessionlab_assets.analyses.assets import ASSETS as ANALYSES
@@ -9,6 +11,7 @@ from sessionlab_assets.analyses.assets import analysis_settings
 from sessionlab_assets.classify.assets import classify_measures, session_measures
 from sessionlab_assets.classify.pricer_validation import pricer_validation
 from sessionlab_assets.classify.settings import classifier_settings
+from sessionlab_assets.environment import SettingError
 from sessionlab_assets.ingest.assets import ingest_transcripts
 from sessionlab_assets.report.assets import ASSETS as REPORT
 from sessionlab_assets.report.assets import report_settings
@@ -27,17 +30,27 @@ analyses_job = dg.define_asset_job(
     "snapshot.",
 )
 
+
+def _resources() -> dict:
+    """The resources, set from the environment; a bad setting stops the code location with one line."""
+    try:
+        return {
+            "warehouse_db": warehouse_resource(),
+            "transcript_source": transcript_source(),
+            "classifier_settings": classifier_settings(),
+            "analysis_settings": analysis_settings(),
+            "report_settings": report_settings(),
+        }
+    except SettingError as error:
+        print(f"sessionlab: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 defs = dg.Definitions(
     assets=[ingest_transcripts, classify_measures, session_measures, *ANALYSES, *REPORT, pricer_validation],
     jobs=[monthly_job, analyses_job],
     # Steps share one DuckDB file behind the `warehouse` pool, so they run one at a time anyway; in one
     # process they skip a Python start-up and import (seconds each) per step.
     executor=dg.in_process_executor,
-    resources={
-        "warehouse_db": warehouse_resource(),
-        "transcript_source": transcript_source(),
-        "classifier_settings": classifier_settings(),
-        "analysis_settings": analysis_settings(),
-        "report_settings": report_settings(),
-    },
+    resources=_resources(),
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from contextlib import contextmanager
@@ -12,7 +11,8 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
-from sessionlab_assets.ingest.identity import DEFAULT_PSEUDONYM_KEY, IdentityRule
+from sessionlab_assets import environment
+from sessionlab_assets.ingest.identity import DEFAULT_PSEUDONYM_KEY, IdentityRule, IdentityRuleError
 from sessionlab_assets.sample.corpus import DEFAULT_SESSIONS as DEFAULT_SAMPLE_SESSIONS
 from sessionlab_assets.workers import default_workers
 
@@ -75,7 +75,7 @@ class WarehouseResource(DuckDBResource):
                 break
             except duckdb.IOException as error:
                 if "lock" not in str(error).lower():
-                    raise
+                    raise dg.Failure(description=_damaged(self.database, str(error).splitlines()[0])) from error
                 if time.monotonic() >= deadline:
                     holder = re.search(r"PID (\d+)", str(error))
                     raise dg.Failure(
@@ -91,27 +91,56 @@ class WarehouseResource(DuckDBResource):
                     ) from error
                 time.sleep(self.retry_seconds)
         try:
+            _check_size(conn, self.database)
             yield conn
         finally:
             conn.close()
 
 
+DUCKDB_HEADER_BYTES = 3 * 4096  # the file header and the two database headers before the first block
+
+
+def _damaged(database: str, what: str) -> str:
+    return (
+        f"The warehouse {database} is damaged ({what}). Nothing was written. Move the file aside and run again "
+        "to build a new warehouse (the classifier ledger goes with it), or put back a copy: "
+        "data/export/snapshot.duckdb holds every table of the last good run but the classifier windows."
+    )
+
+
+def _check_size(conn: duckdb.DuckDBPyConnection, database: str) -> None:
+    """Refuse a file shorter than the blocks its header lists (a copy cut short, a full disk): DuckDB opens
+    it and fails later, half-way through a run, on the first block it cannot read."""
+    if database == ":memory:" or not Path(database).is_file():
+        return
+    block_size, total_blocks = conn.sql("SELECT block_size, total_blocks FROM pragma_database_size()").fetchall()[0]
+    expected = DUCKDB_HEADER_BYTES + block_size * total_blocks
+    size = Path(database).stat().st_size
+    if size < expected:
+        raise dg.Failure(description=_damaged(database, f"{size:,} bytes where its header lists {expected:,}"))
+
+
 def warehouse_resource() -> WarehouseResource:
-    path = Path(os.environ.get("SESSIONLAB_WAREHOUSE", str(DEFAULT_WAREHOUSE))).expanduser()
+    path = Path(environment.text("SESSIONLAB_WAREHOUSE", str(DEFAULT_WAREHOUSE))).expanduser()
     path.parent.mkdir(parents=True, exist_ok=True)
     return WarehouseResource(
         database=str(path),
-        lock_timeout_seconds=float(os.environ.get("SESSIONLAB_LOCK_TIMEOUT_SECONDS", 120)),
-        memory_limit=os.environ.get("SESSIONLAB_DUCKDB_MEMORY_LIMIT", "1GB"),
+        lock_timeout_seconds=environment.number("SESSIONLAB_LOCK_TIMEOUT_SECONDS", 120.0, low=0.0),
+        memory_limit=environment.memory_size("SESSIONLAB_DUCKDB_MEMORY_LIMIT", "1GB"),
     )
 
 
 def transcript_source() -> TranscriptSource:
+    rule = environment.text("SESSIONLAB_USER_RULE", "top_folder")
+    try:
+        IdentityRule(rule=rule).user_key("a/b")  # checks the rule now, not half-way through a run
+    except IdentityRuleError as error:
+        raise environment.SettingError(f"SESSIONLAB_USER_RULE: {error}") from None
     return TranscriptSource(
-        source_dir=os.environ.get("SESSIONLAB_SOURCE_DIR", str(DEFAULT_SOURCE_DIR)),
-        user_rule=os.environ.get("SESSIONLAB_USER_RULE", "top_folder"),
-        pseudonym_key=os.environ.get("SESSIONLAB_PSEUDONYM_KEY", DEFAULT_PSEUDONYM_KEY),
-        sample_sessions=int(os.environ.get("SESSIONLAB_SAMPLE_SESSIONS", DEFAULT_SAMPLE_SESSIONS)),
+        source_dir=environment.text("SESSIONLAB_SOURCE_DIR", str(DEFAULT_SOURCE_DIR)),
+        user_rule=rule,
+        pseudonym_key=environment.text("SESSIONLAB_PSEUDONYM_KEY", DEFAULT_PSEUDONYM_KEY),
+        sample_sessions=environment.integer("SESSIONLAB_SAMPLE_SESSIONS", DEFAULT_SAMPLE_SESSIONS, minimum=1),
         workers=default_workers(),
-        allow_emptying_months=os.environ.get("SESSIONLAB_ALLOW_EMPTYING_MONTHS", "").strip().lower() in ("1", "true"),
+        allow_emptying_months=environment.flag("SESSIONLAB_ALLOW_EMPTYING_MONTHS"),
     )

@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import queue
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -25,13 +26,9 @@ R = TypeVar("R")
 
 
 def default_workers() -> int:
-    value = os.environ.get("SESSIONLAB_WORKERS")
-    if value:
-        workers = int(value)
-        if workers < 1:
-            raise ValueError(f"SESSIONLAB_WORKERS must be at least 1, not {workers}")
-        return workers
-    return os.cpu_count() or 1
+    from sessionlab_assets import environment
+
+    return environment.integer("SESSIONLAB_WORKERS", os.cpu_count() or 1, minimum=1)
 
 
 @contextmanager
@@ -40,8 +37,25 @@ def worker_pool(workers: int) -> Iterator[Executor | None]:
     if workers <= 1:
         yield None
         return
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_exit_with_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
         yield pool
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a worker: end this process once its parent is gone. A parent killed hard (kill -9, out of
+    memory) cannot tell its workers, which would otherwise wait for work forever, holding their memory."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 class WorkerDied(RuntimeError):

@@ -1,5 +1,6 @@
 import json
 
+import orjson
 import pytest
 
 from sessionlab_assets.ingest import formats
@@ -31,3 +32,20 @@ def test_sniff(text, expected_format, reason_start):
     assert verdict.format == expected_format
     if reason_start:
         assert verdict.reason.startswith(reason_start), verdict.reason
+
+
+def test_a_first_line_longer_than_the_sniffed_head_is_still_recognised():
+    """A pasted image in the first prompt makes the first line megabytes long."""
+    import base64
+
+    image = base64.b64encode(b"\x89PNG" + b"\x00" * 400_000).decode()
+    first = orjson.dumps(
+        {
+            "type": "user",
+            "sessionId": "s",
+            "message": {"role": "user", "content": [{"type": "image", "source": {"data": image}}]},
+        }
+    )
+    data = first + b"\n" + orjson.dumps({"type": "assistant", "sessionId": "s"}) + b"\n"
+    assert len(first) > formats.SNIFF_BYTES
+    assert formats.sniff(data[: formats.SNIFF_BYTES], data) == formats.Verdict(formats.CLAUDE_CODE, None)

@@ -105,3 +105,44 @@ def test_leaving_read_ahead_early_stops_and_closes_the_producer():
     assert closed.wait(timeout=5)
     assert len(made) <= 6, "the producer went on after the caller left"
     assert not any(t.name == "read-ahead" and t.is_alive() for t in threading.enumerate())
+
+
+def test_workers_end_when_their_parent_is_killed(tmp_path):
+    """A run killed with SIGKILL cannot stop its workers; they notice and end by themselves."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import os, time\n"
+        "from sessionlab_assets.workers import worker_pool\n"
+        "if __name__ == '__main__':\n"
+        "    with worker_pool(2) as pool:\n"
+        "        pids = {pool.submit(os.getpid).result() for _ in range(8)}\n"
+        "        print(' '.join(map(str, pids)), flush=True)\n"
+        "        time.sleep(600)\n"
+    )
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    workers = [int(pid) for pid in parent.stdout.readline().split()]
+    assert workers
+    parent.send_signal(signal.SIGKILL)
+    parent.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alive = [pid for pid in workers if _alive(pid)]
+    assert alive == []
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as handle:  # a zombie has exited; it waits only for its reaper
+        return handle.read().split()[2] != "Z"

@@ -29,6 +29,16 @@ SAMPLE_RULES = (
     labelled("work_mode", "value_tier", "actions_per_prompt", "output_words_per_prompt"),
 )
 PERCENTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+# The columns of a regression row (sql/schema/analysis_activity_regressions.sql, less the suppression flag).
+REGRESSIONS_SCHEMA = {
+    "measure": pl.Utf8,
+    "estimator": pl.Utf8,
+    "term": pl.Utf8,
+    **{c: pl.Float64 for c in ("coefficient", "se", "effect", "effect_ci_low", "effect_ci_high", "p_value")},
+    "sessions": pl.Int64,
+    "users": pl.Int64,
+    "note": pl.Utf8,
+}
 
 
 def box_statistics(frame: pl.DataFrame) -> pl.DataFrame:
@@ -138,6 +148,8 @@ def regressions(
                     "measure": measure,
                     "estimator": "log-linear OLS",
                     "term": "per level",
+                    "sessions": frame.height,
+                    "users": frame["user_key"].n_unique(),
                     "note": f"not estimated: {error}",
                 }
             )
@@ -161,11 +173,9 @@ def regressions(
                         "measure": measure,
                         "estimator": "Poisson pseudo-ML",
                         "term": "per level",
+                        "sessions": frame.height,
+                        "users": frame["user_key"].n_unique(),
                         "note": f"not estimated: {error}",
                     }
                 )
-    floats = ("coefficient", "se", "effect", "effect_ci_low", "effect_ci_high", "p_value")
-    return pl.DataFrame(
-        [{"note": None, **row} for row in rows],
-        schema_overrides={**{c: pl.Float64 for c in floats}, "sessions": pl.Int64, "users": pl.Int64, "note": pl.Utf8},
-    )
+    return pl.DataFrame([{"note": None, **row} for row in rows], schema=REGRESSIONS_SCHEMA)

@@ -103,6 +103,19 @@ def expertise_slope(
 
 # A specification that cannot be estimated on the data at hand (too few sessions for its fixed effects,
 # a column the frame lacks) is kept as a row with no estimates and the reason in `note`.
+# The columns of a Table A1 row (sql/schema/analysis_expertise_slopes.sql, less the suppression flag):
+# a specification that cannot be estimated is a row with its note and NULL estimates.
+TABLE_A1_SCHEMA = {
+    "outcome": pl.Utf8,
+    "specification": pl.Int64,
+    "fixed_effects": pl.Utf8,
+    **{c: pl.Float64 for c in ("slope", "se", "ci_low", "ci_high")},
+    **{c: pl.Int64 for c in ("sessions", "users", "fixed_effect_cells")},
+    "r2": pl.Float64,
+    "note": pl.Utf8,
+}
+
+
 def table_a1(frame: pl.DataFrame, outcome: str = OUTCOME) -> pl.DataFrame:
     rows = []
     for spec in SPECIFICATIONS.values():
@@ -114,18 +127,13 @@ def table_a1(frame: pl.DataFrame, outcome: str = OUTCOME) -> pl.DataFrame:
                     "outcome": outcome,
                     "specification": spec.number,
                     "fixed_effects": spec.describe(),
+                    # The sample the row speaks for, so that small-cell suppression applies to the note too.
+                    "sessions": frame.height,
+                    "users": frame["user_key"].n_unique(),
                     "note": f"not estimated: {error}",
                 }
             )
-    floats = ("slope", "se", "ci_low", "ci_high", "r2")
-    return pl.DataFrame(
-        rows,
-        schema_overrides={
-            **{c: pl.Float64 for c in floats},
-            **{c: pl.Int64 for c in ("sessions", "users", "fixed_effect_cells")},
-            "note": pl.Utf8,
-        },
-    )
+    return pl.DataFrame(rows, schema=TABLE_A1_SCHEMA)
 
 
 def adjusted_rates(
@@ -177,19 +185,45 @@ def adjusted_rates(
     return table, fit
 
 
+# The columns of an adjusted-rate row (sql/schema/analysis_adjusted_rates.sql, less panel and suppression).
+RATES_SCHEMA = {
+    "outcome": pl.Utf8,
+    "specification": pl.Int64,
+    "expertise": pl.Int64,
+    "sessions": pl.Int64,
+    "users": pl.Int64,
+    **{c: pl.Float64 for c in ("share", "raw_rate", "rate", "se", "ci_low", "ci_high")},
+    "note": pl.Utf8,
+}
+
+
 def _rates_or_note(frame: pl.DataFrame, specification: Specification, outcome: str) -> pl.DataFrame:
     try:
-        return adjusted_rates(frame, specification, outcome)[0].with_columns(note=pl.lit(None, pl.Utf8))
+        rates = adjusted_rates(frame, specification, outcome)[0].with_columns(note=pl.lit(None, pl.Utf8))
+        return rates.cast(RATES_SCHEMA)
     except NOT_ESTIMABLE as error:
-        levels = sorted(set(frame["expertise"].drop_nulls().to_list())) or [None]
+        # A row per level with the level's counts and the reason, so the note is published (and suppressed
+        # like any other cell under the user threshold); every level when none is in the sample.
+        counts = {
+            row["expertise"]: row
+            for row in frame.group_by("expertise")
+            .agg(sessions=pl.len(), users=pl.col("user_key").n_unique())
+            .iter_rows(named=True)
+        }
+        levels = sorted(lv for lv in counts if lv is not None) or list(EXPERTISE_LEVELS)
         return pl.DataFrame(
-            {
-                "outcome": outcome,
-                "specification": specification.number,
-                "expertise": levels,
-                "note": f"not estimated: {error}",
-            },
-            schema_overrides={"expertise": pl.Int64},
+            [
+                {
+                    "outcome": outcome,
+                    "specification": specification.number,
+                    "expertise": lv,
+                    "sessions": counts.get(lv, {}).get("sessions", 0),
+                    "users": counts.get(lv, {}).get("users", 0),
+                    "note": f"not estimated: {error}",
+                }
+                for lv in levels
+            ],
+            schema=RATES_SCHEMA,
         )
 
 

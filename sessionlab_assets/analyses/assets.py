@@ -14,7 +14,7 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from sessionlab_assets import warehouse
+from sessionlab_assets import environment, warehouse
 from sessionlab_assets.analyses import activity, adjusted_rates, composition, division, occupation, privacy, validation
 from sessionlab_assets.analyses.estimators import COVARIANCE, OLS_ESTIMATOR
 from sessionlab_assets.analyses.frame import restrict, with_cells
@@ -32,7 +32,7 @@ class AnalysisSettings(dg.ConfigurableResource):
 
 def analysis_settings() -> AnalysisSettings:
     return AnalysisSettings(
-        min_users=int(os.environ.get("SESSIONLAB_MIN_CELL_USERS", DEFAULT_MIN_USERS)),
+        min_users=environment.integer("SESSIONLAB_MIN_CELL_USERS", DEFAULT_MIN_USERS, minimum=1),
         gold_labels=os.environ.get("SESSIONLAB_GOLD_LABELS", ""),
     )
 

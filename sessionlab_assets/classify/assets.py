@@ -86,7 +86,7 @@ CHECK_SPECS = [
 ]
 
 
-def _session_rounds(conn, month_start, month_end, sessions_per_round: int) -> Iterator[list[SessionInput]]:
+def _session_rounds(conn, months: list, sessions_per_round: int) -> Iterator[list[SessionInput]]:
     """The months' sessions as classifier inputs, `sessions_per_round` at a time, each with the window the
     ingest stored. Rounds are read by key (session ids after the last one read), so memory holds one
     round of windows and the connection stays free for the ledger's writes between rounds."""
@@ -95,11 +95,11 @@ def _session_rounds(conn, month_start, month_end, sessions_per_round: int) -> It
         f"SELECT s.month, s.session_id, s.user_key, s.headless, {facts}, i.window_text, i.per_message_chars, "
         "i.total_chars, i.chars_kept, i.chars_dropped, i.messages_cut, i.window_cut, i.redaction_kinds "
         "FROM sessions s LEFT JOIN classifier_inputs i USING (session_id) "
-        "WHERE s.month >= $s AND s.month < $e AND s.session_id > $after ORDER BY s.session_id LIMIT $n"
+        "WHERE list_contains($months, s.month) AND s.session_id > $after ORDER BY s.session_id LIMIT $n"
     )
     after = ""
     while True:
-        relation = conn.sql(query, params={"s": month_start, "e": month_end, "after": after, "n": sessions_per_round})
+        relation = conn.sql(query, params={"months": months, "after": after, "n": sessions_per_round})
         columns = relation.columns
         rows = relation.fetchall()
         if not rows:
@@ -142,10 +142,8 @@ def _session_input(row: dict) -> SessionInput:
     return SessionInput(**common, window=window)
 
 
-def _count_sessions(conn, month_start, month_end) -> int:
-    return conn.execute(
-        "SELECT count(*) FROM sessions WHERE month >= $s AND month < $e", {"s": month_start, "e": month_end}
-    ).fetchall()[0][0]
+def _count_sessions(conn, months: list) -> int:
+    return conn.execute("SELECT count(*) FROM sessions WHERE list_contains($m, month)", {"m": months}).fetchall()[0][0]
 
 
 def _domain_violations(conn, measure: str, month_start, month_end) -> dict[str, int]:
@@ -189,6 +187,33 @@ def _windows_changed(conn, measure: str, month_start, month_end) -> int:
     ).fetchall()[0][0]
 
 
+def _stale_months(conn, measures: list[str], backend, month_start, month_end) -> list:
+    """Months of the range whose labels are not what this run would write: a session without a row, a row
+    for a session that is gone, an error to retry, or a label from another backend, model, prompt or
+    window. The other months are left as they are: re-running an unchanged month makes no call and
+    rewrites nothing."""
+    stale = set()
+    params = {"s": month_start, "e": month_end}
+    for measure in measures:
+        classifiers = MEASURES[measure]
+        expected = {
+            "b": backend.name,
+            "m": "+".join(dict.fromkeys(backend.model_for(c) for c in classifiers)),
+            "v": "+".join(backend.version_of(c) for c in classifiers),
+        }
+        rows = conn.execute(
+            f"SELECT DISTINCT s.month FROM sessions s LEFT JOIN classifier_inputs i USING (session_id) "
+            f"LEFT JOIN {measure} m USING (session_id) WHERE s.month >= $s AND s.month < $e AND ("
+            "m.session_id IS NULL OR m.month <> s.month OR m.status = 'error' OR m.backend <> $b OR m.model <> $m "
+            "OR m.prompt_version <> $v OR (NOT s.headless AND m.input_hash IS DISTINCT FROM i.window_hash)) "
+            f"UNION SELECT DISTINCT m.month FROM {measure} m ANTI JOIN sessions s USING (session_id) "
+            "WHERE m.month >= $s AND m.month < $e",
+            {**params, **expected},
+        ).fetchall()
+        stale.update(month for (month,) in rows)
+    return sorted(stale)
+
+
 def _classify_months(
     context: dg.AssetExecutionContext,
     warehouse_db: DuckDBResource,
@@ -211,7 +236,8 @@ def _classify_months(
             warehouse.ensure_schema(conn)
             models = classifier_settings.models()
             planned = plan.Projection(batch=classifier_settings.mode == "batch", caching=True)
-            for inputs in _session_rounds(conn, month_start, month_end, rounds):
+            stale = _stale_months(conn, measures, backend, month_start, month_end)
+            for inputs in _session_rounds(conn, stale, rounds):
                 planned.add(planned_calls(inputs, chosen, Ledger(conn), models))
             projection = planned.frame()
         totals = projection.select(pl.sum("calls"), pl.sum("dollars")).row(0)
@@ -224,10 +250,12 @@ def _classify_months(
     with warehouse_db.get_connection() as conn:
         warehouse.ensure_schema(conn)
         started = time.perf_counter()
-        progress = Progress(
-            "sessions classified", _count_sessions(conn, month_start, month_end), "sessions", context.log.info
-        )
+        stale = _stale_months(conn, measures, backend, month_start, month_end)
+        progress = Progress("sessions classified", _count_sessions(conn, stale), "sessions", context.log.info)
         counts = RunCounts()
+        context.log.info(
+            f"months to label: {', '.join(f'{m:%Y-%m}' for m in stale) or 'none (every label is up to date)'}"
+        )
         changed = {m: _windows_changed(conn, m, month_start, month_end) for m in measures}
         if any(changed.values()):
             context.log.info(
@@ -236,8 +264,8 @@ def _classify_months(
             )
         # Each round's rows go to staging as they are made (memory holds one round); the measure tables
         # of the months change together when the block ends. The ledger is written as calls return.
-        with warehouse.replacing_months(conn, month_start, month_end, measures) as replacement:
-            for inputs in _session_rounds(conn, month_start, month_end, rounds):
+        with warehouse.replacing_months(conn, month_start, month_end, measures, months=stale) as replacement:
+            for inputs in _session_rounds(conn, stale, rounds):
                 outcomes, keys, round_counts = classify_sessions(
                     inputs, backend, Ledger(conn), chosen, reuse_errors=classifier_settings.reuse_errors
                 )
@@ -279,12 +307,14 @@ def _classify_months(
     run_table = counts.table()
     for measure in measures:
         status = Counter(summaries[measure]["status"])
-        rows = written[measure]
+        rows = sum(status.values())  # every row of the months, written now or left as it was
         yield dg.MaterializeResult(
             asset_key=measure,
             metadata={
                 **common,
                 "rows": dg.MetadataValue.int(rows),
+                "rows_written": dg.MetadataValue.int(written[measure]),
+                "months_labelled": dg.MetadataValue.text(", ".join(f"{m:%Y-%m}" for m in stale) or "none: up to date"),
                 "ok": dg.MetadataValue.int(status["ok"]),
                 "abstained": dg.MetadataValue.int(status["abstained"]),
                 "error": dg.MetadataValue.int(status["error"]),

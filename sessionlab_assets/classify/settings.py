@@ -12,6 +12,7 @@ from concurrent.futures import Executor
 
 import dagster as dg
 
+from sessionlab_assets import environment
 from sessionlab_assets.classify import heuristic
 from sessionlab_assets.classify.models import REPORT_MODELS, TEMPERATURE, ModelChoice
 
@@ -84,27 +85,31 @@ class ClassifierSettings(dg.ConfigurableResource):
 
 def _models_setting() -> str:
     if os.environ.get("SESSIONLAB_CLASSIFIER_MODEL"):
-        raise ValueError(
+        raise environment.SettingError(
             "SESSIONLAB_CLASSIFIER_MODEL is replaced by SESSIONLAB_CLASSIFIER_MODELS (a default model, then "
             f"classifier=model overrides, e.g. {REPORT_MODELS})"
         )
-    return os.environ.get("SESSIONLAB_CLASSIFIER_MODELS", REPORT_MODELS)
+    from sessionlab_assets.classify.registry import CLASSIFIERS
+
+    value = os.environ.get("SESSIONLAB_CLASSIFIER_MODELS", REPORT_MODELS)
+    try:
+        ModelChoice.parse(value, list(CLASSIFIERS))
+    except ValueError as error:
+        raise environment.SettingError(str(error)) from None
+    return value
 
 
 def classifier_settings() -> ClassifierSettings:
-    budget = os.environ.get("SESSIONLAB_BUDGET_USD")
     return ClassifierSettings(
-        backend_name=os.environ.get("SESSIONLAB_CLASSIFIER_BACKEND", "auto"),
+        backend_name=environment.choice("SESSIONLAB_CLASSIFIER_BACKEND", "auto", ("auto", "anthropic", "heuristic")),
         api_key=os.environ.get("ANTHROPIC_API_KEY") or None,
         base_url=os.environ.get("ANTHROPIC_BASE_URL") or None,
         model=_models_setting(),
-        temperature=float(os.environ.get("SESSIONLAB_CLASSIFIER_TEMPERATURE", TEMPERATURE)),
-        mode=os.environ.get("SESSIONLAB_CLASSIFIER_MODE", "batch"),
-        max_concurrency=int(os.environ.get("SESSIONLAB_CLASSIFIER_CONCURRENCY", "4")),
-        budget_usd=float(budget) if budget else None,
-        max_error_rate=float(os.environ.get("SESSIONLAB_MAX_ERROR_RATE", "0.05")),
-        dry_run=os.environ.get("SESSIONLAB_CLASSIFIER_DRY_RUN", "") not in ("", "0", "false"),
-        sessions_per_round=int(os.environ["SESSIONLAB_SESSIONS_PER_ROUND"])
-        if os.environ.get("SESSIONLAB_SESSIONS_PER_ROUND")
-        else None,
+        temperature=environment.number("SESSIONLAB_CLASSIFIER_TEMPERATURE", TEMPERATURE, low=0.0, high=1.0),
+        mode=environment.choice("SESSIONLAB_CLASSIFIER_MODE", "batch", ("batch", "realtime")),
+        max_concurrency=environment.integer("SESSIONLAB_CLASSIFIER_CONCURRENCY", 4, minimum=1),
+        budget_usd=environment.number("SESSIONLAB_BUDGET_USD", None, low=0.0),
+        max_error_rate=environment.number("SESSIONLAB_MAX_ERROR_RATE", 0.05, low=0.0, high=1.0),
+        dry_run=environment.flag("SESSIONLAB_CLASSIFIER_DRY_RUN"),
+        sessions_per_round=environment.integer("SESSIONLAB_SESSIONS_PER_ROUND", None, minimum=1),
     )

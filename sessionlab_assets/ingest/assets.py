@@ -25,7 +25,7 @@ from sessionlab_assets.ingest.frames import (
 )
 from sessionlab_assets.ingest.model import model_family
 from sessionlab_assets.ingest.source import month_of, scan_batches
-from sessionlab_assets.metadata import markdown_table
+from sessionlab_assets.metadata import escape_markdown, markdown_table
 from sessionlab_assets.partitions import month_range, monthly_partitions, single_run
 from sessionlab_assets.resources import DEFAULT_SAMPLE_DIR, TranscriptSource
 from sessionlab_assets.sample import corpus as sample_corpus
@@ -254,7 +254,9 @@ def ingest_transcripts(
             **common,
             "rows_in_months": dg.MetadataValue.int(counts["ingest_errors"]),
             "undated_files_quarantined": dg.MetadataValue.int(totals["undated"]),
-            "reasons": dg.MetadataValue.md("\n".join(f"- {n} × {r}" for r, n in reasons.most_common(15)) or "(none)"),
+            "reasons": dg.MetadataValue.md(
+                "\n".join(f"- {n} × {escape_markdown(r)}" for r, n in reasons.most_common(15)) or "(none)"
+            ),
         },
     )
     yield dg.MaterializeResult(

@@ -68,6 +68,9 @@ def sniff(head: bytes, whole: bytes | None = None) -> Verdict:
         return Verdict(None, "empty file")
     if stripped[:1] not in (b"{", b"["):
         return Verdict(None, "not JSON lines: the file does not start with a JSON object (text or markdown)")
+    if b"\n" not in stripped and whole is not None and len(whole) > len(head):
+        # The first line is longer than the head (an image pasted into the first prompt): read it whole.
+        stripped = whole.lstrip(b"\xef\xbb\xbf \t\r\n\x00")
     first_line = stripped.split(b"\n", 1)[0].strip()
     record = None
     try:

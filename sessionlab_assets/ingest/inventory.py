@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 
 from sessionlab_assets.ingest.identity import IdentityRule
-from sessionlab_assets.ingest.source import month_of, scan_batches, walk
+from sessionlab_assets.ingest.source import month_of, safe_name, scan_batches, walk_with_skips
 
 # Changed folders above this share of the source's bytes are not parsed up front: all selected months
 # are read again, which costs about the same and parses nothing twice.
@@ -67,13 +67,14 @@ def unit_of(relative: str) -> tuple[str, str]:
 
 def stat_tree(root: Path) -> dict[str, tuple[int, int]]:
     """Root-relative path -> (size, modification time in ns) of every file the ingest would read."""
-    stats = {}
-    for path in walk(root):
+    paths, skipped = walk_with_skips(root)
+    stats = {entry.relative: (0, -1) for entry in skipped}  # as the ingest records them
+    for path in paths:
         try:
             stat = path.stat()
         except OSError:
             stat = None  # unreadable: read (and quarantined with the reason) like a changed file
-        stats[path.relative_to(root).as_posix()] = (stat.st_size, stat.st_mtime_ns) if stat else (-1, -1)
+        stats[safe_name(path.relative_to(root).as_posix())] = (stat.st_size, stat.st_mtime_ns) if stat else (-1, -1)
     return stats
 
 
@@ -93,20 +94,26 @@ def plan_ingest(
     current = stat_tree(root)
     stored = stored_files(conn)
     everything = IngestPlan(months=sorted(selected), files=None, renewed=set(current) | set(stored))
-    if full or not stored or any(f.mtime_ns is None for f in stored.values()):
+    if full or not stored or all(f.mtime_ns is None for f in stored.values()):
         everything.reason = "full read: " + ("asked for" if full else "no inventory of an earlier run")
         everything.changed = len(current)
         return everything
+    never_read = {name for name, stat in current.items() if stat == (0, -1)}  # skipped folders and links
     changed = {
         name
         for name, (size, mtime) in current.items()
-        if name not in stored or (stored[name].size, stored[name].mtime_ns) != (size, mtime)
+        if name not in never_read
+        and (name not in stored or (stored[name].size, stored[name].mtime_ns) != (size, mtime))
     }
     vanished = set(stored) - set(current)
     loose = {unit_of(name)[0] for name in current if unit_of(name)[1] == "*"}
     dirty_units = {unit_of(name) for name in changed | vanished}
     dirty_folders = {folder for folder, stem in dirty_units if stem == "*" or folder in loose}
-    dirty = {name for name in current if unit_of(name) in dirty_units or unit_of(name)[0] in dirty_folders}
+    dirty = {
+        name
+        for name in current
+        if name not in never_read and (unit_of(name) in dirty_units or unit_of(name)[0] in dirty_folders)
+    }
     old_months = {stored[name].month for name in dirty | vanished if name in stored}
     new_months: set[date] = set()
     probed = 0
@@ -124,7 +131,7 @@ def plan_ingest(
     # Months whose files an earlier run saw while writing other months, and which were never written.
     pending = {f.month for f in stored.values() if f.status == "other_month"}
     months = sorted((old_months | new_months | pending) & chosen - {None})
-    files = dirty | {name for name, f in stored.items() if f.month in months and name in current}
+    files = (dirty | {name for name, f in stored.items() if f.month in months and name in current}) - never_read
     return IngestPlan(
         months=months,
         files=files,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import stat
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
@@ -80,12 +81,56 @@ def is_headless(session: ParsedSession) -> bool:
     return not any(e.kind == HUMAN_PROMPT for e in session.events)
 
 
-def walk(root: Path) -> list[Path]:
+# Version-control internals are not transcripts: skipped, and each skip recorded.
+VCS_FOLDERS = frozenset({".git", ".hg", ".svn"})
+
+
+def safe_name(relative: str) -> str:
+    """A root-relative path as text the warehouse can hold: bytes that are not UTF-8 become U+FFFD."""
+    return relative.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An entry under the root that is not read, with the reason (it becomes a quarantine row)."""
+
+    relative: str
+    reason: str
+
+
+def walk_with_skips(root: Path) -> tuple[list[Path], list[Skipped]]:
+    """Every file under `root`, hidden folders included (the agents keep their transcripts in `.claude`,
+    `.codex`, ...), in walk order; and what was not descended into: version-control folders, symbolic
+    links to folders (not followed: they can loop or reach outside the root), folders that could not
+    be listed."""
     paths: list[Path] = []
-    for directory, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        paths.extend(Path(directory, name) for name in sorted(filenames) if not name.startswith("."))
-    return paths
+    skipped: list[Skipped] = []
+
+    def relative(path: str | Path) -> str:
+        return safe_name(Path(path).relative_to(root).as_posix())
+
+    def unlisted(error: OSError) -> None:
+        skipped.append(Skipped(relative(error.filename), f"folder could not be listed: {error.strerror or error}"))
+
+    for directory, dirnames, filenames in os.walk(root, onerror=unlisted):
+        kept = []
+        for name in sorted(dirnames):
+            folder = Path(directory, name)
+            if name in VCS_FOLDERS:
+                skipped.append(Skipped(relative(folder), "version-control folder: not read"))
+            elif folder.is_symlink():
+                skipped.append(
+                    Skipped(relative(folder), "symbolic link to a folder: not followed (read its target directly)")
+                )
+            else:
+                kept.append(name)
+        dirnames[:] = kept
+        paths.extend(Path(directory, name) for name in sorted(filenames))
+    return paths, skipped
+
+
+def walk(root: Path) -> list[Path]:
+    return walk_with_skips(root)[0]
 
 
 def _walk_order(relative: str) -> tuple[tuple[int, str], ...]:
@@ -181,7 +226,7 @@ class _TaskResult:
     bytes_read: int = 0
     parsed: list[_Parsed] = field(default_factory=list)
     undated: list[tuple[str, int, str | None, str]] = field(default_factory=list)  # (relative, size, format, reason)
-    stats: dict[str, tuple[int, str]] = field(default_factory=dict)  # relative -> (mtime_ns, content hash)
+    stats: dict[str, tuple[int, str | None]] = field(default_factory=dict)  # relative -> (mtime_ns, content hash)
 
 
 def _read_folder(
@@ -190,15 +235,25 @@ def _read_folder(
     mains: list[_Candidate] = []
     subagents: dict[str, list[_Candidate]] = {}
     for path in paths:
-        relative = path.relative_to(root).as_posix()
+        relative = safe_name(path.relative_to(root).as_posix())
         try:
-            mtime_ns = path.stat().st_mtime_ns
+            status = path.stat()
+            # Recorded before reading, so a file that cannot be read is still known as unchanged next time.
+            result.stats[relative] = (status.st_mtime_ns, None)
+            if relative != path.relative_to(root).as_posix():
+                result.undated.append((relative, status.st_size, None, "file name is not valid UTF-8: rename it"))
+                continue
+            if not stat.S_ISREG(status.st_mode):  # a FIFO would block the read forever
+                result.undated.append(
+                    (relative, status.st_size, None, "not a regular file (a pipe, socket or device): not read")
+                )
+                continue
             data = _read(path)
         except OSError as exc:
             result.undated.append((relative, 0, None, f"unreadable file: {exc.strerror or exc}"))
             continue
         result.bytes_read += len(data)
-        result.stats[relative] = (mtime_ns, content_hash(data))
+        result.stats[relative] = (status.st_mtime_ns, content_hash(data))
         verdict = formats.sniff(data[: formats.SNIFF_BYTES], data)
         if verdict.format is None:
             result.undated.append((relative, len(data), None, verdict.reason or "format not recognised"))
@@ -401,8 +456,9 @@ def scan_batches(
     if not root.is_dir():
         raise FileNotFoundError(f"source root {root} does not exist or is not a folder (set SESSIONLAB_SOURCE_DIR)")
     ledger = _Ledger(months, identity or IdentityRule())
+    skipped: list[Skipped] = []
     if only is None:
-        paths = walk(root)
+        paths, skipped = walk_with_skips(root)
     else:
         # The files are known: listing the whole tree to find them again reads every folder, from disk
         # once the folders have left the OS cache (after reading 50 GB of transcripts, say); their
@@ -410,6 +466,11 @@ def scan_batches(
         paths = [root / relative for relative in sorted(only, key=_walk_order)]
     progress = Progress("reading transcripts", len(paths), "files", log) if log else None
     batch = IngestBatch()
+    for entry in skipped:  # recorded with a size of 0 and no modification time (see inventory.stat_tree)
+        batch.quarantine.append(Quarantine(None, entry.relative, None, entry.reason))
+        batch.files.append(
+            SourceFile(None, entry.relative, 0, None, "not_ingested", None, 0, 0, "quarantined", entry.reason, -1, None)
+        )
     for task in ordered_map(
         pool, _parse_folders, _tasks(_folders(paths), files_per_task), str(root), keep_text, prepare
     ):

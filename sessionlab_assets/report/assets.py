@@ -12,7 +12,7 @@ import duckdb
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from sessionlab_assets import warehouse
+from sessionlab_assets import environment, warehouse
 from sessionlab_assets.analyses.assets import ASSETS as ANALYSES
 from sessionlab_assets.metadata import markdown_table
 from sessionlab_assets.report import figures, html
@@ -33,20 +33,11 @@ class ReportSettings(dg.ConfigurableResource):
 TEXT_TABLES = frozenset({"classifier_inputs"})
 
 
-def _flag(name: str) -> bool:
-    value = os.environ.get(name, "").strip().lower()
-    if value in ("", "0", "false", "no"):
-        return False
-    if value in ("1", "true", "yes"):
-        return True
-    raise ValueError(f"{name}={value!r}: expected true or false")
-
-
 def report_settings() -> ReportSettings:
     return ReportSettings(
-        report_dir=os.environ.get("SESSIONLAB_REPORT_DIR", str(DATA_DIR / "report")),
-        export_dir=os.environ.get("SESSIONLAB_EXPORT_DIR", str(DATA_DIR / "export")),
-        export_windows=_flag("SESSIONLAB_EXPORT_WINDOWS"),
+        report_dir=environment.text("SESSIONLAB_REPORT_DIR", str(DATA_DIR / "report")),
+        export_dir=environment.text("SESSIONLAB_EXPORT_DIR", str(DATA_DIR / "export")),
+        export_windows=environment.flag("SESSIONLAB_EXPORT_WINDOWS"),
     )
 
 
@@ -167,6 +158,32 @@ def _copy_tables_and_views(
         conn.execute(view_sql)
 
 
+def _publish(staging: Path, target: Path) -> None:
+    """Make `staging` the export in one step. The export folder is a symbolic link to a complete version
+    folder beside it; replacing the link is one rename, so a reader (or a run killed half-way) sees the
+    old export or the new one, never a mix. A reader with the old snapshot open keeps reading it until
+    the next run removes it."""
+    version = target.parent / f".{target.name}-{time.time_ns()}"
+    os.rename(staging, version)
+    link = target.parent / f".{target.name}-link-{os.getpid()}"
+    link.unlink(missing_ok=True)
+    os.symlink(version.name, link)
+    if target.exists() and not target.is_symlink():  # an export folder from before the link
+        os.rename(target, target.parent / f".{target.name}-{time.time_ns()}-old")
+    os.replace(link, target)
+
+
+def _clean_stale_exports(target: Path) -> None:
+    """Remove what killed runs and earlier versions left beside the export, except the current one."""
+    current = target.resolve().name if target.is_symlink() else None
+    for path in target.parent.glob(f".{target.name}-*"):
+        if path.name != current:
+            if path.is_symlink() or path.is_file():
+                path.unlink(missing_ok=True)
+            else:
+                shutil.rmtree(path, ignore_errors=True)
+
+
 @dg.asset(
     deps=[report],
     group_name=GROUP,
@@ -177,8 +194,9 @@ def _copy_tables_and_views(
 )
 def warehouse_snapshot(warehouse_db: DuckDBResource, report_settings: ReportSettings) -> dg.MaterializeResult:
     target = Path(report_settings.export_dir).expanduser()
-    target.mkdir(parents=True, exist_ok=True)
-    staging = target / f".staging-{os.getpid()}-{int(time.time())}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _clean_stale_exports(target)
+    staging = target.parent / f".{target.name}-staging-{os.getpid()}-{time.time_ns()}"
     staging.mkdir()
     try:
         with warehouse_db.get_connection() as conn:
@@ -208,9 +226,7 @@ def warehouse_snapshot(warehouse_db: DuckDBResource, report_settings: ReportSett
                     f"COPY (SELECT * FROM views.{view}) TO {_literal(staging / (view + '.parquet'))} (FORMAT parquet)"
                 )
                 rows[view] = conn.sql(f"SELECT count(*) FROM views.{view}").fetchall()[0][0]
-        # Swap file by file: a reader that has the old snapshot open keeps reading it (POSIX rename).
-        for path in staging.iterdir():
-            os.replace(path, target / path.name)
+        _publish(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return dg.MaterializeResult(

@@ -1,0 +1,92 @@
+"""The closing summary `make run` prints: what the run left in the warehouse, on one screen.
+
+    python -m sessionlab_assets.summary [--warehouse data/export/snapshot.duckdb] [--report data/report]
+
+Reads the snapshot (a read-only copy, so it never waits for a writer) or, failing that, the warehouse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+import duckdb
+
+from sessionlab_assets.resources import REPO_ROOT
+
+DATA = REPO_ROOT / "data"
+
+
+def _one(conn: duckdb.DuckDBPyConnection, sql: str):
+    return conn.sql(sql).fetchall()[0]
+
+
+def _has(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(_one(conn, f"SELECT count(*) FROM duckdb_tables() WHERE table_name = '{table}'")[0])
+
+
+def summary_lines(conn: duckdb.DuckDBPyConnection, report: Path, snapshot: Path) -> list[str]:
+    lines = []
+    sessions, headless, users, first, last = _one(
+        conn,
+        "SELECT count(*), count(*) FILTER (WHERE headless), count(DISTINCT user_key), "
+        "strftime(min(month), '%Y-%m'), strftime(max(month), '%Y-%m') FROM sessions",
+    )
+    lines.append(
+        f"sessions      {sessions:,} ({headless:,} headless, not classified) from {users:,} "
+        f"{'person' if users == 1 else 'people'}, {first or '-'} to {last or '-'}"
+    )
+    clients = conn.sql("SELECT client, count(*) FROM session_headers GROUP BY 1 ORDER BY 2 DESC").fetchall()
+    if clients:
+        lines.append("agents        " + ", ".join(f"{client} {n:,}" for client, n in clients))
+    files = conn.sql("SELECT status, count(*) FROM source_files GROUP BY 1 ORDER BY 2 DESC").fetchall()
+    lines.append("files         " + (", ".join(f"{n:,} {status}" for status, n in files) or "none"))
+    reasons = conn.sql(
+        "SELECT reason, count(*) FROM source_files WHERE status = 'quarantined' GROUP BY 1 ORDER BY 2 DESC LIMIT 5"
+    ).fetchall()
+    for reason, n in reasons:
+        lines.append(f"  not read    {n:,} × {reason[:100]}")
+    if _has(conn, "work_mode"):
+        backend = conn.sql("SELECT DISTINCT backend, model FROM work_mode ORDER BY 1").fetchall()
+        status = dict(conn.sql("SELECT status, count(*) FROM work_mode GROUP BY 1").fetchall())
+        lines.append(
+            "classifiers   "
+            + ", ".join(f"{b} ({m})" for b, m in backend)
+            + f"; work mode: {status.get('ok', 0):,} labelled, {status.get('abstained', 0):,} abstained, "
+            f"{status.get('error', 0):,} errors"
+        )
+        calls, dollars = _one(conn, "SELECT count(*), coalesce(sum(cost_usd), 0) FROM classifier_calls")
+        lines.append(f"ledger        {calls:,} distinct classifier calls recorded, ${dollars:,.2f} spent in all")
+    if _has(conn, "analysis_suppressions"):
+        cells, suppressed, k = _one(
+            conn,
+            "SELECT coalesce(sum(cells), 0), coalesce(sum(suppressed_cells), 0), max(min_users) "
+            "FROM analysis_suppressions",
+        )
+        if cells:
+            lines.append(
+                f"privacy       {suppressed:,} of {cells:,} published cells suppressed (fewer than {k} people)"
+            )
+    lines.append(f"report        {report / 'report.html'}")
+    lines.append(f"snapshot      {snapshot} (query it with any DuckDB client, read-only)")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    export = Path(os.environ.get("SESSIONLAB_EXPORT_DIR", DATA / "export")).expanduser()
+    warehouse = Path(os.environ.get("SESSIONLAB_WAREHOUSE", DATA / "warehouse.duckdb")).expanduser()
+    parser.add_argument("--snapshot", type=Path, default=export / "snapshot.duckdb")
+    parser.add_argument("--warehouse", type=Path, default=warehouse)
+    parser.add_argument("--report", type=Path, default=Path(os.environ.get("SESSIONLAB_REPORT_DIR", DATA / "report")))
+    args = parser.parse_args()
+    source = args.snapshot if args.snapshot.is_file() else args.warehouse
+    if not source.is_file():
+        raise SystemExit(f"no warehouse at {args.warehouse}: run `make run` first")
+    with duckdb.connect(str(source), read_only=True) as conn:
+        print("\n".join(["", "sessionlab: done", *summary_lines(conn, args.report, args.snapshot)]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,144 @@
+"""What leaks where, and what a damaged warehouse does (the hardening list in the README)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from sessionlab_assets.fixtures.transcripts import ClaudeCodeTranscript
+from sessionlab_assets.ingest.assets import ingest_transcripts
+from sessionlab_assets.metadata import markdown_table
+from sessionlab_assets.resources import TranscriptSource
+
+MONTHS = {"dagster/asset_partition_range_start": "2026-01", "dagster/asset_partition_range_end": "2026-01"}
+IMAGE = "![i](http://example.invalid/x.png)"
+
+
+def _ingest(db: Path, source: Path) -> dg.ExecuteInJobResult:
+    return dg.materialize(
+        [ingest_transcripts],
+        tags=MONTHS,
+        raise_on_error=False,
+        resources={
+            "warehouse_db": DuckDBResource(database=str(db)),
+            "transcript_source": TranscriptSource(source_dir=str(source)),
+        },
+    )
+
+
+def test_transcript_text_in_markdown_metadata_is_escaped(tmp_path):
+    source = tmp_path / "source"
+    main = ClaudeCodeTranscript("8e2f0000-0000-4000-8000-000000000001", datetime(2026, 1, 5, 9))
+    main.prompt("Tidy the imports.")
+    main.say("Done.")
+    main.write(source / "ana" / "projects" / "app" / f"{main.session_id}.jsonl")
+    orphan = ClaudeCodeTranscript(IMAGE, datetime(2026, 1, 5, 9), is_sidechain=True, agent_id="a1")
+    orphan.prompt("Look around.")
+    orphan.write(source / "ana" / "projects" / "app" / "agent-a1.jsonl")
+    result = _ingest(tmp_path / "w.duckdb", source)
+    assert result.success
+    markdown = [
+        str(value.value)
+        for event in result.get_asset_materialization_events()
+        for value in event.materialization.metadata.values()
+        if isinstance(value, dg.MarkdownMetadataValue)
+    ]
+    assert any("example.invalid" in text for text in markdown)  # the reason is shown ...
+    assert not any(IMAGE in text or "](" in text for text in markdown)  # ... as text, not as an image
+
+
+def test_table_cells_are_escaped():
+    import polars as pl
+
+    text = str(markdown_table(pl.DataFrame({"model": [IMAGE], "note": ["<script>x</script> | a"]})).value)
+    assert IMAGE not in text and "<script>" not in text and "\\| a" in text
+
+
+def test_a_truncated_warehouse_is_refused_with_what_to_do(tmp_path):
+    import duckdb
+    import pytest
+
+    from sessionlab_assets.resources import WarehouseResource
+
+    path = tmp_path / "w.duckdb"
+    with duckdb.connect(str(path)) as conn:
+        conn.execute("CREATE TABLE t AS SELECT range AS i, repeat('x', 100) AS s FROM range(200000)")
+    resource = WarehouseResource(database=str(path), lock_timeout_seconds=1)
+    with resource.get_connection() as conn:  # a whole file opens
+        assert conn.sql("SELECT count(*) FROM t").fetchall() == [(200_000,)]
+    with open(path, "r+b") as handle:
+        handle.truncate(path.stat().st_size - 100_000)
+    with pytest.raises(dg.Failure, match="is damaged .* Move the file aside"):
+        with resource.get_connection():
+            pass
+
+
+def test_the_export_is_swapped_whole_and_a_killed_run_leaves_nothing_behind(tmp_path):
+    from sessionlab_assets.report.assets import ReportSettings, warehouse_snapshot
+
+    db = tmp_path / "w.duckdb"
+    source = tmp_path / "source"
+    session = ClaudeCodeTranscript("8e2f0000-0000-4000-8000-000000000002", datetime(2026, 1, 6, 9))
+    session.prompt("Add a flag.")
+    session.say("Added.")
+    session.write(source / "ana" / "projects" / "app" / "s.jsonl")
+    assert _ingest(db, source).success
+    export = tmp_path / "data" / "export"
+    export.mkdir(parents=True)
+    (export / "snapshot.duckdb").write_text("an export folder from an older version")
+    # What a run killed during the copy or the swap leaves behind.
+    (tmp_path / "data" / ".export-staging-999-1").mkdir()
+    (tmp_path / "data" / ".export-link-999").symlink_to("nowhere")
+    settings = ReportSettings(report_dir=str(tmp_path / "report"), export_dir=str(export))
+    resources = {"warehouse_db": DuckDBResource(database=str(db)), "report_settings": settings}
+    for _ in range(3):
+        assert dg.materialize([warehouse_snapshot], resources=resources).success
+        assert export.is_symlink() and (export / "snapshot.duckdb").is_file()
+        leftovers = sorted(p.name for p in (tmp_path / "data").iterdir() if p.name != "export")
+        # The current version, and the one before it (a reader may still hold it) until the next run.
+        assert len(leftovers) <= 2 and not any("staging" in n or "link" in n for n in leftovers), leftovers
+    import duckdb
+
+    with duckdb.connect(str(export / "snapshot.duckdb"), read_only=True) as conn:
+        assert conn.sql("SELECT count(*) FROM sessions").fetchall() == [(1,)]
+
+
+def test_a_tiny_warehouse_gives_every_analysis_with_notes_not_errors(tmp_path):
+    """Six sessions of two people: every analysis materialises; what cannot be estimated is a row with
+    its reason (suppressed under the user threshold), never a KeyError or a NOT NULL violation."""
+    import duckdb
+
+    from sessionlab_assets.analyses.assets import ASSETS, AnalysisSettings
+    from sessionlab_assets.classify.assets import classify_measures, session_measures
+    from sessionlab_assets.classify.settings import ClassifierSettings
+
+    source = tmp_path / "source"
+    for n in range(6):
+        s = ClaudeCodeTranscript(f"9a9a0000-0000-4000-8000-{n:012d}", datetime(2026, 1 + n % 3, 3 + n, 9))
+        s.prompt("Fix the failing test in parser.py; the date parsing is off by one day.")
+        call = s.tool("Bash", {"command": "pytest -q"})
+        s.tool_result(call, "1 failed" if n % 2 else "5 passed", n % 2 == 1)
+        s.prompt("Thanks, works." if n % 2 == 0 else "Still broken.")
+        s.write(source / f"u{n % 2}" / "projects" / "p" / f"s{n}.jsonl")
+    db = tmp_path / "w.duckdb"
+    resources = {
+        "warehouse_db": DuckDBResource(database=str(db)),
+        "transcript_source": TranscriptSource(source_dir=str(source)),
+        "classifier_settings": ClassifierSettings(backend_name="heuristic"),
+        "analysis_settings": AnalysisSettings(),
+    }
+    tags = {"dagster/asset_partition_range_start": "2026-01", "dagster/asset_partition_range_end": "2026-03"}
+    assert dg.materialize(
+        [ingest_transcripts, classify_measures, session_measures], resources=resources, tags=tags
+    ).success
+    assert dg.materialize(ASSETS, resources=resources).success
+    with duckdb.connect(str(db)) as conn:
+        slopes = conn.sql(
+            "SELECT count(*), count(note), bool_and(suppressed) FROM analysis_expertise_slopes"
+        ).fetchall()
+        rates = conn.sql("SELECT count(*), count(note), bool_and(suppressed) FROM analysis_adjusted_rates").fetchall()
+    assert slopes == [(6, 6, True)]
+    assert rates[0][0] > 0 and rates[0][1] > 0 and rates[0][2]  # notes among them; two people: all suppressed

@@ -1,0 +1,79 @@
+"""Every `SESSIONLAB_*` setting is checked when the code location loads: a bad value is one line that
+names the variable and what it accepts, and the code location stops with status 2."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from sessionlab_assets.analyses.assets import analysis_settings
+from sessionlab_assets.classify.settings import classifier_settings
+from sessionlab_assets.environment import SettingError
+from sessionlab_assets.report.assets import report_settings
+from sessionlab_assets.resources import REPO_ROOT, transcript_source, warehouse_resource
+
+BAD = [
+    ("SESSIONLAB_SOURCE_DIR", "", transcript_source),
+    ("SESSIONLAB_SAMPLE_SESSIONS", "many", transcript_source),
+    ("SESSIONLAB_WAREHOUSE", " ", warehouse_resource),
+    ("SESSIONLAB_LOCK_TIMEOUT_SECONDS", "-1", warehouse_resource),
+    ("SESSIONLAB_DUCKDB_MEMORY_LIMIT", "lots", warehouse_resource),
+    ("SESSIONLAB_USER_RULE", "by_email", transcript_source),
+    ("SESSIONLAB_USER_RULE", "regex:[unclosed", transcript_source),
+    ("SESSIONLAB_PSEUDONYM_KEY", "", transcript_source),
+    ("SESSIONLAB_REPORT_DIR", "", report_settings),
+    ("SESSIONLAB_EXPORT_DIR", "", report_settings),
+    ("SESSIONLAB_EXPORT_WINDOWS", "maybe", report_settings),
+    ("SESSIONLAB_MIN_CELL_USERS", "abc", analysis_settings),
+    ("SESSIONLAB_MIN_CELL_USERS", "-1", analysis_settings),
+    ("SESSIONLAB_ALLOW_EMPTYING_MONTHS", "2", transcript_source),
+    ("SESSIONLAB_WORKERS", "0", transcript_source),
+    ("SESSIONLAB_CLASSIFIER_BACKEND", "gpt", classifier_settings),
+    ("SESSIONLAB_CLASSIFIER_MODELS", "claude-sonnet-4-6,joke=claude-opus-4-7", classifier_settings),
+    ("SESSIONLAB_CLASSIFIER_MODEL", "claude-haiku-4-5", classifier_settings),
+    ("SESSIONLAB_CLASSIFIER_MODE", "fast", classifier_settings),
+    ("SESSIONLAB_CLASSIFIER_CONCURRENCY", "0", classifier_settings),
+    ("SESSIONLAB_CLASSIFIER_TEMPERATURE", "3", classifier_settings),
+    ("SESSIONLAB_BUDGET_USD", "-5", classifier_settings),
+    ("SESSIONLAB_CLASSIFIER_DRY_RUN", "perhaps", classifier_settings),
+    ("SESSIONLAB_SESSIONS_PER_ROUND", "0", classifier_settings),
+    ("SESSIONLAB_MAX_ERROR_RATE", "2", classifier_settings),
+]
+
+
+@pytest.mark.parametrize("variable, value, read", BAD, ids=[f"{v}={x!r}" for v, x, _ in BAD])
+def test_a_bad_value_is_one_line_naming_the_variable(monkeypatch, variable, value, read):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingError) as error:
+        read()
+    message = str(error.value)
+    assert variable in message and "\n" not in message
+
+
+def test_the_readme_table_has_a_check_for_every_variable():
+    readme = (REPO_ROOT / "README.md").read_text()
+    documented = {line.split("`")[1] for line in readme.splitlines() if line.startswith("| `SESSIONLAB_")}
+    checked = {variable for variable, _, _ in BAD} - {"SESSIONLAB_CLASSIFIER_MODEL"}
+    # Not values to check: a path read when a labelled set or postings file is used, and the sample size
+    # the generator itself validates.
+    unchecked = {"SESSIONLAB_GOLD_LABELS", "SESSIONLAB_FREELANCE_CSV"}
+    assert documented - unchecked <= checked, sorted(documented - unchecked - checked)
+
+
+def test_the_code_location_stops_with_the_line_and_status_2():
+    env = {**os.environ, "SESSIONLAB_MIN_CELL_USERS": "abc"}
+    done = subprocess.run(
+        [sys.executable, "-c", "import sessionlab_assets.definitions"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1] == (
+        "sessionlab: SESSIONLAB_MIN_CELL_USERS='abc': expected a whole number of at least 1"
+    )

@@ -1,0 +1,113 @@
+"""Every entry under the source root ends in `source_files` with what became of it: the agents' hidden
+homes are read, version-control folders and folder links are skipped and counted, and a pipe, a file
+name that is not UTF-8 or an unreadable folder is a quarantine row, never a hang or a crash."""
+
+from __future__ import annotations
+
+import os
+import threading
+from datetime import datetime
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from dagster_duckdb import DuckDBResource
+
+from sessionlab_assets.fixtures.transcripts import ClaudeCodeTranscript
+from sessionlab_assets.ingest.assets import ingest_transcripts
+from sessionlab_assets.ingest.source import scan_source
+from sessionlab_assets.resources import TranscriptSource
+
+
+def _session(n: int, path: Path) -> None:
+    s = ClaudeCodeTranscript(f"7d1e0000-0000-4000-8000-{n:012d}", datetime(2026, 1, 10 + n, 9))
+    s.prompt("Rename the config loader.")
+    s.say("Renamed.")
+    s.write(path)
+
+
+def _tree(root: Path) -> Path:
+    _session(1, root / "ana" / ".claude" / "projects" / "-home-ana-app" / "s1.jsonl")
+    _session(2, root / "bo" / ".codex-export" / "s2.jsonl")
+    (root / "ana" / ".git" / "objects").mkdir(parents=True)
+    (root / "ana" / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    return root
+
+
+def _rows(db: Path) -> dict[str, tuple]:
+    with duckdb.connect(str(db)) as conn:
+        return {r[0]: r[1:] for r in conn.sql("SELECT source_file, status, reason FROM source_files").fetchall()}
+
+
+def _ingest(db: Path, source: Path) -> dg.ExecuteInJobResult:
+    return dg.materialize(
+        [ingest_transcripts],
+        tags={"dagster/asset_partition_range_start": "2026-01", "dagster/asset_partition_range_end": "2026-01"},
+        resources={
+            "warehouse_db": DuckDBResource(database=str(db)),
+            "transcript_source": TranscriptSource(source_dir=str(source)),
+        },
+    )
+
+
+def test_hidden_agent_folders_are_read_and_version_control_is_skipped_and_counted(tmp_path):
+    source = _tree(tmp_path / "source")
+    assert _ingest(tmp_path / "w.duckdb", source).success
+    rows = _rows(tmp_path / "w.duckdb")
+    assert rows["ana/.claude/projects/-home-ana-app/s1.jsonl"][0] == "ingested"
+    assert rows["bo/.codex-export/s2.jsonl"][0] == "ingested"
+    assert rows["ana/.git"] == ("quarantined", "version-control folder: not read")
+    assert not any(name.startswith("ana/.git/") for name in rows)
+
+
+def test_a_folder_link_is_recorded_not_followed(tmp_path):
+    source = _tree(tmp_path / "source")
+    elsewhere = tmp_path / "elsewhere"
+    _session(3, elsewhere / "s3.jsonl")
+    (source / "cy").symlink_to(elsewhere, target_is_directory=True)
+    batch = scan_source(source)
+    reasons = {q.source_file: q.reason for q in batch.quarantine}
+    assert "symbolic link to a folder" in reasons["cy"]
+    assert len(batch.sessions) == 2
+
+
+def test_a_pipe_named_like_a_transcript_is_quarantined_without_blocking(tmp_path):
+    source = _tree(tmp_path / "source")
+    os.mkfifo(source / "ana" / "stuck.jsonl")
+    done = threading.Event()
+    found: dict = {}
+
+    def scan() -> None:
+        found["batch"] = scan_source(source)
+        done.set()
+
+    threading.Thread(target=scan, daemon=True).start()
+    assert done.wait(timeout=30), "the walk blocked on a FIFO"
+    reasons = {q.source_file: q.reason for q in found["batch"].quarantine}
+    assert "not a regular file" in reasons["ana/stuck.jsonl"]
+
+
+def test_a_file_name_that_is_not_utf8_is_a_quarantine_row_not_a_crash(tmp_path):
+    source = _tree(tmp_path / "source")
+    bad = os.fsencode(str(source / "ana")) + b"/caf\xe9.jsonl"
+    with open(bad, "wb") as handle:
+        handle.write(b"{}\n")
+    db = tmp_path / "w.duckdb"
+    assert _ingest(db, source).success
+    rows = _rows(db)
+    assert rows["ana/caf\ufffd.jsonl"] == ("quarantined", "file name is not valid UTF-8: rename it")
+    assert _ingest(db, source).success  # and the next run finds nothing changed
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can list any folder")
+def test_a_folder_that_cannot_be_listed_is_recorded(tmp_path):
+    source = _tree(tmp_path / "source")
+    locked = source / "locked"
+    locked.mkdir()
+    locked.chmod(0)
+    try:
+        reasons = {q.source_file: q.reason for q in scan_source(source).quarantine}
+    finally:
+        locked.chmod(0o755)
+    assert reasons["locked"].startswith("folder could not be listed")
