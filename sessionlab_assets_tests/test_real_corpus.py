@@ -56,13 +56,14 @@ def test_every_main_file_is_one_session_and_subagents_attach(batch, manifest):
                 assert "only metadata lines" in quarantined[path], path
             else:
                 assert path in main_files, path
-        elif row["format"] == "codex-jsonl":
-            assert path in main_files, path
+        elif row["format"] == "codex-jsonl" or path.endswith("full.jsonl"):
+            assert path in main_files, path  # Codex, Gemini CLI, Copilot CLI, OpenCode and Cursor transcripts
         else:
-            assert path in quarantined, path  # other agents' formats and non-transcripts: a reason each
-    assert (
-        len(quarantined) == sum(1 for r in manifest if r["format"] == "other") + 2
-    )  # + MANIFEST.tsv + summary-only file
+            assert path in quarantined, path  # non-transcripts: a reason each
+    other_transcripts = sum(1 for r in manifest if r["format"] == "other" and r["local_path"].endswith("full.jsonl"))
+    assert other_transcripts == 6  # 1 Gemini CLI, 3 Copilot CLI, 1 OpenCode, 1 Cursor
+    expected = sum(1 for r in manifest if r["format"] == "other") - other_transcripts + 2
+    assert len(quarantined) == expected  # + MANIFEST.tsv + summary-only file
 
 
 def test_every_quarantine_row_has_a_reason(batch):

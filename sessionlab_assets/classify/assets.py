@@ -113,7 +113,8 @@ def _session_input(row: dict) -> SessionInput:
         "month": row["month"],
         "session_id": row["session_id"],
         "user_key": row["user_key"],
-        "facts": {c: row[c] for c in FACT_COLUMNS},
+        # Offline rules count what they see: a count the format cannot tell (NULL) counts as none.
+        "facts": {c: row[c] or 0 for c in FACT_COLUMNS},
     }
     if row["headless"]:
         return SessionInput(

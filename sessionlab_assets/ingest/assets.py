@@ -14,7 +14,7 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from sessionlab_assets import warehouse
-from sessionlab_assets.ingest import inventory
+from sessionlab_assets.ingest import formats, inventory
 from sessionlab_assets.ingest.frames import (
     classifier_inputs_frame,
     events_frame,
@@ -203,6 +203,11 @@ def ingest_transcripts(
                 f"{totals['quarantine']} quarantine rows"
             )
             replacement.then(warehouse.sql_text("telemetry/sessions.sql"))
+            for source_format, columns in formats.CANNOT_TELL.items():
+                replacement.then(
+                    f"UPDATE sessions SET {', '.join(f'{c} = NULL' for c in columns)} "
+                    f"WHERE source_format = '{source_format}' AND month >= $month_start AND month < $month_end"
+                )
             replacement.then(warehouse.sql_text("telemetry/turns.sql"))
         counts = replacement.written
         windows = conn.execute(

@@ -14,6 +14,24 @@ import orjson
 
 CLAUDE_CODE = "claude_code"
 CODEX = "codex"
+GEMINI = "gemini"  # one JSON document
+OPENCODE = "opencode"  # one JSON document
+COPILOT = "copilot"
+CURSOR = "cursor"
+DOCUMENT_FORMATS = frozenset({GEMINI, OPENCODE})  # a whole file is one JSON value, not JSON lines
+
+# What a format's files cannot tell, by `source_format`: these `sessions` columns are NULL for its
+# sessions, not zero. (Cursor keeps no tool results, token counts or timestamps.)
+CANNOT_TELL = {
+    "cursor_jsonl": (
+        "tool_errors",
+        "output_tokens",
+        "output_tokens_per_prompt",
+        "test_runs_passed",
+        "test_runs_failed",
+        "duration_seconds",
+    ),
+}
 
 # Top-level `type` values written by Claude Code into a session file.
 CLAUDE_CODE_TYPES = frozenset(
@@ -48,17 +66,17 @@ class Verdict:
     reason: str | None  # why not, when format is None
 
 
-def _whole_file_kind(obj: object) -> str:
+def _whole_file_verdict(obj: object) -> Verdict:
     if isinstance(obj, dict):
         keys = set(obj)
         if {"sessionId", "projectHash", "messages"} <= keys:
-            return "pretty-printed Gemini CLI session JSON: format not supported"
+            return Verdict(GEMINI, None)
         if {"info", "messages"} <= keys:
-            return "pretty-printed OpenCode session export: format not supported"
+            return Verdict(OPENCODE, None)
         if {"checkpoint_id", "session_id"} <= keys:
-            return "not a transcript: checkpoint metadata JSON"
-        return "single JSON document of unknown kind: format not supported"
-    return "single JSON value that is not a session object: format not supported"
+            return Verdict(None, "not a transcript: checkpoint metadata JSON")
+        return Verdict(None, "single JSON document of unknown kind: format not supported")
+    return Verdict(None, "single JSON value that is not a session object: format not supported")
 
 
 def sniff(head: bytes, whole: bytes | None = None) -> Verdict:
@@ -86,17 +104,17 @@ def sniff(head: bytes, whole: bytes | None = None) -> Verdict:
             return Verdict(CODEX, None)
         if kind in CLAUDE_CODE_TYPES or "sessionId" in record or "parentUuid" in record:
             return Verdict(CLAUDE_CODE, None)
-        if isinstance(kind, str) and kind.startswith("session."):
-            return Verdict(None, "GitHub Copilot CLI event log: format not supported")
+        if isinstance(kind, str) and kind.startswith("session.") and "data" in record:
+            return Verdict(COPILOT, None)
         if "role" in record and "message" in record and "type" not in record:
-            return Verdict(None, "Cursor agent transcript (role/message lines): format not supported")
+            return Verdict(CURSOR, None)
         if first_line == stripped.strip():  # one-line JSON document
-            return Verdict(None, _whole_file_kind(record))
+            return _whole_file_verdict(record)
         return Verdict(None, f"JSON lines of unknown kind (first record keys: {', '.join(sorted(record)[:6])})")
     # The first line is not a whole object: pretty-printed JSON, or garbage.
     if whole is not None:
         try:
-            return Verdict(None, _whole_file_kind(orjson.loads(whole)))
+            return _whole_file_verdict(orjson.loads(whole))
         except orjson.JSONDecodeError:
             pass
     return Verdict(None, "first line is not a JSON object and the file is not one JSON document")

@@ -109,6 +109,7 @@ HEADER_FIELDS = (
     "user_key",
     "entrypoint",
     "client_version",
+    "timestamps_from",
     "first_ts",
     "last_ts",
     "subagents",

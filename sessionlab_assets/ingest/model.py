@@ -105,6 +105,7 @@ class ParsedSession:
     concatenated_lines: int = 0
     events: list[Event] = field(default_factory=list)
     prepared: Any = None  # what a reader asked to be computed where the session was parsed (ingest/source.py)
+    timestamps_from: str = "events"  # or "file modification time", for formats that record no time
 
     def observe_ts(self, ts: datetime | None) -> None:
         if ts is None:

@@ -23,7 +23,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sessionlab_assets.ingest import claude_code, codex, formats
+import orjson
+
+from sessionlab_assets.ingest import claude_code, codex, copilot, cursor, formats, gemini, opencode
 from sessionlab_assets.ingest.identity import IdentityRule
 from sessionlab_assets.ingest.jsonl import LineError, ReadResult, read_jsonl_bytes
 from sessionlab_assets.ingest.model import HUMAN_PROMPT, ParsedSession
@@ -38,6 +40,17 @@ BATCH_BYTES = 64_000_000
 # about that of 20 sessions' texts).
 FILES_PER_TASK = 64
 SPLIT_FOLDERS_OVER = 64  # files in a folder above which it is read a session at a time (see _folders)
+
+
+# Formats other than Claude Code's, whose files are one session each: the module that reads the format
+# (`session_id_of(records)`, `parse_session(session_id, relative, records, keep_text)`).
+OTHER_AGENTS = {
+    formats.CODEX: codex,
+    formats.GEMINI: gemini,
+    formats.COPILOT: copilot,
+    formats.OPENCODE: opencode,
+    formats.CURSOR: cursor,  # its parse_session also takes the file's time: the format records none
+}
 
 
 @dataclass(frozen=True)
@@ -258,12 +271,19 @@ def _read_folder(
         if verdict.format is None:
             result.undated.append((relative, len(data), None, verdict.reason or "format not recognised"))
             continue
-        records = read_jsonl_bytes(data)
+        if verdict.format in formats.DOCUMENT_FORMATS:
+            records = ReadResult(records=[(1, orjson.loads(data))], lines=data.count(b"\n") + 1)
+        else:
+            records = read_jsonl_bytes(data)
         if not records.records:
             result.undated.append((relative, len(data), verdict.format, "no readable JSON record in the file"))
             continue
-        if verdict.format == formats.CODEX:
-            mains.append(_Candidate(relative, len(data), records, verdict.format, codex.session_id_of(records.records)))
+        if verdict.format in OTHER_AGENTS:
+            # A file that names no session (Cursor's) gets an id from its path, the same on every run.
+            session_id = OTHER_AGENTS[verdict.format].session_id_of(records.records) or (
+                f"{verdict.format}-{hashlib.sha256(relative.encode()).hexdigest()[:16]}"
+            )
+            mains.append(_Candidate(relative, len(data), records, verdict.format, session_id))
             continue
         if claude_code.is_subagent_file(path.name, records.records):
             parent = path.parent.parent.name if path.parent.name == "subagents" else None
@@ -294,8 +314,11 @@ def _parse_folders(
                     [] if session_id in claimed else sorted(subagents.pop(session_id, []), key=lambda c: c.relative)
                 )
                 claimed.add(session_id)
-                if main.format == formats.CODEX:
-                    session = codex.parse_session(session_id, main.relative, main.result, keep_text)
+                if main.format == formats.CURSOR:  # no timestamps: the file's modification time stands in
+                    mtime_ns = result.stats.get(main.relative, (None, None))[0]
+                    session = cursor.parse_session(session_id, main.relative, main.result, keep_text, mtime_ns)
+                elif main.format in OTHER_AGENTS:
+                    session = OTHER_AGENTS[main.format].parse_session(session_id, main.relative, main.result, keep_text)
                 else:
                     session = claude_code.parse_session(
                         session_id, main.relative, main.result, [(c.relative, c.result) for c in children], keep_text

@@ -26,6 +26,8 @@ class Coverage:
     suppressed_cells: int
     cells: int
     min_users: int | None
+    agents: pl.DataFrame  # agent, source_format, sessions, headless, users
+    not_read: pl.DataFrame  # reason, files
 
 
 def read_coverage(conn) -> Coverage:
@@ -45,6 +47,14 @@ def read_coverage(conn) -> Coverage:
     backends = conn.sql(f"SELECT backend, model, count(*) AS rows FROM ({union}) GROUP BY ALL ORDER BY rows DESC").pl()
     versions = conn.sql(f"""SELECT measure, prompt_version, count(*) AS rows FROM ({union})
                             WHERE prompt_version IS NOT NULL GROUP BY ALL ORDER BY measure, rows DESC""").pl()
+    agents = conn.sql(
+        "SELECT client AS agent, source_format, count(*) AS sessions, count(*) FILTER (WHERE headless) AS headless, "
+        "count(DISTINCT user_key) AS people FROM sessions GROUP BY ALL ORDER BY sessions DESC"
+    ).pl()
+    not_read = conn.sql(
+        "SELECT reason, count(*) AS files FROM source_files WHERE status <> 'ingested' AND reason IS NOT NULL "
+        "GROUP BY ALL ORDER BY files DESC, reason LIMIT 15"
+    ).pl()
     cells, suppressed, min_users = conn.sql(
         "SELECT coalesce(sum(cells), 0), coalesce(sum(suppressed_cells), 0), max(min_users) FROM analysis_suppressions"
     ).fetchall()[0]
@@ -59,6 +69,8 @@ def read_coverage(conn) -> Coverage:
         suppressed_cells=int(suppressed),
         cells=int(cells),
         min_users=min_users,
+        agents=agents,
+        not_read=not_read,
     )
 
 
@@ -142,7 +154,8 @@ def render(
 <h2>Coverage</h2>
 <div class="coverage">{header}</div>
 {warning}
-<p>Transcript files not ingested (other formats, orphans, duplicates): {coverage.quarantined_files}.</p>
+<h3>Sessions by agent</h3>{table_html(coverage.agents)}
+<h3>Files not read, and why ({coverage.quarantined_files} in all)</h3>{table_html(coverage.not_read)}
 <h3>Classifier outcomes per measure</h3>{table_html(coverage.classifiers)}
 <h3>Backend and model</h3>{table_html(coverage.backends)}
 <h3>Prompt versions</h3>{table_html(coverage.prompt_versions.with_columns(pl.col("prompt_version").str.slice(0, 12)))}

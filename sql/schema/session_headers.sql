@@ -9,6 +9,7 @@ CREATE TABLE IF NOT EXISTS session_headers (
     user_key           VARCHAR   NOT NULL,  -- keyed pseudonym of the account (see ingest/identity.py)
     entrypoint         VARCHAR,             -- cli | claude-vscode | claude-desktop | codex-tui | ...
     client_version     VARCHAR,
+    timestamps_from    VARCHAR,             -- events, or file modification time (formats that record no time)
     first_ts           TIMESTAMP NOT NULL,
     last_ts            TIMESTAMP NOT NULL,
     subagents          INTEGER   NOT NULL,
@@ -18,3 +19,4 @@ CREATE TABLE IF NOT EXISTS session_headers (
     concatenated_lines INTEGER   NOT NULL,  -- lines holding two JSON objects, both kept
     PRIMARY KEY (session_id)
 );
+ALTER TABLE session_headers ADD COLUMN IF NOT EXISTS timestamps_from VARCHAR;

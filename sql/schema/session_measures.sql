@@ -16,7 +16,7 @@ CREATE TABLE IF NOT EXISTS session_measures (
     lines_removed             INTEGER  NOT NULL,
     wrote_code                BOOLEAN  NOT NULL,
     model_family              VARCHAR,
-    duration_seconds          DOUBLE   NOT NULL,
+    duration_seconds          DOUBLE,            -- NULL for formats that record no time
     work_mode                 VARCHAR,
     codebase_relationship     VARCHAR,
     expertise                 TINYINT,  -- 1 novice .. 5 expert; NULL when unclear
@@ -42,3 +42,4 @@ CREATE TABLE IF NOT EXISTS session_measures (
     labels_error              INTEGER  NOT NULL,  -- measures with status error
     PRIMARY KEY (session_id)
 );
+ALTER TABLE session_measures ALTER COLUMN duration_seconds DROP NOT NULL;

@@ -59,7 +59,7 @@ SELECT
     coalesce(p.models, []::VARCHAR[])                                     AS models,
     p.primary_model,
     model_family(p.primary_model)                                         AS model_family,
-    h.entrypoint, h.client_version, h.first_ts, h.last_ts,
+    h.entrypoint, h.client_version, h.timestamps_from, h.first_ts, h.last_ts,
     epoch(h.last_ts - h.first_ts)                                         AS duration_seconds,
     h.subagents,
     coalesce(p.subagent_model_calls, 0)                                   AS subagent_model_calls,

@@ -1,0 +1,97 @@
+"""Building events for the agents whose transcripts are not Claude Code's or Codex's (Gemini CLI,
+GitHub Copilot CLI, OpenCode, Cursor): one small builder, so every format counts a tool call, its
+outcome, its lines changed and its classifier text the same way as the Claude Code parser does."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sessionlab_assets.ingest import commands, edits
+from sessionlab_assets.ingest.model import (
+    HUMAN_PROMPT,
+    MAIN,
+    MODEL_CALL,
+    TOOL_CALL,
+    Event,
+    ParsedSession,
+    strings_in,
+    word_count,
+)
+from sessionlab_assets.ingest.tool_text import result_excerpt, tool_input_text
+
+
+class EventBuilder:
+    def __init__(self, session: ParsedSession, keep_text: bool):
+        self.session = session
+        self.keep_text = keep_text
+        self.turn_index = 0
+
+    def add(self, ts: datetime | None, kind: str, **fields: Any) -> Event:
+        self.session.observe_ts(ts)
+        if kind == HUMAN_PROMPT:
+            self.turn_index += 1
+        event = Event(seq=len(self.session.events), ts=ts, chain=MAIN, kind=kind, turn_index=self.turn_index, **fields)
+        self.session.events.append(event)
+        return event
+
+    def prompt(self, ts: datetime | None, text: str, kind: str = HUMAN_PROMPT) -> Event:
+        return self.add(ts, kind, text_chars=len(text), text=text if self.keep_text else "")
+
+    def model_call(
+        self,
+        ts: datetime | None,
+        text: str,
+        model: str | None,
+        output_tokens: int | None,
+        message_id: str | None = None,
+    ) -> Event:
+        return self.add(
+            ts,
+            MODEL_CALL,
+            model=model,
+            message_id=message_id,
+            output_tokens=output_tokens,
+            output_words=word_count(text),
+            text_chars=len(text),
+            text=text if self.keep_text else "",
+        )
+
+    def tool_call(
+        self,
+        ts: datetime | None,
+        name: str | None,
+        tool_input: Any,
+        call: Event | None,
+        edit_as: str | None = None,
+        tool_use_id: str | None = None,
+    ) -> Event:
+        """A tool call; `edit_as` names the Claude Code edit tool (Edit, Write) whose input it matches, so
+        its lines are counted by the same rule (ingest/edits.py)."""
+        command = tool_input.get("command") if isinstance(tool_input, dict) else None
+        command_kind = commands.command_kind(command) if isinstance(command, str) else None
+        added, removed = edits.input_line_counts(edit_as, tool_input) if edit_as else (0, 0)
+        if call is not None:
+            call.output_words += sum(word_count(s) for s in strings_in(tool_input))
+        return self.add(
+            ts,
+            TOOL_CALL,
+            message_id=call.message_id if call else None,
+            model=call.model if call else None,
+            tool_name=name,
+            tool_use_id=tool_use_id,
+            lines_added=added,
+            lines_removed=removed,
+            command_kind=command_kind,
+            test_outcome="unknown" if command_kind == commands.TEST_RUN else None,
+            text=tool_input_text(name, tool_input) if self.keep_text else "",
+        )
+
+    def tool_result(self, event: Event, output: str, is_error: bool) -> None:
+        event.is_error = is_error
+        if is_error:
+            event.lines_added = event.lines_removed = 0
+        if event.command_kind == commands.TEST_RUN:
+            event.test_outcome = commands.test_outcome(output, is_error)
+        if self.keep_text:
+            event.result_text = result_excerpt(output)
