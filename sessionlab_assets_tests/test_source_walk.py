@@ -27,9 +27,26 @@ def _session(n: int, path: Path) -> None:
     s.write(path)
 
 
+def _rollout(path: Path) -> None:
+    import orjson
+
+    records = [
+        ("session_meta", {"id": "0199cccc-0000-7000-8000-000000000002", "originator": "codex_cli_rs"}),
+        ("event_msg", {"type": "user_message", "message": "List the flaky tests."}),
+        ("event_msg", {"type": "token_count", "info": {"total_token_usage": {"total_tokens": 50}}}),
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "".join(
+            orjson.dumps({"timestamp": f"2026-01-12T09:00:0{i}Z", "type": kind, "payload": payload}).decode() + "\n"
+            for i, (kind, payload) in enumerate(records)
+        )
+    )
+
+
 def _tree(root: Path) -> Path:
     _session(1, root / "ana" / ".claude" / "projects" / "-home-ana-app" / "s1.jsonl")
-    _session(2, root / "bo" / ".codex-export" / "s2.jsonl")
+    _rollout(root / "bo" / ".codex" / "sessions" / "2026" / "01" / "12" / "rollout-2026-01-12T09-00-00-c.jsonl")
     (root / "ana" / ".git" / "objects").mkdir(parents=True)
     (root / "ana" / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
     return root
@@ -56,7 +73,7 @@ def test_hidden_agent_folders_are_read_and_version_control_is_skipped_and_counte
     assert _ingest(tmp_path / "w.duckdb", source).success
     rows = _rows(tmp_path / "w.duckdb")
     assert rows["ana/.claude/projects/-home-ana-app/s1.jsonl"][0] == "ingested"
-    assert rows["bo/.codex-export/s2.jsonl"][0] == "ingested"
+    assert rows["bo/.codex/sessions/2026/01/12/rollout-2026-01-12T09-00-00-c.jsonl"][0] == "ingested"
     assert rows["ana/.git"] == ("quarantined", "version-control folder: not read")
     assert not any(name.startswith("ana/.git/") for name in rows)
 

@@ -7,7 +7,9 @@ Counting rules, matched to the Claude Code ones as closely as the format allows:
   response, after the response's items, sometimes repeated without new usage); the assistant text
   written before it is that call's output;
 - tool call: a `function_call`, `custom_tool_call`, `local_shell_call` or `web_search_call` item;
-  tool error: its output reports a non-zero exit code, or its patch failed to apply.
+  tool error: its output (or its `exec_command_end` event) reports a non-zero exit code, or its patch
+  failed to apply; interruption: `turn_aborted`; API error: an `error` event. The month comes from the
+  events' UTC timestamps, never from the file name (which Codex writes in local time).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import orjson
 from sessionlab_assets.ingest import commands, edits
 from sessionlab_assets.ingest.jsonl import ReadResult
 from sessionlab_assets.ingest.model import (
+    API_ERROR,
     COMPACTION,
     HUMAN_PROMPT,
     INTERRUPTION,
@@ -145,6 +148,18 @@ def parse_session(session_id: str, source_file: str, result: ReadResult, keep_te
             add(ts, kind, text_chars=len(text), text=text if keep_text else "")
         elif rtype == "event_msg" and ptype == "turn_aborted":
             add(ts, INTERRUPTION)
+        elif rtype == "event_msg" and ptype == "error":
+            add(ts, API_ERROR, text=str(payload.get("message") or "") if keep_text else "")
+        elif rtype == "event_msg" and ptype == "exec_command_end":
+            # Newer rollouts report a command's exit code here; an older rollout's output item decides too.
+            call = calls.get(str(payload.get("call_id")))
+            if call is not None and isinstance(payload.get("exit_code"), int):
+                output = str(payload.get("aggregated_output") or payload.get("stdout") or "")
+                call.is_error = bool(call.is_error) or payload["exit_code"] != 0
+                if call.command_kind == commands.TEST_RUN:
+                    call.test_outcome = commands.test_outcome(output, call.is_error)
+                if keep_text and not call.result_text:
+                    call.result_text = result_excerpt(output)
         elif rtype == "event_msg" and ptype == "token_count":
             info = payload.get("info")
             if not isinstance(info, dict):
