@@ -109,15 +109,18 @@ def _damaged(database: str, what: str) -> str:
 
 
 def _check_size(conn: duckdb.DuckDBPyConnection, database: str) -> None:
-    """Refuse a file shorter than the blocks its header lists (a copy cut short, a full disk): DuckDB opens
-    it and fails later, half-way through a run, on the first block it cannot read."""
+    """Refuse a file too short to hold the blocks in use its header lists (a copy cut short, a full disk):
+    DuckDB opens it and fails later, half-way through a run, on the first block it cannot read. (Free
+    blocks at the end may be cut off the file legitimately, so only the used ones are counted.)"""
     if database == ":memory:" or not Path(database).is_file():
         return
-    block_size, total_blocks = conn.sql("SELECT block_size, total_blocks FROM pragma_database_size()").fetchall()[0]
-    expected = DUCKDB_HEADER_BYTES + block_size * total_blocks
+    block_size, used_blocks = conn.sql("SELECT block_size, used_blocks FROM pragma_database_size()").fetchall()[0]
+    expected = DUCKDB_HEADER_BYTES + block_size * used_blocks
     size = Path(database).stat().st_size
     if size < expected:
-        raise dg.Failure(description=_damaged(database, f"{size:,} bytes where its header lists {expected:,}"))
+        raise dg.Failure(
+            description=_damaged(database, f"{size:,} bytes, too few for the {used_blocks:,} blocks in use")
+        )
 
 
 def warehouse_resource() -> WarehouseResource:

@@ -50,8 +50,18 @@ def _as_month(table: pl.DataFrame) -> pl.DataFrame:
     return table.with_columns(month=(pl.col("month_label") + "-01").str.to_date()).drop("month_label")
 
 
+SINGLE_PERSON = (
+    "one person's sessions: no cell is suppressed (there is no one else to protect), and every session is its "
+    "own cluster, so standard errors are heteroskedasticity-robust by session and `users` columns count sessions"
+)
+
+
 class Publication:
-    """The tables of one analysis, suppressed and written together."""
+    """The tables of one analysis, suppressed and written together.
+
+    A warehouse holding one person's sessions is analysed as such: with a single user there is neither
+    anyone to protect by suppression nor more than one cluster, so each session is its own cluster
+    (`SINGLE_PERSON` says so in every analysis's metadata and in the report)."""
 
     def __init__(self, analysis: str, warehouse_db: DuckDBResource, settings: AnalysisSettings):
         self.analysis = analysis
@@ -61,6 +71,10 @@ class Publication:
         self.samples: list[pl.DataFrame] = []
         with warehouse_db.get_connection() as conn:
             self.measures = _read_measures(conn)
+        self.single_person = self.measures["user_key"].n_unique() == 1
+        if self.single_person:
+            self.min_users = 1
+            self.measures = self.measures.with_columns(user_key=pl.col("session_id"))
 
     def sample(self, rules: Sequence, name: str | None = None) -> pl.DataFrame:
         """The rows of `measures` that pass `rules`, with each exclusion step recorded."""
@@ -97,6 +111,7 @@ class Publication:
             "suppressed_cells": dg.MetadataValue.int(int(suppressions["suppressed_cells"].sum())),
             "suppression": markdown_table(suppressions.select("table_name", "cells", "suppressed_cells", "min_users")),
             "min_users_per_cell": dg.MetadataValue.int(self.min_users),
+            "people": dg.MetadataValue.text(SINGLE_PERSON if self.single_person else "several: suppression applies"),
         }
 
 

@@ -9,6 +9,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only, no display
 
+import matplotlib.dates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import polars as pl  # noqa: E402
@@ -27,6 +28,12 @@ OUTCOME_NAMES = {
 LEVELS = list(EXPERTISE_NAMES)
 
 
+def _legend(axis, **options) -> None:
+    """A legend for the lines and bars that were drawn; none when every cell was suppressed or empty."""
+    if axis.get_legend_handles_labels()[0]:
+        axis.legend(**options)
+
+
 def png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
@@ -34,11 +41,13 @@ def png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def _error(table: pl.DataFrame, value: str) -> np.ndarray:
+def _error(table: pl.DataFrame, value: str, within: tuple[float, float] | None = None) -> np.ndarray:
+    """Error-bar lengths below and above each value; `within` clips the interval to a proportion's range."""
     values = table[value].to_numpy().astype(float)
-    return np.vstack(
-        [values - table["ci_low"].to_numpy().astype(float), table["ci_high"].to_numpy().astype(float) - values]
-    )
+    low, high = table["ci_low"].to_numpy().astype(float), table["ci_high"].to_numpy().astype(float)
+    if within is not None:
+        low, high = np.clip(low, *within), np.clip(high, *within)
+    return np.vstack([values - low, high - values])
 
 
 def work_mode_shares(shares: pl.DataFrame) -> Figure:
@@ -54,14 +63,15 @@ def work_mode_shares(shares: pl.DataFrame) -> Figure:
             x + offset,
             rows["share"].fill_null(np.nan),
             width=0.4,
-            yerr=np.nan_to_num(_error(rows, "share")),
+            yerr=np.nan_to_num(_error(rows, "share", within=(0.0, 1.0))),
             capsize=2,
             label=f"{month:%b %Y}",
         )
     axis.set_xticks(x, WORK_MODES, rotation=30)
     axis.set_ylabel("share of sessions")
+    axis.set_ylim(0, 1)
     axis.set_title("Work mode of sessions, first and last month")
-    axis.legend()
+    _legend(axis)
     return figure
 
 
@@ -76,14 +86,17 @@ def composition_over_months(shares: pl.DataFrame) -> Figure:
         (line,) = axis.plot(months, rows["share"].fill_null(np.nan), marker="o", label=mode)
         axis.fill_between(
             months,
-            rows["ci_low"].fill_null(np.nan),
-            rows["ci_high"].fill_null(np.nan),
+            rows["ci_low"].fill_null(np.nan).clip(0.0, 1.0),
+            rows["ci_high"].fill_null(np.nan).clip(0.0, 1.0),
             color=line.get_color(),
             alpha=0.15,
         )
     axis.set_ylabel("share of sessions")
+    axis.set_ylim(0, 1)
     axis.set_title("Composition of work by month")
-    axis.legend(ncol=3, fontsize=8)
+    # Outside the data: below the axes, where no line runs.
+    _legend(axis, ncol=5, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18))
+    axis.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%Y-%m"))
     figure.autofmt_xdate()
     return figure
 
@@ -130,7 +143,7 @@ def activity_by_expertise(boxes: pl.DataFrame) -> Figure:
                 label="geometric mean",
             )
             axis.set_yscale("log")
-            axis.legend(fontsize=8)
+            _legend(axis, fontsize=8)
         axis.set_title(title)
         axis.tick_params(axis="x", rotation=30)
     figure.suptitle("Activity per prompt by expertise")
@@ -157,7 +170,7 @@ def adjusted_rates(rates: pl.DataFrame) -> Figure:
             )
         axis.set_xticks(LEVELS, [EXPERTISE_NAMES[lv] for lv in LEVELS], rotation=30)
         axis.set_title(title)
-        axis.legend(fontsize=8)
+        _legend(axis, fontsize=8)
     axes[0].set_ylabel("adjusted rate")
     figure.suptitle("Expertise and how sessions end (column 5 fixed effects)")
     return figure
@@ -189,5 +202,5 @@ def occupation_success(table: pl.DataFrame) -> Figure:
     axis.invert_yaxis()
     axis.set_xlabel("share of code-producing sessions")
     axis.set_title("Success by the user's occupation")
-    axis.legend()
+    _legend(axis)
     return figure

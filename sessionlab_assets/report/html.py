@@ -28,15 +28,16 @@ class Coverage:
     min_users: int | None
     agents: pl.DataFrame  # agent, source_format, sessions, headless, users
     not_read: pl.DataFrame  # reason, files
+    people: int
 
 
 def read_coverage(conn) -> Coverage:
     union = " UNION ALL ".join(
         f"SELECT '{m}' AS measure, status, backend, model, prompt_version FROM {m}" for m in MEASURES
     )
-    sessions, headless, first, last = conn.sql(
+    sessions, headless, first, last, people = conn.sql(
         "SELECT count(*), count(*) FILTER (WHERE headless), strftime(min(month), '%Y-%m'), strftime(max(month), "
-        "'%Y-%m') FROM sessions"
+        "'%Y-%m'), count(DISTINCT user_key) FROM sessions"
     ).fetchall()[0]
     quarantined = conn.sql("SELECT count(*) FROM source_files WHERE status <> 'ingested'").fetchall()[0][0]
     statuses = conn.sql(f"""
@@ -71,6 +72,7 @@ def read_coverage(conn) -> Coverage:
         min_users=min_users,
         agents=agents,
         not_read=not_read,
+        people=people,
     )
 
 
@@ -116,16 +118,38 @@ def render(
         if "heuristic" in backends
         else ""
     )
+    one_person = coverage.people == 1
     stats = [
         ("sessions found", coverage.sessions),
         ("headless, excluded", coverage.headless),
         ("months", coverage.months),
         (
-            "cells suppressed",
-            f"{coverage.suppressed_cells} of {coverage.cells}"
-            + (f" (k = {coverage.min_users})" if coverage.min_users else ""),
+            ("people", "1: nothing suppressed")
+            if one_person
+            else (
+                "cells suppressed",
+                f"{coverage.suppressed_cells} of {coverage.cells}"
+                + (f" (k = {coverage.min_users})" if coverage.min_users else ""),
+            )
         ),
     ]
+    k = coverage.min_users or 0
+    if one_person:
+        people_note = (
+            "<div class='warn'>These are <b>one person's sessions</b>. Nothing is suppressed (there is no one else "
+            "to protect), and every session is its own cluster: confidence intervals are robust by session, and the "
+            "report's cross-person comparisons (expertise, occupation) describe this person's own sessions.</div>"
+        )
+    elif coverage.people < k:
+        people_note = (
+            f"<div class='warn'>The sessions come from <b>{coverage.people} people</b>, fewer than k = {k}: every "
+            "published cell needs at least k distinct people, so most cells below are suppressed. Set "
+            "SESSIONLAB_MIN_CELL_USERS to change k, or SESSIONLAB_USER_RULE=single for one person's own "
+            "transcripts.</div>"
+        )
+    else:
+        people_note = ""
+    warning += people_note
     header = "".join(
         f"<div class='stat'>{html.escape(name)}<b>{html.escape(str(value))}</b></div>" for name, value in stats
     )
