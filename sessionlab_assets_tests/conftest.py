@@ -50,3 +50,17 @@ def freelance_postings(tmp_path_factory) -> Path:
         del os.environ["SESSIONLAB_FREELANCE_CSV"]
     else:
         os.environ["SESSIONLAB_FREELANCE_CSV"] = previous
+
+
+@pytest.fixture
+def ledger(tmp_path):
+    """A classifier ledger on a fresh warehouse."""
+    import duckdb
+
+    from sessionlab_assets import warehouse
+    from sessionlab_assets.classify.calls import Ledger
+
+    conn = duckdb.connect(str(tmp_path / "w.duckdb"))
+    warehouse.ensure_schema(conn)
+    yield Ledger(conn)
+    conn.close()

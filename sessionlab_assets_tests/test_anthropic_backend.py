@@ -51,14 +51,6 @@ def fake():
         yield server
 
 
-@pytest.fixture
-def ledger(tmp_path):
-    conn = duckdb.connect(str(tmp_path / "w.duckdb"))
-    warehouse.ensure_schema(conn)
-    yield Ledger(conn)
-    conn.close()
-
-
 def _backend(
     fake: FakeAnthropic, mode: str = "realtime", model: str = "claude-haiku-4-5", **kwargs
 ) -> AnthropicBackend:

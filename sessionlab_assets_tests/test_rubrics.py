@@ -11,7 +11,6 @@ from datetime import date
 import pytest
 
 from sessionlab_assets.classify import calibration
-from sessionlab_assets.classify.calls import Ledger
 from sessionlab_assets.classify.models import REPORT_MODELS, ModelChoice
 from sessionlab_assets.classify.registry import CLASSIFIERS, PROMPTS_DIR
 from sessionlab_assets.classify.run import SessionInput, classify_sessions
@@ -33,18 +32,6 @@ def _session(extra: str = "") -> SessionInput:
         window=render_window(entries),
         facts={"tool_calls": 3, "lines_added": 6, "human_turns": 2},
     )
-
-
-@pytest.fixture
-def ledger(tmp_path):
-    import duckdb
-
-    from sessionlab_assets import warehouse
-
-    conn = duckdb.connect(str(tmp_path / "w.duckdb"))
-    warehouse.ensure_schema(conn)
-    yield Ledger(conn)
-    conn.close()
 
 
 def test_default_settings_reproduce_the_report_set_up_model_by_model_at_temperature_0_2(ledger):

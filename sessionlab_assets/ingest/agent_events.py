@@ -18,7 +18,7 @@ from sessionlab_assets.ingest.model import (
     strings_in,
     word_count,
 )
-from sessionlab_assets.ingest.tool_text import result_excerpt, tool_input_text
+from sessionlab_assets.ingest.tool_text import record_tool_result, tool_input_text
 
 
 class EventBuilder:
@@ -88,10 +88,4 @@ class EventBuilder:
         )
 
     def tool_result(self, event: Event, output: str, is_error: bool) -> None:
-        event.is_error = is_error
-        if is_error:
-            event.lines_added = event.lines_removed = 0
-        if event.command_kind == commands.TEST_RUN:
-            event.test_outcome = commands.test_outcome(output, is_error)
-        if self.keep_text:
-            event.result_text = result_excerpt(output)
+        record_tool_result(event, output, is_error, self.keep_text)

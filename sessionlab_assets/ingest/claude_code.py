@@ -42,7 +42,7 @@ from sessionlab_assets.ingest.model import (
     strings_in,
     word_count,
 )
-from sessionlab_assets.ingest.tool_text import cut_middle, result_excerpt, tool_input_text
+from sessionlab_assets.ingest.tool_text import cut_middle, record_tool_result, tool_input_text
 
 SYNTHETIC_MODEL = "<synthetic>"
 SHELL_TOOLS = frozenset({"Bash", "PowerShell", "mcp__acp__Bash", "BashOutput"})
@@ -259,17 +259,11 @@ class _ChainParser:
         if event is None:
             return
         is_error = bool(block.get("is_error"))
-        event.is_error = is_error
-        if is_error:
-            event.lines_added = event.lines_removed = 0
-        elif edits.canonical_edit_tool(event.tool_name):
+        if not is_error and edits.canonical_edit_tool(event.tool_name):
             patched = edits.structured_patch_counts(tool_use_result)
-            if patched is not None:
+            if patched is not None:  # the patch the client applied beats a diff of the call's input
                 event.lines_added, event.lines_removed = patched
-        if event.command_kind == commands.TEST_RUN:
-            event.test_outcome = commands.test_outcome(_result_text(block), is_error)
-        if self.keep_text:
-            event.result_text = result_excerpt(_result_text(block))
+        record_tool_result(event, _result_text(block), is_error, self.keep_text)
 
 
 def parse_session(

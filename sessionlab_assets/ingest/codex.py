@@ -36,7 +36,7 @@ from sessionlab_assets.ingest.model import (
     parse_ts,
     word_count,
 )
-from sessionlab_assets.ingest.tool_text import cut_middle, result_excerpt, tool_input_text
+from sessionlab_assets.ingest.tool_text import cut_middle, record_tool_result, result_excerpt, tool_input_text
 
 _EXIT_CODE = re.compile(r"(?:Process exited with code|Exit code:?)\s+(-?\d+)")
 _TOOL_ITEMS = frozenset({"function_call", "custom_tool_call", "local_shell_call", "web_search_call"})
@@ -210,14 +210,7 @@ def parse_session(session_id: str, source_file: str, result: ReadResult, keep_te
             if call is None:
                 continue
             output = payload.get("output")
-            is_error = _output_is_error(output) or bool(call.is_error)
-            call.is_error = is_error
-            if is_error:
-                call.lines_added = call.lines_removed = 0
-            if call.command_kind == commands.TEST_RUN:
-                call.test_outcome = commands.test_outcome(str(output or ""), is_error)
-            if keep_text:
-                call.result_text = result_excerpt(_output_text(output))
+            record_tool_result(call, _output_text(output), _output_is_error(output) or bool(call.is_error), keep_text)
     if pending_text:  # text after the last usage record belongs to the last response
         last_call = next((e for e in reversed(events) if e.kind == MODEL_CALL), None)
         _attach_text(last_call or add(None, MODEL_CALL, model=model), pending_text, keep_text)

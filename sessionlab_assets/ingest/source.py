@@ -381,29 +381,11 @@ class _Ledger:
                 )
                 continue
             self.seen_ids[session_id] = main.relative
-            if self.months is not None and month not in self.months:
-                # Its files are listed with their month, so a later run knows where they belong.
-                batch.out_of_range_sessions += 1
-                for role, facts in [("main", main)] + [("subagent", c) for c in item.children]:
-                    batch.files.append(
-                        SourceFile(
-                            month,
-                            facts.relative,
-                            facts.size,
-                            facts.format,
-                            role,
-                            session_id,
-                            facts.lines,
-                            len(facts.errors),
-                            "other_month",
-                            None,
-                            *task.stats.get(facts.relative, (None, None)),
-                        )
-                    )
-                continue
-            session.user_key = self.identity.user_key(main.relative)
-            batch.sessions.append(session)
+            in_range = self.months is None or month in self.months
+            # Files of a session in a month not being written are listed with their month, so that a later
+            # run knows where they belong.
             for role, facts in [("main", main)] + [("subagent", c) for c in item.children]:
+                status = "ingested" if in_range else "other_month"
                 batch.files.append(
                     SourceFile(
                         month,
@@ -414,12 +396,20 @@ class _Ledger:
                         session_id,
                         facts.lines,
                         len(facts.errors),
-                        "ingested",
+                        status,
                         None,
                         *task.stats.get(facts.relative, (None, None)),
                     )
                 )
-                batch.quarantine.extend(Quarantine(month, facts.relative, e.line_no, e.reason) for e in facts.errors)
+                if in_range:
+                    batch.quarantine.extend(
+                        Quarantine(month, facts.relative, e.line_no, e.reason) for e in facts.errors
+                    )
+            if in_range:
+                session.user_key = self.identity.user_key(main.relative)
+                batch.sessions.append(session)
+            else:
+                batch.out_of_range_sessions += 1
         for relative, size, fmt, reason in undated:
             batch.quarantine.append(Quarantine(None, relative, None, reason))
             batch.files.append(

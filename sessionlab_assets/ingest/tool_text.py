@@ -11,9 +11,14 @@ them to the window renderer. Redaction happens later, in the window, on these te
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
+
+from sessionlab_assets.ingest import commands
+
+if TYPE_CHECKING:
+    from sessionlab_assets.ingest.model import Event
 
 INPUT_CHARS = 600  # the salient input of one call (a long heredoc command is cut in the middle)
 EDIT_EXCERPT_CHARS = 400  # the new text of an edit or a written file
@@ -83,3 +88,15 @@ def result_excerpt(text: str) -> str:
         f"{text[:RESULT_HEAD_CHARS]}\n[… {len(text) - limit:,} characters of output cut …]\n"
         f"{text[len(text) - RESULT_TAIL_CHARS :]}"
     )
+
+
+def record_tool_result(event: Event, output: str, is_error: bool, keep_text: bool) -> None:
+    """What a tool's result tells about its call, the same in every format: whether it failed (a failed
+    edit changed no line), a test run's outcome, and the result excerpt the window shows."""
+    event.is_error = is_error
+    if is_error:
+        event.lines_added = event.lines_removed = 0
+    if event.command_kind == commands.TEST_RUN:
+        event.test_outcome = commands.test_outcome(output, is_error)
+    if keep_text:
+        event.result_text = result_excerpt(output)

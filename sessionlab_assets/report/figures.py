@@ -160,10 +160,12 @@ def adjusted_rates(rates: pl.DataFrame) -> Figure:
             rows = rates.filter((pl.col("panel") == panel) & (pl.col("outcome") == outcome)).sort("expertise")
             if rows.height == 0 or rows["rate"].is_null().all():
                 continue
+            # A linear probability model can put a rate or its interval past 0 or 1; the figure shows the
+            # interval within the range a proportion can take (the table keeps the estimates as they are).
             axis.errorbar(
                 rows["expertise"],
-                rows["rate"].fill_null(np.nan),
-                yerr=np.nan_to_num(_error(rows, "rate")),
+                rows["rate"].fill_null(np.nan).clip(0.0, 1.0),
+                yerr=np.nan_to_num(_error(rows.with_columns(pl.col("rate").clip(0.0, 1.0)), "rate", within=(0.0, 1.0))),
                 marker="o",
                 capsize=3,
                 label=name,
@@ -172,6 +174,7 @@ def adjusted_rates(rates: pl.DataFrame) -> Figure:
         axis.set_title(title)
         _legend(axis, fontsize=8)
     axes[0].set_ylabel("adjusted rate")
+    axes[0].set_ylim(0, 1)
     figure.suptitle("Expertise and how sessions end (column 5 fixed effects)")
     return figure
 
