@@ -1,6 +1,13 @@
-"""How far the offline heuristic backend agrees with the planted labels of the sample corpus.
+"""How far the offline heuristic backend agrees with real labelled sessions and with the planted labels
+of the sample corpus.
 
     python benchmarks/heuristic_agreement.py [--sessions 3000] [--seed 20260601]
+
+Real sessions: `../shared/gold/real_dev_labels.jsonl` (sessions of `../shared/corpus/real` labelled
+with the report's rubrics, keyed by `source_file`), scored on all of them and on the two halves split
+by the parity of the label id (`gid`), so that rules written while looking at one half can be checked
+on the other. "unclear" (expertise, occupation) is a category of its own there; codebase labels are
+mapped to ours (modify -> modify_existing, ...).
 
 Builds a sample corpus in a temporary folder, runs ingest and every classifier measure with the
 heuristic backend through Dagster into a temporary warehouse, joins the labels to the planted ground
@@ -126,11 +133,98 @@ def rows(joined: pl.DataFrame) -> list[dict]:
     return out
 
 
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+GOLD = SHARED / "gold" / "real_dev_labels.jsonl"
+REAL = SHARED / "corpus" / "real"
+CODEBASE = {
+    "modify": "modify_existing",
+    "explore": "explore_code",
+    "create": "create_from_scratch",
+    "none": "not_in_codebase",
+}
+REAL_SQL = """
+SELECT s.source_file, wm.work_mode, cr.codebase_relationship, ex.expertise, ex.status AS expertise_status,
+       ou.occupation_user, ow.occupation_work, oc.outcome, ss.success_signal, fs.failure_signal
+FROM sessions s JOIN work_mode wm USING (session_id) JOIN codebase_relationship cr USING (session_id)
+JOIN expertise ex USING (session_id) JOIN occupation_user ou USING (session_id)
+JOIN occupation_work ow USING (session_id) JOIN outcome oc USING (session_id)
+JOIN success_signal ss USING (session_id) JOIN failure_signal fs USING (session_id)
+"""
+
+
+def real_labels() -> pl.DataFrame:
+    """The heuristic's labels of the real corpus, by source file."""
+    with tempfile.TemporaryDirectory() as scratch:
+        db = Path(scratch) / "w.duckdb"
+        result = dg.materialize(
+            [ingest_transcripts, classify_measures],
+            resources={
+                "warehouse_db": DuckDBResource(database=str(db)),
+                "transcript_source": TranscriptSource(source_dir=str(REAL)),
+                "classifier_settings": ClassifierSettings(backend_name="heuristic"),
+            },
+            tags={"dagster/asset_partition_range_start": "2025-10", "dagster/asset_partition_range_end": "2026-12"},
+        )
+        assert result.success
+        with duckdb.connect(str(db), read_only=True) as conn:
+            return conn.sql(REAL_SQL).pl()
+
+
+def real_rows(gold: pl.DataFrame, labels: pl.DataFrame, half: str) -> list[dict]:
+    j = gold.join(labels, on="source_file", suffix="_label")
+    out = []
+    for name, categories, ordinal in (
+        ("work_mode", list(WORK_MODES), False),
+        ("codebase_relationship", None, False),
+        ("expertise", [1, 2, 3, 4, 5, "unclear"], True),
+        ("occupation_user", None, False),
+        ("occupation_work", None, False),
+        ("outcome", list(OUTCOMES), False),
+        ("success_signal", list(SIGNAL_LEVELS), True),
+        ("failure_signal", list(SIGNAL_LEVELS), True),
+    ):
+        truth = j[name].cast(pl.Utf8).fill_null("unclear").to_numpy()
+        labels_ = j[f"{name}_label"].cast(pl.Utf8).fill_null("unclear").to_numpy()
+        row = {"half": half, "classifier": name, "sessions": len(truth)}
+        row["accuracy"] = agreement.accuracy(truth, labels_)
+        row["kappa"] = agreement.cohen_kappa(truth, labels_, [str(c) for c in categories] if categories else None)
+        if ordinal:
+            keep = (truth != "unclear") & (labels_ != "unclear")
+            t, lab = truth[keep].astype(int), labels_[keep].astype(int)
+            levels = [c for c in categories if c != "unclear"]
+            row["weighted_kappa"] = agreement.cohen_kappa(t, lab, levels, weights="quadratic")
+        out.append(row)
+    return out
+
+
+def real_table() -> pl.DataFrame | None:
+    if not GOLD.is_file():
+        print(f"real labelled sessions not found at {GOLD}: skipped")
+        return None
+    gold = pl.read_ndjson(GOLD).with_columns(
+        pl.col("codebase_relationship").replace_strict(CODEBASE, default=None),
+        pl.col("expertise").cast(pl.Utf8),
+        half=pl.when(pl.col("gid").str.extract(r"(\d+)").cast(pl.Int64) % 2 == 0)
+        .then(pl.lit("A"))
+        .otherwise(pl.lit("B")),
+    )
+    labels = real_labels()
+    rows_ = real_rows(gold, labels, "all")
+    for half in ("A", "B"):
+        rows_ += real_rows(gold.filter(pl.col("half") == half), labels, half)
+    return pl.DataFrame(rows_, infer_schema_length=None)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=corpus.DEFAULT_SEED)
     args = parser.parse_args()
+    real = real_table()
+    if real is not None:
+        print(f"real labelled sessions ({GOLD.name}), heuristic backend; halves A/B split by gid parity:")
+        with pl.Config(tbl_rows=40, tbl_width_chars=140):
+            print(real.with_columns(pl.col(pl.Float64).round(3)))
     joined = run(args.sessions, args.seed)
     table = pl.DataFrame(rows(joined)).with_columns(pl.col(pl.Float64).round(3))
     print("(for the decision shares, 'kappa' is the Pearson correlation with the planted share)")
