@@ -64,7 +64,9 @@ def summary_lines(conn: duckdb.DuckDBPyConnection, report: Path, snapshot: Path)
             "SELECT coalesce(sum(cells), 0), coalesce(sum(suppressed_cells), 0), max(min_users) "
             "FROM analysis_suppressions",
         )
-        if cells:
+        if users == 1:
+            lines.append("privacy       one person's sessions: nothing suppressed (there is no one else to protect)")
+        elif cells:
             lines.append(
                 f"privacy       {suppressed:,} of {cells:,} published cells suppressed (fewer than {k} people)"
             )

@@ -142,3 +142,25 @@ def test_a_tiny_warehouse_gives_every_analysis_with_notes_not_errors(tmp_path):
         rates = conn.sql("SELECT count(*), count(note), bool_and(suppressed) FROM analysis_adjusted_rates").fetchall()
     assert slopes == [(6, 6, True)]
     assert rates[0][0] > 0 and rates[0][1] > 0 and rates[0][2]  # notes among them; two people: all suppressed
+
+
+def test_the_closing_summary_reads_the_snapshot(tmp_path):
+    """What `make run` prints last: sessions, agents, files not read and why, where the report is."""
+    import duckdb
+
+    from sessionlab_assets.summary import summary_lines
+
+    source = tmp_path / "source"
+    session = ClaudeCodeTranscript("8e2f0000-0000-4000-8000-000000000003", datetime(2026, 1, 7, 9))
+    session.prompt("Rename a function.")
+    session.say("Renamed.")
+    session.write(source / "ana" / "projects" / "app" / "s.jsonl")
+    (source / "ana" / "notes.md").write_text("# notes\n")
+    db = tmp_path / "w.duckdb"
+    assert _ingest(db, source).success
+    with duckdb.connect(str(db)) as conn:
+        lines = summary_lines(conn, tmp_path / "report", tmp_path / "export" / "snapshot.duckdb")
+    text = "\n".join(lines)
+    assert "sessions      1 (0 headless" in text and "from 1 person" in text
+    assert "claude-code 1" in text and "1 × not JSON lines" in text
+    assert str(tmp_path / "report" / "report.html") in text
