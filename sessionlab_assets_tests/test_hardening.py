@@ -164,3 +164,35 @@ def test_the_closing_summary_reads_the_snapshot(tmp_path):
     assert "sessions      1 (0 headless" in text and "from 1 person" in text
     assert "claude-code 1" in text and "1 × not JSON lines" in text
     assert str(tmp_path / "report" / "report.html") in text
+
+
+def test_any_selection_materialises_including_session_measures_and_its_parents(tmp_path):
+    """`+key:"session_measures"` (the asset and its parents) materialises: the ingest no longer refuses a
+    selection of some of its tables; it writes them all in its one transaction and reports the selected."""
+    import duckdb
+
+    from sessionlab_assets.classify.assets import classify_measures, session_measures
+    from sessionlab_assets.classify.settings import ClassifierSettings
+
+    source = tmp_path / "source"
+    session = ClaudeCodeTranscript("8e2f0000-0000-4000-8000-000000000004", datetime(2026, 1, 8, 9))
+    session.prompt("Add a --verbose flag to the CLI.")
+    session.say("Added.")
+    session.write(source / "ana" / "projects" / "app" / "s.jsonl")
+    db = tmp_path / "w.duckdb"
+    result = dg.materialize(
+        [ingest_transcripts, classify_measures, session_measures],
+        selection=dg.AssetSelection.from_string('+key:"session_measures"'),
+        tags=MONTHS,
+        resources={
+            "warehouse_db": DuckDBResource(database=str(db)),
+            "transcript_source": TranscriptSource(source_dir=str(source)),
+            "classifier_settings": ClassifierSettings(backend_name="heuristic"),
+        },
+    )
+    assert result.success
+    reported = {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
+    assert {"sessions", "work_mode", "session_measures"} <= reported
+    with duckdb.connect(str(db)) as conn:
+        assert conn.sql("SELECT count(*) FROM session_measures").fetchall() == [(1,)]
+        assert conn.sql("SELECT count(*) FROM events").fetchall()[0][0] > 0  # written all the same
