@@ -72,7 +72,9 @@ def test_figures_and_page_are_written(built):
         "Prompt versions",
         "Table A1",
         "Table A2",
-        "work_mode_by_value_band",
+        "work mode × task-value band FE",  # the report's words, not a column name
+        "Sessions by agent",
+        "Files not read, and why",
     ):
         assert text in page, text
 

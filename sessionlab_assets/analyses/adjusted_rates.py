@@ -34,9 +34,21 @@ class Specification:
     controls: tuple[str, ...] = ()
 
     def describe(self) -> str:
-        parts = list(self.fixed_effects) + [f"control {c}" for c in self.controls]
-        return " + ".join(parts) if parts else "none"
+        """The controls in the report's words (Table A1's rows)."""
+        parts = [READABLE.get(fe, fe) for fe in self.fixed_effects] + [READABLE.get(c, c) for c in self.controls]
+        return ", ".join(parts) if parts else "none"
 
+
+# Names of the controls as Table A1 prints them.
+READABLE = {
+    "work_mode_by_value_band": "work mode × task-value band FE",
+    "month_label": "month FE",
+    "occupation_work": "task-occupation FE",
+    "occupation_user_group": "user-occupation FE",
+    "model_tier_by_length_band": "model tier × session-length band FE",
+    "log_model_calls": "ln(model calls)",
+    "log_human_turns": "ln(human turns)",
+}
 
 # The report's cumulative specifications; column 5 is preferred.
 _FE = (

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import polars as pl
 
+from sessionlab_assets.analyses.adjusted_rates import PREFERRED
 from sessionlab_assets.classify.registry import MEASURES
 from sessionlab_assets.labels import EXPERTISE_NAMES
 
@@ -168,6 +169,22 @@ def render(
         .drop("expertise")
     )
     a2 = a2.rename({c: f"({c})" for c in a2.columns if c != "level"})
+    # The preferred column as the report's Table A2 prints it: sessions, people, raw and adjusted rate, SE, CI.
+    a2_preferred = (
+        table_a2.filter(pl.col("specification") == PREFERRED.number)
+        .sort("expertise")
+        .select(
+            pl.col("expertise").replace_strict(EXPERTISE_NAMES, return_dtype=pl.Utf8).alias("level"),
+            "sessions",
+            pl.col("users").alias("people"),
+            pl.col("raw_rate").alias("unadjusted rate"),
+            pl.col("rate").alias("adjusted rate"),
+            "se",
+            pl.col("ci_low").alias("95% CI low"),
+            pl.col("ci_high").alias("95% CI high"),
+            "note",
+        )
+    )
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>sessionlab report</title><style>{STYLE}</style></head>
@@ -189,7 +206,11 @@ def render(
 <p>OLS linear probability model; fixed effects absorbed; standard errors clustered by user, small-sample corrected.</p>
 {table_html(a1, 4)}
 <h2>Table A2: adjusted verified success by expertise level</h2>
-<p>Recycled predictions ȳ + β<sub>k</sub> − Σ p<sub>j</sub> β<sub>j</sub> under each specification (columns).</p>
+<p>Column ({PREFERRED.number}), the preferred specification: {html.escape(PREFERRED.describe())}. Recycled
+predictions ȳ + β<sub>k</sub> − Σ p<sub>j</sub> β<sub>j</sub>; standard errors by the delta method from the
+clustered covariance; a dash is a suppressed or unestimated cell.</p>
+{table_html(a2_preferred)}
+<p>Adjusted rate by level under each specification (columns):</p>
 {table_html(a2)}
 </body></html>
 """
