@@ -74,6 +74,8 @@ def test_figures_and_page_are_written(built):
         "Table A2",
         "work mode × task-value band FE",  # the report's words, not a column name
         "Sessions by agent",
+        "Your data beside the report",
+        "Verified success per expertise level (Table A1, column 5)",
         "Files not read, and why",
     ):
         assert text in page, text

@@ -16,6 +16,7 @@ from sessionlab_assets import environment, warehouse
 from sessionlab_assets.analyses.assets import ASSETS as ANALYSES
 from sessionlab_assets.metadata import markdown_table
 from sessionlab_assets.report import figures, html
+from sessionlab_assets.report.headlines import headlines_table
 from sessionlab_assets.resources import REPO_ROOT
 
 GROUP = "report"
@@ -103,6 +104,7 @@ def report(warehouse_db: DuckDBResource, report_settings: ReportSettings) -> dg.
         coverage = html.read_coverage(conn)
         table_a1 = conn.sql("SELECT * FROM analysis_expertise_slopes ORDER BY specification").pl()
         table_a2 = conn.sql("SELECT * FROM analysis_adjusted_rates WHERE panel = 'table_a2'").pl()
+        headlines = headlines_table(conn)
     if coverage.sessions == 0:
         raise dg.Failure("The warehouse has no sessions: materialise the monthly assets and the analyses first.")
     drawn = {name: (caption, figures.png(draw(tables[table]))) for name, (caption, table, draw) in FIGURES.items()}
@@ -111,7 +113,7 @@ def report(warehouse_db: DuckDBResource, report_settings: ReportSettings) -> dg.
     for name, (_, data) in drawn.items():
         (target / "figures" / f"{name}.png").write_bytes(data)
     page = target / "report.html"
-    page.write_text(html.render(coverage, drawn, table_a1, table_a2))
+    page.write_text(html.render(coverage, drawn, table_a1, table_a2, headlines))
     metadata = {
         "report": dg.MetadataValue.path(str(page)),
         "sessions": dg.MetadataValue.int(coverage.sessions),

@@ -106,7 +106,11 @@ figcaption { color: #555; font-size: 0.9em; } .empty { color: #888; }
 
 
 def render(
-    coverage: Coverage, figures: dict[str, tuple[str, bytes]], table_a1: pl.DataFrame, table_a2: pl.DataFrame
+    coverage: Coverage,
+    figures: dict[str, tuple[str, bytes]],
+    table_a1: pl.DataFrame,
+    table_a2: pl.DataFrame,
+    headlines: pl.DataFrame,
 ) -> str:
     """`figures`: name -> (caption, PNG bytes). Tables as the warehouse holds them."""
     backends = coverage.backends["backend"].unique().to_list()
@@ -195,6 +199,10 @@ def render(
 <h2>Coverage</h2>
 <div class="coverage">{header}</div>
 {warning}
+<h2>Your data beside the report</h2>
+<p>Each headline of the report beside the same number measured on these sessions, with its 95% CI and N
+(sessions; people for the changes between the first and the last month), or why it could not be measured.</p>
+{table_html(headlines)}
 <h3>Sessions by agent</h3>{table_html(coverage.agents)}
 <h3>Files not read, and why ({coverage.quarantined_files} in all)</h3>{table_html(coverage.not_read)}
 <h3>Classifier outcomes per measure</h3>{table_html(coverage.classifiers)}

@@ -1,0 +1,171 @@
+"""The report's headline numbers beside the same numbers measured on your sessions.
+
+One declaration per headline: the report's figure (MEASURES.md), and the query on the analysis tables
+that gives ours with its 95% CI and the sessions behind it. A headline that cannot be measured says
+why (suppressed, not estimated, no such rows) instead of showing a blank.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+
+@dataclass(frozen=True)
+class Headline:
+    topic: str
+    claim: str
+    report: str  # as the report published it
+    sql: str  # one row: value, ci_low, ci_high, sessions, suppressed, note
+    unit: str = "share"  # "share" (a share or rate), "change" (a relative change) or "points" (a difference)
+
+
+def _share_change(mode: str) -> str:
+    return (
+        "SELECT change AS value, ci_low, ci_high, users AS sessions, suppressed, NULL AS note, "
+        "first_value, last_value, first_month, last_month "
+        f"FROM analysis_composition_change WHERE category = '{mode}' AND measure = 'share'"
+    )
+
+
+def _rate(level: int) -> str:
+    return (
+        "SELECT rate AS value, ci_low, ci_high, sessions, suppressed, note FROM analysis_adjusted_rates "
+        f"WHERE panel = 'table_a2' AND specification = 5 AND expertise = {level}"
+    )
+
+
+HEADLINES = (
+    Headline(
+        "Work",
+        "Change in the share of fix sessions, first to last month",
+        "33% → 19% (−14 points)",
+        _share_change("fix"),
+        "points",
+    ),
+    Headline(
+        "Work", "Change in the share of operate sessions", "14% → 21% (+7 points)", _share_change("operate"), "points"
+    ),
+    Headline(
+        "Work",
+        "Change in the share of analyze + communicate sessions",
+        "~10% → ~20% (+10 points)",
+        _share_change("analyze + communicate"),
+        "points",
+    ),
+    Headline(
+        "Division of labour",
+        "Share of planning decisions the user makes (mean)",
+        "~70%",
+        "SELECT mean AS value, ci_low, ci_high, sessions, suppressed, NULL AS note FROM analysis_decision_summary "
+        "WHERE decision = 'planning' AND who = 'user'",
+    ),
+    Headline(
+        "Division of labour",
+        "Share of execution decisions the user makes (mean)",
+        "~20%",
+        "SELECT mean AS value, ci_low, ci_high, sessions, suppressed, NULL AS note FROM analysis_decision_summary "
+        "WHERE decision = 'execution' AND who = 'user'",
+    ),
+    Headline(
+        "Activity",
+        "More actions per prompt per expertise level (with controls)",
+        "+9%",
+        "SELECT effect AS value, effect_ci_low AS ci_low, effect_ci_high AS ci_high, sessions, suppressed, note "
+        "FROM analysis_activity_regressions WHERE measure = 'actions_per_prompt' AND estimator = 'log-linear OLS' "
+        "AND term = 'per level'",
+        "change",
+    ),
+    Headline(
+        "Activity",
+        "More output words per prompt per expertise level (with controls)",
+        "+13%",
+        "SELECT effect AS value, effect_ci_low AS ci_low, effect_ci_high AS ci_high, sessions, suppressed, note "
+        "FROM analysis_activity_regressions WHERE measure = 'output_words_per_prompt' "
+        "AND estimator = 'log-linear OLS' AND term = 'per level'",
+        "change",
+    ),
+    Headline(
+        "Success",
+        "Verified success per expertise level (Table A1, column 5)",
+        "+3.8 points",
+        "SELECT slope AS value, ci_low, ci_high, sessions, suppressed, note FROM analysis_expertise_slopes "
+        "WHERE specification = 5",
+        "points",
+    ),
+    *(
+        Headline("Success", f"Adjusted verified success, level {level} ({name})", report, _rate(level))
+        for level, name, report in (
+            (1, "novice", "14.5%"),
+            (3, "intermediate", "28.3%"),
+            (5, "expert", "32.9%"),
+        )
+    ),
+    Headline(
+        "Occupation",
+        "Verified success, software and mathematical occupations",
+        "~30%",
+        "SELECT rate AS value, ci_low, ci_high, sessions, suppressed, NULL AS note FROM analysis_occupation_success "
+        "WHERE scope = 'all sessions' AND grouping = 'software vs other' AND period = 'all' "
+        "AND group_name = 'software' AND measure = 'verified_success'",
+    ),
+    Headline(
+        "Occupation",
+        "Verified success, other identified occupations",
+        "~26%",
+        "SELECT rate AS value, ci_low, ci_high, sessions, suppressed, NULL AS note FROM analysis_occupation_success "
+        "WHERE scope = 'all sessions' AND grouping = 'software vs other' AND period = 'all' "
+        "AND group_name = 'other' AND measure = 'verified_success'",
+    ),
+    Headline(
+        "Value",
+        "Change in mean task value, first to last month",
+        "+27%",
+        "SELECT relative_change AS value, ci_low / nullif(first_value, 0) AS ci_low, "
+        "ci_high / nullif(first_value, 0) AS ci_high, users AS sessions, suppressed, NULL AS note "
+        "FROM analysis_composition_change WHERE category = 'all' AND measure = 'mean_value_usd'",
+        "change",
+    ),
+)
+
+
+def _measured(row: dict | None, unit: str) -> tuple[str, str]:
+    """(ours, why not) for one headline's row."""
+    if row is None:
+        return "—", "no rows: the analysis had no sessions for it"
+    if row.get("suppressed"):
+        return "—", "suppressed: fewer people in the cell than k"
+    if row.get("value") is None:
+        return "—", " ".join(str(row.get("note") or "not estimated").split())[:160]
+
+    def fmt(value: float) -> str:
+        return f"{value * 100:.1f}" if unit == "share" else f"{value * 100:+.1f}"
+
+    suffix = " points" if unit == "points" else "%"
+    ci = ""
+    if row.get("ci_low") is not None and row.get("ci_high") is not None:
+        ci = f" [{fmt(row['ci_low'])}, {fmt(row['ci_high'])}]"
+    return fmt(row["value"]) + suffix + ci, ""
+
+
+HEADLINES_SCHEMA = {
+    "topic": pl.Utf8,
+    "headline": pl.Utf8,
+    "report": pl.Utf8,
+    "yours [95% CI]": pl.Utf8,
+    "N": pl.Int64,  # sessions; people for the changes between months
+    "why not": pl.Utf8,
+}
+
+
+def headlines_table(conn) -> pl.DataFrame:
+    """One row per headline: topic, what, the report's figure, ours with its CI, N, and why not."""
+    rows = []
+    for headline in HEADLINES:
+        result = conn.sql(headline.sql)
+        found = result.fetchall()
+        row = dict(zip(result.columns, found[0], strict=True)) if found else None
+        ours, why = _measured(row, headline.unit)
+        rows.append((headline.topic, headline.claim, headline.report, ours, row.get("sessions") if row else None, why))
+    return pl.DataFrame(rows, schema=HEADLINES_SCHEMA, orient="row")
