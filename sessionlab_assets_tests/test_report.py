@@ -75,6 +75,8 @@ def test_figures_and_page_are_written(built):
         "work mode × task-value band FE",  # the report's words, not a column name
         "Sessions by agent",
         "Your data beside the report",
+        "Validation and samples",
+        "Sample exclusions, step by step",
         "Verified success per expertise level (Table A1, column 5)",
         "Files not read, and why",
     ):

@@ -105,6 +105,7 @@ def report(warehouse_db: DuckDBResource, report_settings: ReportSettings) -> dg.
         table_a1 = conn.sql("SELECT * FROM analysis_expertise_slopes ORDER BY specification").pl()
         table_a2 = conn.sql("SELECT * FROM analysis_adjusted_rates WHERE panel = 'table_a2'").pl()
         headlines = headlines_table(conn)
+        checks = html.read_checks(conn)
     if coverage.sessions == 0:
         raise dg.Failure("The warehouse has no sessions: materialise the monthly assets and the analyses first.")
     drawn = {name: (caption, figures.png(draw(tables[table]))) for name, (caption, table, draw) in FIGURES.items()}
@@ -113,7 +114,7 @@ def report(warehouse_db: DuckDBResource, report_settings: ReportSettings) -> dg.
     for name, (_, data) in drawn.items():
         (target / "figures" / f"{name}.png").write_bytes(data)
     page = target / "report.html"
-    page.write_text(html.render(coverage, drawn, table_a1, table_a2, headlines))
+    page.write_text(html.render(coverage, drawn, table_a1, table_a2, headlines, checks))
     metadata = {
         "report": dg.MetadataValue.path(str(page)),
         "sessions": dg.MetadataValue.int(coverage.sessions),

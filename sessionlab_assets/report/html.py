@@ -77,6 +77,32 @@ def read_coverage(conn) -> Coverage:
     )
 
 
+CHECKS = {
+    "Judged success by signal strength (the report: 13% → 90% across success signal 1 → 5, 85% → 3% across "
+    "failure signal 1 → 5)": "SELECT signal, level, sessions, users AS people, judged_success_rate, ci_low, ci_high "
+    "FROM analysis_validation_signals ORDER BY signal, level",
+    "Work mode against telemetry: share of sessions that changed code (the report: over 90% in code-writing modes)": (
+        "SELECT work_mode, code_writing_mode, sessions, code_changed_share, ci_low, ci_high "
+        "FROM analysis_validation_modes ORDER BY code_writing_mode DESC, work_mode"
+    ),
+    "Agreement with a labelled set (SESSIONLAB_GOLD_LABELS)": (
+        "SELECT label, gold_sessions, sessions, exact, adjacent, kappa, weighted_kappa FROM analysis_gold_agreement "
+        "ORDER BY label"
+    ),
+    "The pricer on held-out postings (the pricer_validation asset; the report: log R² 0.38, bias 2.39 → 0.14)": (
+        "SELECT tier, price_range, priced, log_r2, level_r2, bias, median_predicted, median_actual, backend, note "
+        "FROM analysis_pricer_validation ORDER BY tier = 'overall' DESC, tier"
+    ),
+    "Sample exclusions, step by step": (
+        "SELECT analysis, rule, excluded, remaining FROM analysis_samples ORDER BY analysis, step"
+    ),
+}
+
+
+def read_checks(conn) -> dict[str, pl.DataFrame]:
+    return {title: conn.sql(sql).pl() for title, sql in CHECKS.items()}
+
+
 def table_html(frame: pl.DataFrame, digits: int = 3) -> str:
     if frame.height == 0:
         return "<p class='empty'>(no rows)</p>"
@@ -111,7 +137,11 @@ def render(
     table_a1: pl.DataFrame,
     table_a2: pl.DataFrame,
     headlines: pl.DataFrame,
+    checks: dict[str, pl.DataFrame] | None = None,
 ) -> str:
+    """`checks`: the validation and sample tables (see `read_checks`), shown after Table A2."""
+    checks = checks or {}
+    sections = "".join(f"<h3>{html.escape(title)}</h3>{table_html(frame)}" for title, frame in checks.items())
     """`figures`: name -> (caption, PNG bytes). Tables as the warehouse holds them."""
     backends = coverage.backends["backend"].unique().to_list()
     warning = (
@@ -220,5 +250,8 @@ clustered covariance; a dash is a suppressed or unestimated cell.</p>
 {table_html(a2_preferred)}
 <p>Adjusted rate by level under each specification (columns):</p>
 {table_html(a2)}
+<h2>Validation and samples</h2>
+<p>How far to trust the labels, and which sessions each analysis left out and why.</p>
+{sections}
 </body></html>
 """
