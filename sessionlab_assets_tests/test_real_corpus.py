@@ -138,3 +138,35 @@ def test_the_whole_pipeline_runs_on_the_real_corpus(real_corpus, tmp_path):
         ).fetchall()[0][0]
         headless = conn.sql("SELECT count(*) FROM sessions WHERE headless").fetchall()[0][0]
         assert used == sessions - headless
+
+
+def test_the_real_labelled_set_keyed_by_source_file_is_a_gold_file(tmp_path, real_corpus):
+    """`../shared/gold/real_dev_labels.jsonl` names sessions by file, writes "unclear" and short codebase
+    names: the gold-label check reads it as it is."""
+    import dagster as dg
+    import duckdb
+    from dagster_duckdb import DuckDBResource
+
+    from sessionlab_assets.analyses.assets import AnalysisSettings, classifier_validation
+    from sessionlab_assets.classify.assets import classify_measures, session_measures
+    from sessionlab_assets.classify.settings import ClassifierSettings
+    from sessionlab_assets.ingest.assets import ingest_transcripts
+    from sessionlab_assets.resources import TranscriptSource
+
+    gold = real_corpus.parent.parent / "gold" / "real_dev_labels.jsonl"
+    db = tmp_path / "w.duckdb"
+    resources = {
+        "warehouse_db": DuckDBResource(database=str(db)),
+        "transcript_source": TranscriptSource(source_dir=str(real_corpus)),
+        "classifier_settings": ClassifierSettings(backend_name="heuristic"),
+        "analysis_settings": AnalysisSettings(gold_labels=str(gold), min_users=1),
+    }
+    months = {"dagster/asset_partition_range_start": "2025-10", "dagster/asset_partition_range_end": "2026-12"}
+    assert dg.materialize([ingest_transcripts, classify_measures, session_measures], resources=resources, tags=months)
+    assert dg.materialize([classifier_validation], resources=resources).success
+    with duckdb.connect(str(db)) as conn:
+        rows = dict(conn.sql("SELECT label, gold_sessions FROM analysis_gold_agreement").fetchall())
+    labelled = sum(1 for _ in gold.open())
+    assert rows["work_mode"] == labelled and rows["outcome"] == labelled
+    assert rows["codebase_relationship"] == labelled  # short names mapped to ours
+    assert 0 < rows["expertise"] < labelled  # "unclear" is an abstention, not compared

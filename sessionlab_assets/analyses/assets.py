@@ -368,7 +368,9 @@ def classifier_validation(warehouse_db: DuckDBResource, analysis_settings: Analy
             gold = validation.read_gold(Path(gold_file).expanduser())
         except validation.GoldFileError as error:
             raise dg.Failure(str(error)) from error
-        agreement, confusion = validation.gold_agreement(out.measures, gold)
+        with warehouse_db.get_connection() as conn:
+            files = conn.sql("SELECT source_file, session_id FROM sessions").pl()
+        agreement, confusion = validation.gold_agreement(out.measures, validation.keyed_by_session(gold, files))
     out.add(
         "analysis_gold_agreement",
         agreement.with_columns(gold_file=pl.lit(gold_file)),

@@ -95,26 +95,58 @@ def judged_success_by_signal(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+# Values labelled sets write for our labels: an abstention, and the short codebase names.
+GOLD_ALIASES: dict[str, dict[str, str | None]] = {
+    "expertise": {"unclear": None},
+    "occupation_user": {"unclear": None},
+    "codebase_relationship": {
+        "modify": "modify_existing",
+        "explore": "explore_code",
+        "create": "create_from_scratch",
+        "none": "not_in_codebase",
+    },
+}
+GOLD_KEYS = ("session_id", "source_file")  # a labelled set names sessions by our id or by their file
+
+
 def read_gold(path: Path) -> pl.DataFrame:
+    """The labels of a CSV, Parquet or JSON-lines file keyed by `session_id` or `source_file` (the path under
+    the source root), with abstentions ("unclear") as NULL and short codebase names mapped to ours."""
     if not path.is_file():
         raise GoldFileError(f"gold-label file {path} does not exist (SESSIONLAB_GOLD_LABELS)")
     try:
-        gold = pl.read_parquet(path) if path.suffix == ".parquet" else pl.read_csv(path, infer_schema_length=None)
+        if path.suffix == ".parquet":
+            gold = pl.read_parquet(path)
+        elif path.suffix in (".jsonl", ".ndjson"):
+            gold = pl.read_ndjson(path, infer_schema_length=None)
+        else:
+            gold = pl.read_csv(path, infer_schema_length=None)
     except Exception as error:  # a malformed file: say which and why
         raise GoldFileError(f"gold-label file {path} could not be read: {error}") from error
-    if "session_id" not in gold.columns:
-        raise GoldFileError(f"gold-label file {path} has no session_id column (columns: {gold.columns})")
+    key = next((k for k in GOLD_KEYS if k in gold.columns), None)
+    if key is None:
+        raise GoldFileError(f"gold-label file {path} has no session_id or source_file column (columns: {gold.columns})")
     labels = [c for c in gold.columns if c in GOLD_SCALES]
     if not labels:
         raise GoldFileError(f"gold-label file {path} has none of the label columns {sorted(GOLD_SCALES)}")
-    if gold["session_id"].is_duplicated().any():
-        raise GoldFileError(f"gold-label file {path} lists a session_id more than once")
+    if gold[key].is_duplicated().any():
+        raise GoldFileError(f"gold-label file {path} lists a {key} more than once")
+    gold = gold.with_columns(
+        pl.col(column).cast(pl.Utf8).replace(GOLD_ALIASES[column]) for column in labels if column in GOLD_ALIASES
+    )
     for column in labels:
         allowed = {str(v) for v in GOLD_SCALES[column][0]}
         bad = sorted({str(v) for v in gold[column].drop_nulls().to_list()} - allowed)
         if bad:
             raise GoldFileError(f"gold-label file {path}: column {column} has values outside its label set: {bad[:5]}")
-    return gold.select("session_id", *labels)
+    return gold.select(key, *labels)
+
+
+def keyed_by_session(gold: pl.DataFrame, files: pl.DataFrame) -> pl.DataFrame:
+    """A labelled set keyed by source file, keyed by session id instead (`files`: source_file, session_id)."""
+    if "session_id" in gold.columns:
+        return gold
+    return gold.join(files, on="source_file", how="inner").drop("source_file")
 
 
 def gold_agreement(frame: pl.DataFrame, gold: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
