@@ -159,3 +159,25 @@ def test_the_report_renders_in_headless_chromium(built, tmp_path):
     assert image.size == (1200, 3000)
     # A rendered page, not a blank one: many distinct grey levels (text, tables, plots).
     assert len(set(image.getdata())) > 50
+
+
+def test_suppressed_cells_are_marked_in_the_figures():
+    from datetime import date
+
+    import polars as pl
+
+    from sessionlab_assets.report import figures
+
+    shares = pl.DataFrame(
+        {
+            "month": [date(2026, 1, 1), date(2026, 1, 1), date(2026, 4, 1)],
+            "work_mode": ["fix", "plan", "fix"],
+            "share": [0.4, None, 0.3],
+            "ci_low": [0.3, None, 0.2],
+            "ci_high": [0.5, None, 0.4],
+            "suppressed": [False, True, False],
+        }
+    )
+    figure = figures.work_mode_shares(shares)
+    marks = [t.get_text() for axis in figure.axes for t in axis.texts]
+    assert marks.count(figures.SUPPRESSED_MARK) == 1

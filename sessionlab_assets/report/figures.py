@@ -1,5 +1,5 @@
 """The report's figures, drawn from the analysis tables (each function takes the table as the warehouse
-holds it and returns a matplotlib Figure). Suppressed cells are NULL and are left out of the plot."""
+holds it and returns a matplotlib Figure). Suppressed cells are NULL: the bar charts mark them "< k"."""
 
 from __future__ import annotations
 
@@ -41,6 +41,28 @@ def png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
+SUPPRESSED_MARK = "< k"  # drawn where a cell was suppressed, so a gap never reads as zero
+
+
+def _mark_suppressed(axis, positions, rows: pl.DataFrame, horizontal: bool = False) -> None:
+    """Write `SUPPRESSED_MARK` at each position whose cell was suppressed (fewer people than k)."""
+    if "suppressed" not in rows.columns:
+        return
+    for position, suppressed in zip(positions, rows["suppressed"].fill_null(False).to_list(), strict=True):
+        if suppressed:
+            x, y = (0.01, position) if horizontal else (position, 0.01)
+            axis.text(
+                x,
+                y,
+                SUPPRESSED_MARK,
+                ha="left" if horizontal else "center",
+                va="center" if horizontal else "bottom",
+                fontsize=7,
+                color="#777",
+                rotation=0 if horizontal else 90,
+            )
+
+
 def _error(table: pl.DataFrame, value: str, within: tuple[float, float] | None = None) -> np.ndarray:
     """Error-bar lengths below and above each value; `within` clips the interval to a proportion's range."""
     values = table[value].to_numpy().astype(float)
@@ -67,6 +89,7 @@ def work_mode_shares(shares: pl.DataFrame) -> Figure:
             capsize=2,
             label=f"{month:%b %Y}",
         )
+        _mark_suppressed(axis, x + offset, rows)
     axis.set_xticks(x, WORK_MODES, rotation=30)
     axis.set_ylabel("share of sessions")
     axis.set_ylim(0, 1)
@@ -201,6 +224,7 @@ def occupation_success(table: pl.DataFrame) -> Figure:
             capsize=2,
             label=OUTCOME_NAMES[measure],
         )
+        _mark_suppressed(axis, y + offset, part, horizontal=True)
     axis.set_yticks(y, groups, fontsize=8)
     axis.invert_yaxis()
     axis.set_xlabel("share of code-producing sessions")
