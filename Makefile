@@ -4,8 +4,6 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 MONTHS ?= 2025-10...2026-04
-# One month (MONTHS=2026-02) means that month.
-PARTITIONS = $(if $(findstring ...,$(MONTHS)),$(MONTHS),$(MONTHS)...$(MONTHS))
 # Progress and warnings on the terminal; Dagster's per-event DEBUG lines stay in the run's log in the UI.
 RUN_CONFIG = '{"loggers": {"console": {"config": {"log_level": "INFO"}}}}'
 DAGSTER_RUN = PYTHONWARNINGS=ignore::FutureWarning $(BIN)/dagster asset materialize -m sessionlab_assets.definitions
@@ -26,6 +24,9 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml $(BIN)/.installed
 setup: $(BIN)/.installed $(DAGSTER_HOME)/dagster.yaml
 
 run: setup
+	@# One month (MONTHS=2026-02) means that month; a malformed or reversed range stops here, saying so.
+	$(eval PARTITIONS := $(shell $(BIN)/python -m sessionlab_assets.partitions $(MONTHS) || echo INVALID))
+	@test "$(PARTITIONS)" != INVALID || ($(BIN)/python -m sessionlab_assets.partitions $(MONTHS); exit 2)
 	$(DAGSTER_RUN) --select 'group:ingest or group:classify' --partition-range $(PARTITIONS) --config-json $(RUN_CONFIG)
 	$(DAGSTER_RUN) --select 'group:analyses or group:report' --config-json $(RUN_CONFIG)
 	$(BIN)/python -m sessionlab_assets.summary

@@ -20,3 +20,28 @@ def month_range(context: dg.AssetExecutionContext) -> tuple[date, date]:
 
 def _as_date(value: datetime) -> date:
     return date(value.year, value.month, 1)
+
+
+def check_range(text: str) -> str:
+    """A `--partition-range` as `make run MONTHS=...` gives it, checked: `YYYY-MM...YYYY-MM` (one month
+    stands for itself), first month not after the last, none before the first partition."""
+    first, _, last = text.partition("...")
+    last = last or first
+    try:
+        start, end = (datetime.strptime(month, "%Y-%m").date() for month in (first, last))
+    except ValueError:
+        raise ValueError(f"MONTHS={text!r}: expected YYYY-MM or YYYY-MM...YYYY-MM, such as 2026-01...2026-03") from None
+    if start > end:
+        raise ValueError(f"MONTHS={text!r}: the first month is after the last")
+    if start < date(2025, 10, 1):
+        raise ValueError(f"MONTHS={text!r}: the first month with partitions is 2025-10")
+    return f"{first}...{last}"
+
+
+if __name__ == "__main__":  # `python -m sessionlab_assets.partitions 2026-02` prints the range, or says what is wrong
+    import sys
+
+    try:
+        print(check_range(sys.argv[1]))
+    except ValueError as error:
+        raise SystemExit(f"sessionlab: {error}") from None

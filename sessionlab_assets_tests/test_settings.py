@@ -77,3 +77,23 @@ def test_the_code_location_stops_with_the_line_and_status_2():
     assert done.stderr.strip().splitlines()[-1] == (
         "sessionlab: SESSIONLAB_MIN_CELL_USERS='abc': expected a whole number of at least 1"
     )
+
+
+@pytest.mark.parametrize(
+    "months, expected",
+    [
+        ("2026-02", "2026-02...2026-02"),
+        ("2025-10...2026-04", "2025-10...2026-04"),
+        ("2026-04...2025-10", "the first month is after the last"),
+        ("2026-2", "expected YYYY-MM"),
+        ("2025-01...2025-12", "the first month with partitions is 2025-10"),
+    ],
+)
+def test_make_run_months_are_checked_before_anything_runs(months, expected):
+    from sessionlab_assets.partitions import check_range
+
+    if expected[0].isdigit():
+        assert check_range(months) == expected
+    else:
+        with pytest.raises(ValueError, match=expected):
+            check_range(months)
