@@ -28,6 +28,8 @@ def check_range(text: str) -> str:
     first, _, last = text.partition("...")
     last = last or first
     try:
+        if not all(len(month) == 7 and month[4] == "-" for month in (first, last)):
+            raise ValueError
         start, end = (datetime.strptime(month, "%Y-%m").date() for month in (first, last))
     except ValueError:
         raise ValueError(f"MONTHS={text!r}: expected YYYY-MM or YYYY-MM...YYYY-MM, such as 2026-01...2026-03") from None
