@@ -206,3 +206,22 @@ def test_a_headline_that_cannot_be_measured_says_why():
     assert "too few" in _measured({"value": None, "suppressed": False, "note": "not estimated: too few"}, "points")[1]
     shown, why = _measured({"value": 0.125, "ci_low": 0.1, "ci_high": 0.15, "suppressed": False}, "share")
     assert shown == "12.5% [10.0, 15.0]" and why == ""
+
+
+def test_a_user_rule_that_matches_no_path_is_refused(tmp_path):
+    source = tmp_path / "source"
+    session = ClaudeCodeTranscript("8e2f0000-0000-4000-8000-000000000005", datetime(2026, 1, 9, 9))
+    session.prompt("Sort the imports.")
+    session.say("Sorted.")
+    session.write(source / "ana" / "projects" / "app" / "s.jsonl")
+    result = dg.materialize(
+        [ingest_transcripts],
+        tags=MONTHS,
+        raise_on_error=False,
+        resources={
+            "warehouse_db": DuckDBResource(database=str(tmp_path / "w.duckdb")),
+            "transcript_source": TranscriptSource(source_dir=str(source), user_rule="regex:^people/([^/]+)/"),
+        },
+    )
+    assert not result.success
+    assert "matched none of the 1 sessions' paths" in str(result.all_events)

@@ -186,11 +186,22 @@ def _ingest(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource, tra
                     bytes=batch.bytes_read,
                     quarantine=len(batch.quarantine),
                     out_of_range=batch.out_of_range_sessions,
+                    unmatched=batch.unmatched_users,
                     files=len(batch.files),
                     undated=sum(1 for q in batch.quarantine if q.month is None),
                 )
                 reasons.update(q.reason if q.line_no is None else q.reason.split(":")[0] for q in batch.quarantine)
                 file_status.update(f"{f.status}/{f.role}" for f in batch.files)
+            if totals["unmatched"] and totals["unmatched"] == totals["sessions"]:
+                raise dg.Failure(
+                    f"SESSIONLAB_USER_RULE={transcript_source.user_rule} matched none of the {totals['sessions']} "
+                    "sessions' paths: every session would count as one user. Nothing was changed; fix the pattern."
+                )
+            if totals["unmatched"]:
+                context.log.warning(
+                    f"SESSIONLAB_USER_RULE={transcript_source.user_rule} matched no user in {totals['unmatched']} of "
+                    f"{totals['sessions']} sessions' paths: those count as one user, '(unmatched)'"
+                )
             emptied = [m for m in plan.months if before.get(m, 0) and not found[m]]
             if emptied and not transcript_source.allow_emptying_months:
                 raise dg.Failure(

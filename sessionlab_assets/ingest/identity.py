@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 DEFAULT_PSEUDONYM_KEY = "sessionlab-local-default-key"
+UNMATCHED = "(unmatched)"  # the user of a path a `regex:` rule does not match
 
 
 class IdentityRuleError(ValueError):
@@ -50,7 +51,7 @@ class IdentityRule:
         pattern = self._pattern
         if pattern is not None:
             match = pattern.search(relative_path)
-            return match.group(1) if match and match.group(1) else "(unmatched)"
+            return match.group(1) if match and match.group(1) else UNMATCHED
         if self.rule == "single":
             return "(single user)"
         parts = relative_path.split("/")

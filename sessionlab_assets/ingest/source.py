@@ -26,7 +26,7 @@ from typing import Any
 import orjson
 
 from sessionlab_assets.ingest import claude_code, codex, copilot, cursor, formats, gemini, opencode
-from sessionlab_assets.ingest.identity import IdentityRule
+from sessionlab_assets.ingest.identity import UNMATCHED, IdentityRule
 from sessionlab_assets.ingest.jsonl import LineError, ReadResult, read_jsonl_bytes
 from sessionlab_assets.ingest.model import HUMAN_PROMPT, ParsedSession
 from sessionlab_assets.progress import Progress
@@ -84,6 +84,7 @@ class IngestBatch:
     files: list[SourceFile] = field(default_factory=list)
     bytes_read: int = 0
     out_of_range_sessions: int = 0
+    unmatched_users: int = 0  # sessions whose path a `regex:` user rule did not match
 
 
 def month_of(session: ParsedSession) -> date | None:
@@ -407,6 +408,7 @@ class _Ledger:
                     )
             if in_range:
                 session.user_key = self.identity.user_key(main.relative)
+                batch.unmatched_users += self.identity.raw_user(main.relative) == UNMATCHED
                 batch.sessions.append(session)
             else:
                 batch.out_of_range_sessions += 1
