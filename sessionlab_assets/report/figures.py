@@ -174,12 +174,19 @@ def activity_by_expertise(boxes: pl.DataFrame) -> Figure:
 
 
 def adjusted_rates(rates: pl.DataFrame) -> Figure:
-    """Figure 5: adjusted rates by expertise with 95% CIs, all sessions and sessions that hit trouble."""
-    figure, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
-    for axis, (panel, title) in zip(
-        axes, (("all", "All sessions"), ("trouble", "Sessions that hit trouble")), strict=True
-    ):
-        for outcome, name in OUTCOME_NAMES.items():
+    """Figure 5: adjusted rates by expertise with 95% CIs: all sessions, and sessions that hit trouble with
+    their success measures and their failure measures in panels of their own, as the report draws them."""
+    figure, axes = plt.subplots(1, 3, figsize=(13, 4), sharey=True)
+    success = ("at_least_partial_success", "judged_success", "verified_success")
+    failure = ("judged_failure", "verified_failure", "abandoned")
+    panels = (
+        ("all", success, "All sessions"),
+        ("trouble", success, "Hit trouble: how often they succeed"),
+        ("trouble", failure, "Hit trouble: how often they fail"),
+    )
+    for axis, (panel, outcomes, title) in zip(axes, panels, strict=True):
+        for outcome in outcomes:
+            name = OUTCOME_NAMES[outcome]
             rows = rates.filter((pl.col("panel") == panel) & (pl.col("outcome") == outcome)).sort("expertise")
             if rows.height == 0 or rows["rate"].is_null().all():
                 continue
