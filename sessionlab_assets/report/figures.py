@@ -73,8 +73,10 @@ def _error(table: pl.DataFrame, value: str, within: tuple[float, float] | None =
 
 
 def work_mode_shares(shares: pl.DataFrame) -> Figure:
-    """Share of sessions per work mode in the first and the last month, with 95% CIs."""
-    months = sorted(shares["month"].unique().to_list())
+    """Share of sessions per work mode in the first and the last month that have data, with 95% CIs."""
+    months = sorted(shares.filter(pl.col("share").is_not_null())["month"].unique().to_list()) or sorted(
+        shares["month"].unique().to_list()
+    )
     figure, axis = plt.subplots(figsize=(9, 4))
     x = np.arange(len(WORK_MODES))
     for offset, month in ((-0.2, months[0]), (0.2, months[-1])):
