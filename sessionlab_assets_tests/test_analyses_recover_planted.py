@@ -46,8 +46,8 @@ def test_table_a1_preferred_slope_is_positive_and_specification_6_needs_telemetr
     # The planted step function averaged over the level mix: a slope of a few points per level.
     assert 0.02 < preferred["slope"] < 0.06 and preferred["ci_low"] > 0
     assert table["r2"][4] > table["r2"][0]  # cells explain variation the raw slope leaves
-    # The planted world has no model or duration telemetry: column 6 says so instead of vanishing.
-    assert table["slope"][5] is None and "model_tier_by_length_band" in table["note"][5]
+    # The planted world has no model or duration telemetry (NULL): column 6 says so instead of vanishing.
+    assert table["slope"][5] is None and "no rows to fit" in table["note"][5]
 
 
 def test_composition_recovers_the_planted_shares_and_shift(labelled):

@@ -29,9 +29,14 @@ LSMR_TOLERANCE = 1e-12
 OLS_ESTIMATOR = "OLS; fixed effects absorbed (linearmodels AbsorbingLS, LSMR)"
 POISSON_ESTIMATOR = "Poisson pseudo-ML (Newton-Raphson); fixed effects as dummies"
 COVARIANCE = "clustered by user; small-sample corrected: G/(G-1)·(N-1)/(N-K)"
-# What a model that the data at hand cannot support raises (too few rows for its fixed effects, a
-# regressor absorbed by them, a missing column); callers report it as a row with the reason.
-NOT_ESTIMABLE = (ValueError, KeyError, ZeroDivisionError, np.linalg.LinAlgError, AbsorbingEffectError)
+# What a model that the data at hand cannot support raises (no rows, too few for its fixed effects, a
+# regressor absorbed by them, a singular design); callers report it as a row with the reason. A missing
+# column is a bug, not a data condition: `MissingColumn` fails the run.
+NOT_ESTIMABLE = (ValueError, ZeroDivisionError, np.linalg.LinAlgError, AbsorbingEffectError)
+
+
+class MissingColumn(RuntimeError):
+    pass
 
 
 def cov_cluster(z: np.ndarray, clusters: np.ndarray) -> np.ndarray:
@@ -107,7 +112,7 @@ def _categorical(codes: np.ndarray) -> pd.Categorical:
 def _checked(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise KeyError(f"columns missing for the regression: {missing}")
+        raise MissingColumn(f"columns missing for the regression: {missing}")
     data = frame.select(*dict.fromkeys(columns)).drop_nulls()
     if data.height == 0:
         raise ValueError("no rows to fit")

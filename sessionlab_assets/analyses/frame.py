@@ -21,41 +21,33 @@ SESSION_LENGTH_BANDS = (
 
 
 def session_length_band(duration_seconds: pl.Expr) -> pl.Expr:
+    """The band of a duration; NULL when the transcript recorded no time."""
     expression = pl.lit(SESSION_LENGTH_BANDS[-1][1])
     for upper, name in reversed(SESSION_LENGTH_BANDS[:-1]):
         expression = pl.when(duration_seconds < upper).then(pl.lit(name)).otherwise(expression)
-    return expression
+    return pl.when(duration_seconds.is_null()).then(None).otherwise(expression)
 
 
 def with_cells(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add the grouping columns of the specifications. Columns a frame lacks are skipped, so the planted
-    ground truth (which has no model calls or durations) can be analysed with the columns it has."""
-    columns = set(frame.columns)
-    added = [pl.col("month").cast(pl.Date).dt.strftime("%Y-%m").alias("month_label")]
-    if "value_tier" in columns:
-        added.append(pl.col("value_tier").alias("value_band"))
-        added.append(
-            pl.concat_str(pl.col("work_mode"), pl.col("value_tier").cast(pl.Utf8), separator=" x ").alias(
-                "work_mode_by_value_band"
-            )
-        )
-    if "occupation_user" in columns:
-        added.append(pl.col("occupation_user").fill_null(UNCLEAR).alias("occupation_user_group"))
-    if "model_family" in columns:
-        added.append(pl.col("model_family").fill_null(UNKNOWN_MODEL).alias("model_tier"))
-    if {"model_family", "duration_seconds"} <= columns:
-        added.append(
-            pl.concat_str(
-                pl.col("model_family").fill_null(UNKNOWN_MODEL),
-                session_length_band(pl.col("duration_seconds")),
-                separator=" x ",
-            ).alias("model_tier_by_length_band")
-        )
-    if "model_calls" in columns:
-        added.append(pl.col("model_calls").cast(pl.Float64).clip(lower_bound=1).log().alias("log_model_calls"))
-    if "human_turns" in columns:
-        added.append(pl.col("human_turns").cast(pl.Float64).clip(lower_bound=1).log().alias("log_human_turns"))
-    return frame.with_columns(added)
+    """Add the grouping columns of the specifications. Every column they come from must be there (a
+    missing one is a bug and fails here); a NULL value (telemetry a format does not record) makes the
+    cell NULL, and the specifications that need it say they could not be estimated."""
+    return frame.with_columns(
+        pl.col("month").cast(pl.Date).dt.strftime("%Y-%m").alias("month_label"),
+        pl.col("value_tier").alias("value_band"),
+        pl.concat_str(pl.col("work_mode"), pl.col("value_tier").cast(pl.Utf8), separator=" x ").alias(
+            "work_mode_by_value_band"
+        ),
+        pl.col("occupation_user").fill_null(UNCLEAR).alias("occupation_user_group"),
+        pl.col("model_family").fill_null(UNKNOWN_MODEL).alias("model_tier"),
+        pl.concat_str(
+            pl.col("model_family").fill_null(UNKNOWN_MODEL),
+            session_length_band(pl.col("duration_seconds")),
+            separator=" x ",
+        ).alias("model_tier_by_length_band"),
+        pl.col("model_calls").cast(pl.Float64).clip(lower_bound=1).log().alias("log_model_calls"),
+        pl.col("human_turns").cast(pl.Float64).clip(lower_bound=1).log().alias("log_human_turns"),
+    )
 
 
 @dataclass(frozen=True)

@@ -335,8 +335,8 @@ def draw_world(size: WorldSize) -> pl.DataFrame:
 def as_labels(truth: pl.DataFrame) -> pl.DataFrame:
     """The planted world as the warehouse's `session_measures` would hold it under a perfect classifier:
     what the text carries no signal for is null (unclear), the cluster is the user, and the derived
-    measures come from their one definition. Telemetry the world does not plant (model calls,
-    durations, lines changed) is absent."""
+    measures come from their one definition. Telemetry the world does not plant (model, model calls,
+    duration) is NULL, as it is for an agent whose transcripts do not record it."""
     from sessionlab_assets.derived import ALL as DERIVED
 
     return truth.select(
@@ -360,6 +360,9 @@ def as_labels(truth: pl.DataFrame) -> pl.DataFrame:
         user_execution_share=pl.col("user_execution_share"),
         value_usd=pl.col("value_usd"),
         value_tier=pl.col("value_tier"),
+        model_family=pl.lit(None, pl.Utf8),
+        model_calls=pl.lit(None, pl.Int64),
+        duration_seconds=pl.lit(None, pl.Float64),
     ).with_columns(*DERIVED)
 
 
