@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sessionlab_assets.ingest import commands, edits
 from sessionlab_assets.ingest.model import (
     HUMAN_PROMPT,
     MAIN,
@@ -18,7 +17,7 @@ from sessionlab_assets.ingest.model import (
     strings_in,
     word_count,
 )
-from sessionlab_assets.ingest.tool_text import record_tool_result, tool_input_text
+from sessionlab_assets.ingest.tool_text import record_tool_result, tool_call_fields
 
 
 class EventBuilder:
@@ -69,22 +68,18 @@ class EventBuilder:
         """A tool call; `edit_as` names the Claude Code edit tool (Edit, Write) whose input it matches, so
         its lines are counted by the same rule (ingest/edits.py)."""
         command = tool_input.get("command") if isinstance(tool_input, dict) else None
-        command_kind = commands.command_kind(command) if isinstance(command, str) else None
-        added, removed = edits.input_line_counts(edit_as, tool_input) if edit_as else (0, 0)
         if call is not None:
             call.output_words += sum(word_count(s) for s in strings_in(tool_input))
+        fields = tool_call_fields(
+            name, tool_input, command if isinstance(command, str) else None, edit_as, self.keep_text
+        )
         return self.add(
             ts,
             TOOL_CALL,
             message_id=call.message_id if call else None,
             model=call.model if call else None,
-            tool_name=name,
             tool_use_id=tool_use_id,
-            lines_added=added,
-            lines_removed=removed,
-            command_kind=command_kind,
-            test_outcome="unknown" if command_kind == commands.TEST_RUN else None,
-            text=tool_input_text(name, tool_input) if self.keep_text else "",
+            **fields,
         )
 
     def tool_result(self, event: Event, output: str, is_error: bool) -> None:

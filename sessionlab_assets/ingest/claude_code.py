@@ -19,7 +19,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sessionlab_assets.ingest import commands, edits
+from sessionlab_assets.ingest import edits
 from sessionlab_assets.ingest.jsonl import ReadResult
 from sessionlab_assets.ingest.model import (
     AGENT_PROMPT,
@@ -42,7 +42,7 @@ from sessionlab_assets.ingest.model import (
     strings_in,
     word_count,
 )
-from sessionlab_assets.ingest.tool_text import cut_middle, record_tool_result, tool_input_text
+from sessionlab_assets.ingest.tool_text import cut_middle, record_tool_result, tool_call_fields
 
 SYNTHETIC_MODEL = "<synthetic>"
 SHELL_TOOLS = frozenset({"Bash", "PowerShell", "mcp__acp__Bash", "BashOutput"})
@@ -231,26 +231,16 @@ class _ChainParser:
         name = block.get("name") if isinstance(block.get("name"), str) else None
         tool_input = block.get("input")
         call.output_words += sum(word_count(s) for s in strings_in(tool_input))
-        command_kind = None
-        if name in SHELL_TOOLS and isinstance(tool_input, dict) and isinstance(tool_input.get("command"), str):
-            command_kind = commands.command_kind(tool_input["command"])
-        added = removed = 0
-        edit_tool = edits.canonical_edit_tool(name)
-        if edit_tool:
-            added, removed = edits.input_line_counts(edit_tool, tool_input)
+        command = tool_input.get("command") if name in SHELL_TOOLS and isinstance(tool_input, dict) else None
+        fields = tool_call_fields(
+            name,
+            tool_input,
+            command if isinstance(command, str) else None,
+            edits.canonical_edit_tool(name),
+            self.keep_text,
+        )
         event = self._event(
-            ts,
-            chain,
-            TOOL_CALL,
-            message_id=call.message_id,
-            model=call.model,
-            tool_name=name,
-            tool_use_id=tool_use_id,
-            lines_added=added,
-            lines_removed=removed,
-            command_kind=command_kind,
-            test_outcome="unknown" if command_kind == commands.TEST_RUN else None,
-            text=tool_input_text(name, tool_input) if self.keep_text else "",
+            ts, chain, TOOL_CALL, message_id=call.message_id, model=call.model, tool_use_id=tool_use_id, **fields
         )
         self.tool_calls[tool_use_id] = event
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from sessionlab_assets.ingest import commands
+from sessionlab_assets.ingest import commands, edits
 
 if TYPE_CHECKING:
     from sessionlab_assets.ingest.model import Event
@@ -100,3 +100,21 @@ def record_tool_result(event: Event, output: str, is_error: bool, keep_text: boo
         event.test_outcome = commands.test_outcome(output, is_error)
     if keep_text:
         event.result_text = result_excerpt(output)
+
+
+def tool_call_fields(
+    name: str | None, tool_input: Any, command: str | None, edit_as: str | None, keep_text: bool
+) -> dict[str, Any]:
+    """What a tool call's input tells, the same in every format: its kind of command (`command`, when the
+    call runs one), lines added and removed when it edits like Claude Code's `edit_as` tool (Edit, Write),
+    a test run's outcome still to come, and the salient input the window shows."""
+    command_kind = commands.command_kind(command) if command else None
+    added, removed = edits.input_line_counts(edit_as, tool_input) if edit_as else (0, 0)
+    return {
+        "tool_name": name,
+        "lines_added": added,
+        "lines_removed": removed,
+        "command_kind": command_kind,
+        "test_outcome": "unknown" if command_kind == commands.TEST_RUN else None,
+        "text": tool_input_text(name, tool_input) if keep_text else "",
+    }
