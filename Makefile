@@ -16,9 +16,9 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-$(DAGSTER_HOME)/dagster.yaml: dagster.yaml $(BIN)/.installed
+$(DAGSTER_HOME)/dagster.yaml: instance/dagster.yaml $(BIN)/.installed
 	mkdir -p $(DAGSTER_HOME)
-	cp dagster.yaml $@
+	cp instance/dagster.yaml $@
 	$(BIN)/dagster instance migrate >/dev/null  # create the run storage now, not in two runs at once
 
 setup: $(BIN)/.installed $(DAGSTER_HOME)/dagster.yaml

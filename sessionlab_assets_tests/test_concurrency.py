@@ -128,7 +128,7 @@ def test_runs_writing_at_once_all_complete_correctly(tmp_path, corpus):
 
     home = tmp_path / "home"
     home.mkdir()
-    shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+    shutil.copy(REPO_ROOT / "instance" / "dagster.yaml", home / "dagster.yaml")
     db = tmp_path / "w.duckdb"
     env = {
         **os.environ,

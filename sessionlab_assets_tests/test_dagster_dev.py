@@ -73,7 +73,7 @@ def dagster_dev(tmp_path):
     corpus.build(sample, sessions=60, seed=11, workers=1)
     home = tmp_path / "dagster_home"
     home.mkdir()
-    shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+    shutil.copy(REPO_ROOT / "instance" / "dagster.yaml", home / "dagster.yaml")
     warehouse = tmp_path / "warehouse.duckdb"
     port = _free_port()
     env = {
