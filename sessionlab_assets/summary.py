@@ -8,14 +8,12 @@ Reads the snapshot (a read-only copy, so it never waits for a writer) or, failin
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 import duckdb
 
-from sessionlab_assets.resources import REPO_ROOT
-
-DATA = REPO_ROOT / "data"
+from sessionlab_assets.report.assets import report_settings
+from sessionlab_assets.resources import warehouse_resource
 
 
 def _one(conn: duckdb.DuckDBPyConnection, sql: str):
@@ -77,11 +75,11 @@ def summary_lines(conn: duckdb.DuckDBPyConnection, report: Path, snapshot: Path)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    export = Path(os.environ.get("SESSIONLAB_EXPORT_DIR", DATA / "export")).expanduser()
-    warehouse = Path(os.environ.get("SESSIONLAB_WAREHOUSE", DATA / "warehouse.duckdb")).expanduser()
+    settings = report_settings()  # the same settings, read the same way, as the code location's
+    export = Path(settings.export_dir).expanduser()
     parser.add_argument("--snapshot", type=Path, default=export / "snapshot.duckdb")
-    parser.add_argument("--warehouse", type=Path, default=warehouse)
-    parser.add_argument("--report", type=Path, default=Path(os.environ.get("SESSIONLAB_REPORT_DIR", DATA / "report")))
+    parser.add_argument("--warehouse", type=Path, default=Path(warehouse_resource().database))
+    parser.add_argument("--report", type=Path, default=Path(settings.report_dir).expanduser())
     args = parser.parse_args()
     source = args.snapshot if args.snapshot.is_file() else args.warehouse
     if not source.is_file():

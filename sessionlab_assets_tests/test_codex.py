@@ -33,39 +33,19 @@ def test_codex_rollout_counts(tmp_path):
 def test_newer_rollout_events_exit_codes_errors_and_utc_months(tmp_path):
     """`exec_command_end` carries the exit code, `error` is an API error, and a session that starts just
     after midnight UTC on the first of a month belongs to that month whatever its file name says."""
-    import orjson
-
     from sessionlab_assets.ingest.model import API_ERROR, TOOL_CALL
-    from sessionlab_assets.ingest.source import month_of, scan_source
+    from sessionlab_assets.ingest.source import month_of
 
-    def line(kind: str, payload: dict, ts: str) -> str:
-        return orjson.dumps({"timestamp": ts, "type": kind, "payload": payload}).decode()
-
-    lines = [
-        line(
-            "session_meta",
-            {"id": "0199bbbb-0000-7000-8000-000000000001", "originator": "codex_exec"},
-            "2026-02-01T00:10:00Z",
-        ),
-        line("event_msg", {"type": "user_message", "message": "run the tests"}, "2026-02-01T00:10:01Z"),
-        line(
-            "response_item",
-            {"type": "function_call", "name": "exec_command", "call_id": "c1", "arguments": '{"cmd":"pytest -q"}'},
-            "2026-02-01T00:10:02Z",
-        ),
-        line(
-            "event_msg",
-            {"type": "exec_command_end", "call_id": "c1", "exit_code": 1, "aggregated_output": "1 failed, 2 passed"},
-            "2026-02-01T00:10:03Z",
-        ),
-        line("event_msg", {"type": "error", "message": "stream disconnected"}, "2026-02-01T00:10:04Z"),
-    ]
+    r = CodexRollout("0199bbbb-0000-7000-8000-000000000001", datetime(2026, 2, 1, 0, 10))
+    r.prompt("run the tests")
+    call = {"type": "function_call", "name": "exec_command", "call_id": "c1", "arguments": '{"cmd": "pytest -q"}'}
+    r.add("response_item", call)  # no output item: the exit code comes with the event below
+    r.add("event_msg", {"type": "exec_command_end", "call_id": "c1", "exit_code": 1, "aggregated_output": "1 failed"})
+    r.add("event_msg", {"type": "error", "message": "stream disconnected"})
     # Written on a machine whose local time was still January 31st.
-    path = tmp_path / "me" / ".codex" / "sessions" / "2026" / "01" / "31" / "rollout-2026-01-31T19-10-00-x.jsonl"
-    path.parent.mkdir(parents=True)
-    path.write_text("\n".join(lines) + "\n")
+    r.write(tmp_path / "me" / ".codex" / "sessions" / "2026" / "01" / "31" / "rollout-2026-01-31T19-10-00-x.jsonl")
     [session] = scan_source(tmp_path).sessions
-    [call] = [e for e in session.events if e.kind == TOOL_CALL]
-    assert call.is_error and call.test_outcome == "fail"
+    [event] = [e for e in session.events if e.kind == TOOL_CALL]
+    assert event.is_error and event.test_outcome == "fail"
     assert [e.kind for e in session.events].count(API_ERROR) == 1
     assert str(month_of(session)) == "2026-02-01"

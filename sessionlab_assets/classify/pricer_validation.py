@@ -27,7 +27,7 @@ from sessionlab_assets.classify import calibration, plan
 from sessionlab_assets.classify.calls import CallKey, CallRequest, CallResult, Ledger, text_hash
 from sessionlab_assets.classify.outputs import JobPosting, JobPrice
 from sessionlab_assets.classify.registry import CLASSIFIERS, chained_input
-from sessionlab_assets.classify.run import RunCounts, _run_stage
+from sessionlab_assets.classify.run import RunCounts, run_calls
 from sessionlab_assets.classify.settings import ClassifierSettings
 from sessionlab_assets.labels import VALUE_TIERS
 from sessionlab_assets.metadata import markdown_table
@@ -74,7 +74,7 @@ def priced(holdout: pl.DataFrame, backend, ledger: Ledger) -> tuple[pl.DataFrame
     """The holdout with a `predicted_usd` column (NULL where the call failed) and the failures by reason."""
     requests = price_requests(holdout, backend)
     counts = RunCounts()
-    outcomes = _run_stage({r.key: r for r in requests}, backend, ledger, counts, reuse_errors=False)
+    outcomes = run_calls({r.key: r for r in requests}, backend, ledger, counts, reuse_errors=False)
     predicted, failures = [], Counter()
     for request in requests:
         outcome = outcomes[request.key]

@@ -79,9 +79,11 @@ class RunCounts:
 Outcome = CallResult | str  # a result, or why there is none
 
 
-def _run_stage(
+def run_calls(
     requests: dict[CallKey, CallRequest], backend: Backend, ledger: Ledger, counts: RunCounts, reuse_errors: bool
 ) -> dict[CallKey, Outcome]:
+    """Each request's outcome: from the ledger when it holds one, else called through `backend` (which
+    records it). A request the budget left unmade is the reason, never a label."""
     keys = list(requests)
     for key in keys:
         counts.needed[key.classifier] += 1
@@ -151,7 +153,7 @@ def classify_sessions(
                 key = CallKey(classifier.name, version, backend.model_for(classifier), input_hash)
                 keys[(session.session_id, classifier.name)] = key
                 requests.setdefault(key, CallRequest(key, classifier, text, session.facts))
-        results = _run_stage(requests, backend, ledger, counts, reuse_errors)
+        results = run_calls(requests, backend, ledger, counts, reuse_errors)
         for (session_id, name), key in keys.items():
             if key in results and (session_id, name) not in outcomes:
                 outcomes[(session_id, name)] = results[key]

@@ -136,7 +136,7 @@ def _ingest(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource, tra
             f"months to write: {', '.join(f'{m:%Y-%m}' for m in plan.months) or 'none'}"
             + (f"; unchanged: {len(plan.unchanged_months)} months" if plan.unchanged_months else "")
         )
-        if plan.files is None and not plan.vanished and inventory.source_is_empty(root):
+        if not plan.found and not plan.vanished:
             raise dg.Failure(
                 f"No transcript was found under {root}: nothing to ingest. Point SESSIONLAB_SOURCE_DIR at the folder "
                 "holding your transcripts (for Claude Code, ~/.claude/projects)."

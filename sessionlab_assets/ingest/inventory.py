@@ -14,7 +14,6 @@ selected month is simply read again. Every file of a month being written is read
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -47,6 +46,7 @@ class IngestPlan:
     changed: int = 0  # new or changed files
     vanished: int = 0
     probed: int = 0  # files parsed up front to learn their months
+    found: int = 0  # entries under the root now
     reason: str = ""
 
     @property
@@ -93,7 +93,7 @@ def plan_ingest(
 ) -> IngestPlan:
     current = stat_tree(root)
     stored = stored_files(conn)
-    everything = IngestPlan(months=sorted(selected), files=None, renewed=set(current) | set(stored))
+    everything = IngestPlan(months=sorted(selected), files=None, renewed=set(current) | set(stored), found=len(current))
     if full or not stored or all(f.mtime_ns is None for f in stored.values()):
         everything.reason = "full read: " + ("asked for" if full else "no inventory of an earlier run")
         everything.changed = len(current)
@@ -141,16 +141,10 @@ def plan_ingest(
         vanished=len(vanished),
         probed=probed,
         reason="changed files only",
+        found=len(current),
     )
 
 
 def _nothing(sessions: list) -> list[None]:
     """A `prepare` that keeps nothing of the sessions but their dates (module level: it runs in workers)."""
     return [None] * len(sessions)
-
-
-def source_is_empty(root: Path) -> bool:
-    for _, _, filenames in os.walk(root):
-        if filenames:
-            return False
-    return True
