@@ -2,8 +2,10 @@
 
 - `fit_ols`: OLS with fixed effects absorbed by linearmodels' `AbsorbingLS` (LSMR, tolerance 1e-12 so
   coefficients agree with an exact solver to ~1e-12), covariance clustered by user with the
-  small-sample correction on (`debiased=True`: G/(G-1) · (N-1)/(N-K), K counting absorbed effects;
-  pyfixest's CRV1 with `ssc(k_fixef="full")` is the same estimator).
+  small-sample correction G/(G-1) · (N-1)/(N-K), K counting absorbed effects — the estimator of
+  linearmodels' `cov_type="clustered", debiased=True` and of pyfixest's CRV1 with `ssc(k_fixef="full")`,
+  computed here (`clustered_ols_cov`) from the model's absorbed design with one bincount per column,
+  because linearmodels loops over clusters in Python, which dominates a fit with 235k users.
 - `fit_poisson`: Poisson pseudo-maximum likelihood with fixed effects as dummies and the same
   clustered, small-sample-corrected covariance.
 - `clustered_means`: a cell mean with its clustered standard error, the CR1 variance of OLS on a
@@ -15,13 +17,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import linearmodels.iv.covariance
 import numpy as np
 import pandas as pd
 import polars as pl
 from linearmodels.iv.absorbing import AbsorbingLS, AbsorbingLSResults
 from linearmodels.panel.utility import AbsorbingEffectError
-from linearmodels.shared.covariance import cov_cluster as _looped_cov_cluster
 from scipy import stats
 
 CONFIDENCE = 0.95
@@ -40,10 +40,8 @@ class MissingColumn(RuntimeError):
 
 
 def cov_cluster(z: np.ndarray, clusters: np.ndarray) -> np.ndarray:
-    """linearmodels' core cluster covariance, (1/n) Σ_g z_g z_g' with z_g the sum of z over cluster g,
-    computed with one bincount per column instead of a Python loop over clusters (which takes most of
-    a fit's time when there are hundreds of thousands of users). Same checks, same result
-    (`test_analysis_estimators` compares the two)."""
+    """The meat of a clustered covariance, (1/n) Σ_g z_g z_g' with z_g the sum of z over cluster g,
+    with one bincount per column (no Python loop over clusters)."""
     if pd.isnull(clusters).any():
         raise ValueError("clusters cannot contain missing values.")
     _, inverse = np.unique(clusters, return_inverse=True)
@@ -54,10 +52,18 @@ def cov_cluster(z: np.ndarray, clusters: np.ndarray) -> np.ndarray:
     return sums.T @ sums / z.shape[0]
 
 
-# The clustered covariance class of linearmodels' IV/absorbing estimators looks the function up in its
-# own module; every other part of the estimator (small-sample factors, absorbed degrees of freedom) stays.
-linearmodels.iv.covariance.cov_cluster = cov_cluster
-LOOPED_COV_CLUSTER = _looped_cov_cluster
+def clustered_ols_cov(design: np.ndarray, resids: np.ndarray, clusters: np.ndarray, df_model: int) -> np.ndarray:
+    """CR1 covariance of OLS coefficients: (X'X)⁻¹ (Σ_g s_g s_g') (X'X)⁻¹ · G/(G-1) · (N-1)/(N-K), where X is
+    the design after absorbing fixed effects, s_g = Σ_{i∈g} x_i e_i and K = `df_model` counts the
+    coefficients and the absorbed effects."""
+    n = design.shape[0]
+    groups = np.unique(clusters).size
+    if n <= df_model:
+        raise ValueError(f"{n} rows cannot support {df_model} parameters")
+    bread = np.linalg.inv(design.T @ design / n)
+    meat = cov_cluster(design * resids[:, None], clusters)
+    scale = groups / (groups - 1) * (n - 1) / (n - df_model)
+    return scale * bread @ meat @ bread / n
 
 
 def z_value(confidence: float = CONFIDENCE) -> float:
@@ -79,7 +85,9 @@ class Fit:
     r2: float  # R² of the whole model, absorbed effects included (NaN for Poisson)
     params: pd.Series
     cov: pd.DataFrame
-    result: object  # the linearmodels results (None for Poisson: params and cov are all there is)
+    # The linearmodels results (None for Poisson: params and cov are all there is). For OLS its `cov` is the
+    # homoskedastic one; the clustered covariance every table uses is `cov` here.
+    result: object
 
     def coefficient(self, name: str) -> tuple[float, float]:
         return float(self.params[name]), float(np.sqrt(self.cov.loc[name, name]))
@@ -135,16 +143,18 @@ def fit_ols(
     # pandas inputs keep their RangeIndex; a bare array makes linearmodels build a list of row labels.
     dependent = pd.Series(data[outcome].cast(pl.Float64).to_numpy(), name=outcome)
     model = AbsorbingLS(dependent, exog, absorb=absorb, drop_absorbed=False)
+    # The fit's own covariance is the cheap homoskedastic one; the clustered one is computed below.
     if fixed_effects:
         result: AbsorbingLSResults = model.fit(
-            cov_type="clustered",
-            clusters=clusters,
-            debiased=True,
+            cov_type="unadjusted",
             method="lsmr",
             absorb_options={"atol": LSMR_TOLERANCE, "btol": LSMR_TOLERANCE},
         )
     else:
-        result = model.fit(cov_type="clustered", clusters=clusters, debiased=True)
+        result = model.fit(cov_type="unadjusted")
+    cov = clustered_ols_cov(
+        model.absorbed_exog.to_numpy(), result.resids.to_numpy(), clusters, df_model=int(result.df_model)
+    )
     return Fit(
         estimator=OLS_ESTIMATOR,
         covariance=COVARIANCE,
@@ -156,7 +166,7 @@ def fit_ols(
         fixed_effect_cells=sum(data[fe].n_unique() for fe in fixed_effects),
         r2=float(result.rsquared),
         params=result.params,
-        cov=result.cov,
+        cov=pd.DataFrame(cov, index=result.params.index, columns=result.params.index),
         result=result,
     )
 
