@@ -23,8 +23,8 @@ import threading
 import time
 from pathlib import Path
 
+from sessionlab_assets.environment import worker_count
 from sessionlab_assets.sample import corpus
-from sessionlab_assets.workers import default_workers
 
 MONTHS = {"dagster/asset_partition_range_start": "2025-10", "dagster/asset_partition_range_end": "2026-04"}
 
@@ -131,9 +131,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,400000")
     parser.add_argument("--seed", type=int, default=corpus.DEFAULT_SEED)
-    parser.add_argument(
-        "--workers", type=int, default=default_workers(), help="worker processes (default: one per core)"
-    )
+    parser.add_argument("--workers", type=int, default=worker_count(), help="worker processes (default: one per core)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     reports = {}

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import orjson
 
+from sessionlab_assets.environment import worker_count
 from sessionlab_assets.fixtures.build_fixture_corpus import build
 from sessionlab_assets.ingest.frames import (
     classifier_inputs_frame,
@@ -26,7 +27,7 @@ from sessionlab_assets.ingest.frames import (
 )
 from sessionlab_assets.ingest.source import scan_batches, scan_source
 from sessionlab_assets.sample import corpus
-from sessionlab_assets.workers import default_workers, worker_pool
+from sessionlab_assets.workers import worker_pool
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,7 +63,7 @@ def measure(label: str, root: Path, repeats: int = 3) -> None:
     _, size = bare_decode_seconds(root)
     runs = [ingest_seconds(root) for _ in range(repeats)]
     seconds, sessions = min(r[0] for r in runs), runs[0][1]
-    workers = default_workers()
+    workers = worker_count()
     with worker_pool(workers) as pool:
         ingest_seconds(root, pool)  # start the workers
         pooled = min(ingest_seconds(root, pool)[0] for _ in range(repeats))

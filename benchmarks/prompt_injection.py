@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=corpus.DEFAULT_SEED)
     parser.add_argument("--backend", default="heuristic", choices=["heuristic", "anthropic"])
     args = parser.parse_args(argv)
-    settings = classifier_settings().model_copy(update={"backend_name": args.backend})
+    settings = classifier_settings().process_config_and_initialize().model_copy(update={"backend_name": args.backend})
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

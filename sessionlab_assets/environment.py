@@ -1,7 +1,14 @@
 """Reading `SESSIONLAB_*` settings from the environment, each checked where it is read.
 
-A bad value is a `SettingError` whose message is one line naming the variable, what it holds and what
-is accepted; the code location turns it into that one line and exit status 2 (definitions.py).
+The resources (resources.py, classify/settings.py, analyses/assets.py, report/assets.py) are
+`ConfigurableResource`s built once, when the code location loads. Every value is checked then: a bad
+one is a `SettingError` whose message is one line naming the variable, what it holds and what is
+accepted; the code location turns it into that one line and exit status 2 (definitions.py). A text or
+whole-number setting that is set becomes `dg.EnvVar` in its field (`text_field`, `integer_field`,
+`optional_field`): Dagster resolves it when a run starts and shows the variable's name, never its value,
+in the UI. Numbers with a fraction and true/false flags are set as their checked values, because
+Dagster's `EnvVar` carries only text and whole numbers. Nothing else in the package reads the
+environment.
 """
 
 from __future__ import annotations
@@ -9,9 +16,23 @@ from __future__ import annotations
 import os
 import re
 
+import dagster as dg
+
 
 class SettingError(ValueError):
     pass
+
+
+DEFAULT_WORKERS = os.cpu_count() or 1  # SESSIONLAB_WORKERS: one process per core
+
+
+def worker_count() -> int:
+    """SESSIONLAB_WORKERS as a number, for scripts that start their own pools."""
+    return integer("SESSIONLAB_WORKERS", DEFAULT_WORKERS, minimum=1)
+
+
+def is_set(name: str) -> bool:
+    return bool(os.environ.get(name))
 
 
 def text(name: str, default: str) -> str:
@@ -22,6 +43,24 @@ def text(name: str, default: str) -> str:
     if not value.strip():
         raise SettingError(f"{name} is set but empty: unset it for the default ({default}) or give a value")
     return value
+
+
+def text_field(name: str, default: str) -> str:
+    """A text setting for a resource field: checked now, then `dg.EnvVar(name)` when set, else `default`."""
+    text(name, default)
+    return dg.EnvVar(name) if name in os.environ else default
+
+
+def optional_field(name: str) -> str | None:
+    """A setting with no default (a key, an address, a file) for a resource field: `dg.EnvVar(name)` when
+    set and not empty, else None."""
+    return dg.EnvVar(name) if os.environ.get(name) else None
+
+
+def integer_field(name: str, default: int | None, minimum: int) -> int | None:
+    """A whole-number setting for a resource field: checked now, then `dg.EnvVar.int(name)` when set."""
+    value = integer(name, default, minimum)
+    return dg.EnvVar.int(name) if os.environ.get(name) else value
 
 
 def integer(name: str, default: int | None, minimum: int) -> int | None:

@@ -1,4 +1,6 @@
-"""Resources, configured from environment variables with defaults that work on a fresh clone."""
+"""Resources, configured from environment variables (environment.py) with defaults that work on a fresh
+clone: the data folder is `data/` in the project folder, or in the current folder when the package is
+installed rather than run from its project."""
 
 from __future__ import annotations
 
@@ -14,12 +16,12 @@ from dagster_duckdb import DuckDBResource
 from sessionlab_assets import environment
 from sessionlab_assets.ingest.identity import DEFAULT_PSEUDONYM_KEY, IdentityRule, IdentityRuleError
 from sessionlab_assets.sample.corpus import DEFAULT_SESSIONS as DEFAULT_SAMPLE_SESSIONS
-from sessionlab_assets.workers import default_workers
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_WAREHOUSE = REPO_ROOT / "data" / "warehouse.duckdb"
+DATA_DIR = (REPO_ROOT if (REPO_ROOT / "pyproject.toml").is_file() else Path.cwd()) / "data"
+DEFAULT_WAREHOUSE = DATA_DIR / "warehouse.duckdb"
 # The bundled sample corpus, generated on first use (sessionlab_assets/sample/corpus.py).
-DEFAULT_SAMPLE_DIR = REPO_ROOT / "data" / "sample"
+DEFAULT_SAMPLE_DIR = DATA_DIR / "sample"
 DEFAULT_SOURCE_DIR = DEFAULT_SAMPLE_DIR / "transcripts"
 
 
@@ -58,13 +60,17 @@ class WarehouseResource(DuckDBResource):
     # memory; with a cap it writes them out and spills to disk instead.
     memory_limit: str = "1GB"
 
+    def path(self) -> Path:
+        return Path(self.database).expanduser()
+
     @contextmanager
     def get_connection(self):
+        self.path().parent.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + self.lock_timeout_seconds
         while True:
             try:
                 conn = duckdb.connect(
-                    self.database,
+                    str(self.path()),
                     read_only=False,
                     config={
                         "custom_user_agent": "sessionlab",
@@ -124,12 +130,11 @@ def _check_size(conn: duckdb.DuckDBPyConnection, database: str) -> None:
 
 
 def warehouse_resource() -> WarehouseResource:
-    path = Path(environment.text("SESSIONLAB_WAREHOUSE", str(DEFAULT_WAREHOUSE))).expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    environment.memory_size("SESSIONLAB_DUCKDB_MEMORY_LIMIT", "1GB")
     return WarehouseResource(
-        database=str(path),
+        database=environment.text_field("SESSIONLAB_WAREHOUSE", str(DEFAULT_WAREHOUSE)),
         lock_timeout_seconds=environment.number("SESSIONLAB_LOCK_TIMEOUT_SECONDS", 120.0, low=0.0),
-        memory_limit=environment.memory_size("SESSIONLAB_DUCKDB_MEMORY_LIMIT", "1GB"),
+        memory_limit=environment.text_field("SESSIONLAB_DUCKDB_MEMORY_LIMIT", "1GB"),
     )
 
 
@@ -140,10 +145,10 @@ def transcript_source() -> TranscriptSource:
     except IdentityRuleError as error:
         raise environment.SettingError(f"SESSIONLAB_USER_RULE: {error}") from None
     return TranscriptSource(
-        source_dir=environment.text("SESSIONLAB_SOURCE_DIR", str(DEFAULT_SOURCE_DIR)),
-        user_rule=rule,
-        pseudonym_key=environment.text("SESSIONLAB_PSEUDONYM_KEY", DEFAULT_PSEUDONYM_KEY),
-        sample_sessions=environment.integer("SESSIONLAB_SAMPLE_SESSIONS", DEFAULT_SAMPLE_SESSIONS, minimum=1),
-        workers=default_workers(),
+        source_dir=environment.text_field("SESSIONLAB_SOURCE_DIR", str(DEFAULT_SOURCE_DIR)),
+        user_rule=environment.text_field("SESSIONLAB_USER_RULE", "top_folder"),
+        pseudonym_key=environment.text_field("SESSIONLAB_PSEUDONYM_KEY", DEFAULT_PSEUDONYM_KEY),
+        sample_sessions=environment.integer_field("SESSIONLAB_SAMPLE_SESSIONS", DEFAULT_SAMPLE_SESSIONS, minimum=1),
+        workers=environment.integer_field("SESSIONLAB_WORKERS", environment.DEFAULT_WORKERS, minimum=1),
         allow_emptying_months=environment.flag("SESSIONLAB_ALLOW_EMPTYING_MONTHS"),
     )

@@ -75,10 +75,11 @@ def summary_lines(conn: duckdb.DuckDBPyConnection, report: Path, snapshot: Path)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    settings = report_settings()  # the same settings, read the same way, as the code location's
+    # The same settings, read the same way, as the code location's (resolved as a run resolves them).
+    settings = report_settings().process_config_and_initialize()
     export = Path(settings.export_dir).expanduser()
     parser.add_argument("--snapshot", type=Path, default=export / "snapshot.duckdb")
-    parser.add_argument("--warehouse", type=Path, default=Path(warehouse_resource().database))
+    parser.add_argument("--warehouse", type=Path, default=warehouse_resource().process_config_and_initialize().path())
     parser.add_argument("--report", type=Path, default=Path(settings.report_dir).expanduser())
     args = parser.parse_args()
     source = args.snapshot if args.snapshot.is_file() else args.warehouse

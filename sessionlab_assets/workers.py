@@ -25,12 +25,6 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def default_workers() -> int:
-    from sessionlab_assets import environment
-
-    return environment.integer("SESSIONLAB_WORKERS", os.cpu_count() or 1, minimum=1)
-
-
 @contextmanager
 def worker_pool(workers: int) -> Iterator[Executor | None]:
     """A process pool of `workers`, or None (work runs in this process) when `workers` is 1."""

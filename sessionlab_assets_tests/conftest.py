@@ -30,26 +30,31 @@ def shared_dir() -> Path:
     return SHARED
 
 
-@pytest.fixture(autouse=True, scope="session")
-def freelance_postings(tmp_path_factory) -> Path:
-    """A small fabricated postings file for the job-price prompt, so classifier tests do not depend on
-    `../shared`; the calibration test reads the real file explicitly."""
-    path = tmp_path_factory.mktemp("freelance") / "postings.csv"
-    rows = ["Job Title,Hourly/Fixed,Budget,Level,Skills"]
-    # Sixty postings a tier, each priced inside its tier (the calibration draws fifty).
-    for tier, (base, step) in enumerate(((15, 3), (250, 12), (1_500, 50), (8_000, 500)), start=1):
-        rows += [
-            f'Fabricated job {tier}-{i},Fixed price,"Est. budget:\n${base + step * i:,}",Intermediate,"Python, SQL"'
-            for i in range(60)
-        ]
-    path.write_text("\n".join(rows) + "\n")
-    previous = os.environ.get("SESSIONLAB_FREELANCE_CSV")
-    os.environ["SESSIONLAB_FREELANCE_CSV"] = str(path)
-    yield path
-    if previous is None:
-        del os.environ["SESSIONLAB_FREELANCE_CSV"]
-    else:
-        os.environ["SESSIONLAB_FREELANCE_CSV"] = previous
+@pytest.fixture
+def freelance_postings(tmp_path) -> Path:
+    """A postings file for the pricer's holdout check: the calibration set's postings (which the check
+    must leave out) and ten fabricated postings a tier, each priced inside its tier."""
+    import polars as pl
+
+    from sessionlab_assets.classify.calibration import calibration_set
+
+    fabricated = [
+        (f"Fabricated job {tier}-{i}", base + step * i, "Intermediate", "Python, SQL")
+        for tier, (base, step) in enumerate(((15, 3), (250, 12), (1_500, 50), (8_000, 500)), start=1)
+        for i in range(10)
+    ]
+    used = calibration_set().select("title", "price_usd", "level", "skills").rows()
+    path = tmp_path / "postings.csv"
+    pl.DataFrame(
+        {
+            "Job Title": [r[0] for r in [*used, *fabricated]],
+            "Hourly/Fixed": "Fixed price",
+            "Budget": [f"Est. budget: ${r[1]:,.2f}" for r in [*used, *fabricated]],
+            "Level": [r[2] for r in [*used, *fabricated]],
+            "Skills": [r[3] for r in [*used, *fabricated]],
+        }
+    ).write_csv(path)
+    return path
 
 
 @pytest.fixture

@@ -96,10 +96,10 @@ def test_measures_group_the_classifiers():
     assert [c.name for c in MEASURES["task_value"]] == ["job_posting", "job_price"]
 
 
-def test_job_price_prompt_carries_a_tier_balanced_calibration_set(shared_dir):
-    from sessionlab_assets.classify.calibration import DEFAULT_POSTINGS_CSV, calibration_set
+def test_job_price_prompt_carries_the_tier_balanced_calibration_set():
+    from sessionlab_assets.classify.calibration import calibration_set
 
-    examples = calibration_set(DEFAULT_POSTINGS_CSV)
+    examples = calibration_set()
     assert examples["tier"].value_counts()["count"].to_list() == [50, 50, 50, 50]  # 200, as the report's
     assert examples["price_usd"].min() >= 10 and examples["price_usd"].max() < 50_000
     assert examples.height == examples.unique(subset=["title", "price_usd"]).height
@@ -107,8 +107,14 @@ def test_job_price_prompt_carries_a_tier_balanced_calibration_set(shared_dir):
     assert text.count("| paid: $") == 200
 
 
-def test_missing_calibration_file_is_a_clear_error(tmp_path):
-    from sessionlab_assets.classify.calibration import CalibrationUnavailable, calibration_set
+def test_the_kept_calibration_set_is_the_draw_from_the_postings_file(shared_dir):
+    from sessionlab_assets.classify.calibration import COLUMNS, DEFAULT_POSTINGS_CSV, calibration_set, drawn_set
+
+    assert drawn_set(DEFAULT_POSTINGS_CSV).select(list(COLUMNS)).equals(calibration_set())
+
+
+def test_missing_postings_file_is_a_clear_error(tmp_path):
+    from sessionlab_assets.classify.calibration import CalibrationUnavailable, drawn_set
 
     with pytest.raises(CalibrationUnavailable, match="SESSIONLAB_FREELANCE_CSV"):
-        calibration_set(tmp_path / "absent.csv")
+        drawn_set(tmp_path / "absent.csv")

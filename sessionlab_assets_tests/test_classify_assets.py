@@ -198,4 +198,4 @@ def test_rounds_and_worker_processes_give_the_same_tables_as_one_round_in_proces
 
 def test_a_round_size_below_one_is_refused():
     with pytest.raises(ValueError, match="at least 1"):
-        ClassifierSettings(sessions_per_round=0).rounds_of(ClassifierSettings().backend())
+        ClassifierSettings(sessions_per_round=0).round_size(ClassifierSettings().backend())

@@ -15,11 +15,11 @@ from sessionlab_assets.classify.settings import ClassifierSettings
 from sessionlab_assets_tests.fake_anthropic import FakeAnthropic
 
 
-def test_the_holdout_is_disjoint_from_the_calibration_set_and_tier_balanced():
-    holdout = holdout_postings()
+def test_the_holdout_is_disjoint_from_the_calibration_set_and_tier_balanced(freelance_postings):
+    holdout = holdout_postings(freelance_postings)
     used = calibration.calibration_set().select("title", "price_usd")
     assert holdout.join(used, on=["title", "price_usd"], how="inner").height == 0
-    # The fabricated postings file (conftest) has 60 a tier; the calibration takes 50 of each.
+    # The postings file (conftest) is the calibration set and ten more postings a tier.
     assert holdout.group_by("tier").len().sort("tier")["len"].to_list() == [10, 10, 10, 10]
 
 
@@ -47,19 +47,25 @@ def _run(db, settings):
     )
 
 
-def test_offline_the_constant_heuristic_price_is_reported_as_such(tmp_path):
+def test_offline_the_constant_heuristic_price_is_reported_as_such(tmp_path, freelance_postings):
     db = tmp_path / "w.duckdb"
-    assert _run(db, ClassifierSettings(backend_name="heuristic")).success
+    assert _run(db, ClassifierSettings(backend_name="heuristic", freelance_csv=str(freelance_postings))).success
     with duckdb.connect(str(db)) as conn:
         rows = conn.sql("SELECT tier, priced, log_r2, note, backend FROM analysis_pricer_validation").fetchall()
     assert len(rows) == 5 and all(r[1] > 0 and r[2] is None and "do not vary" in r[3] for r in rows)
     assert {r[4] for r in rows} == {"heuristic"}
 
 
-def test_through_the_fake_server_every_posting_is_priced_once_by_the_price_model(tmp_path):
+def test_through_the_fake_server_every_posting_is_priced_once_by_the_price_model(tmp_path, freelance_postings):
     db = tmp_path / "w.duckdb"
     with FakeAnthropic() as fake:
-        settings = ClassifierSettings(api_key="test-key", base_url=fake.base_url, mode="realtime", max_retries=0)
+        settings = ClassifierSettings(
+            api_key="test-key",
+            base_url=fake.base_url,
+            mode="realtime",
+            max_retries=0,
+            freelance_csv=str(freelance_postings),
+        )
         first = _run(db, settings)
         calls = len(fake.message_bodies())
         second = _run(db, settings)
@@ -75,9 +81,11 @@ def test_through_the_fake_server_every_posting_is_priced_once_by_the_price_model
     assert priced == 40 and model == "claude-opus-4-7"
 
 
-def test_a_dry_run_costs_the_holdout_and_calls_nothing(tmp_path):
+def test_a_dry_run_costs_the_holdout_and_calls_nothing(tmp_path, freelance_postings):
     with FakeAnthropic() as fake:
-        settings = ClassifierSettings(api_key="test-key", base_url=fake.base_url, dry_run=True)
+        settings = ClassifierSettings(
+            api_key="test-key", base_url=fake.base_url, dry_run=True, freelance_csv=str(freelance_postings)
+        )
         result = _run(tmp_path / "w.duckdb", settings)
         assert not fake.message_bodies()
     assert not result.success and "Dry run: pricing 40 holdout postings" in str(result.all_events)

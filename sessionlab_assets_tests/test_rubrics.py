@@ -99,8 +99,8 @@ def test_the_model_choice_reads_back_as_written():
     assert choice.for_classifier("job_price") == "claude-opus-4-7"
 
 
-def test_the_calibration_set_is_fifty_postings_per_tier(shared_dir):
-    drawn = calibration.calibration_set(calibration.DEFAULT_POSTINGS_CSV)
+def test_the_calibration_set_is_fifty_postings_per_tier():
+    drawn = calibration.calibration_set()
     assert drawn.group_by("tier").len().sort("tier")["len"].to_list() == [50, 50, 50, 50]
 
 

@@ -8,7 +8,8 @@ import threading
 
 import pytest
 
-from sessionlab_assets.workers import WorkerDied, default_workers, ordered_map, read_ahead, worker_pool
+from sessionlab_assets.environment import worker_count
+from sessionlab_assets.workers import WorkerDied, ordered_map, read_ahead, worker_pool
 
 
 def square_after_a_pause(value: int) -> int:
@@ -48,12 +49,12 @@ def test_a_worker_that_dies_is_reported_with_what_to_do():
 
 def test_worker_count_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("SESSIONLAB_WORKERS", "3")
-    assert default_workers() == 3
+    assert worker_count() == 3
     monkeypatch.setenv("SESSIONLAB_WORKERS", "0")
     with pytest.raises(ValueError, match="at least 1"):
-        default_workers()
+        worker_count()
     monkeypatch.delenv("SESSIONLAB_WORKERS")
-    assert default_workers() == (os.cpu_count() or 1)
+    assert worker_count() == (os.cpu_count() or 1)
 
 
 def test_read_ahead_makes_the_next_item_while_the_caller_holds_this_one():

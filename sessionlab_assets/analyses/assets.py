@@ -6,7 +6,6 @@ Each asset reads the warehouse's `session_measures`, applies its sample rules (c
 metadata, so the Dagster UI charts them across materialisations.
 """
 
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -32,8 +31,8 @@ class AnalysisSettings(dg.ConfigurableResource):
 
 def analysis_settings() -> AnalysisSettings:
     return AnalysisSettings(
-        min_users=environment.integer("SESSIONLAB_MIN_CELL_USERS", DEFAULT_MIN_USERS, minimum=1),
-        gold_labels=os.environ.get("SESSIONLAB_GOLD_LABELS", ""),
+        min_users=environment.integer_field("SESSIONLAB_MIN_CELL_USERS", DEFAULT_MIN_USERS, minimum=1),
+        gold_labels=environment.optional_field("SESSIONLAB_GOLD_LABELS") or "",
     )
 
 

@@ -231,7 +231,7 @@ def _classify_months(
             "rules, not a model; every row says backend = 'heuristic'."
         )
     chosen = [c for m in measures for c in MEASURES[m]]
-    rounds = classifier_settings.rounds_of(backend)
+    rounds = classifier_settings.round_size(backend)
     if classifier_settings.dry_run:
         with warehouse_db.get_connection() as conn:
             warehouse.ensure_schema(conn)

@@ -1,23 +1,26 @@
 """The calibration set the job-price classifier prices against: real fixed-price freelance postings,
 the same number from each value tier, drawn with a fixed seed.
 
-The postings are read from a CSV of scraped marketplace jobs (columns `Job Title`, `Hourly/Fixed`,
-`Budget`, `Level`, `Skills`); by default the one beside the project in
-`../shared/corpus/freelance/`, or `SESSIONLAB_FREELANCE_CSV`. The file is scraped data: exact
-duplicate rows are dropped before drawing, and only fixed-price rows with a dollar budget inside the
-tier range are kept. The set becomes part of the job-price prompt, so its content is part of that
-prompt's version.
+The set is part of the job-price prompt, so it is kept beside the prompt, in
+`prompts/job_price_calibration.csv`, and its content is part of that prompt's version: classifying
+needs no postings file. It was drawn from a CSV of scraped marketplace jobs (columns `Job Title`,
+`Hourly/Fixed`, `Budget`, `Level`, `Skills`), by default the one beside the project in
+`../shared/corpus/freelance/`; `python -m sessionlab_assets.classify.calibration [CSV]` draws it again.
+The file is scraped data: exact duplicate rows are dropped before drawing, and only fixed-price rows
+with a dollar budget inside the tier range are kept. The pricer's holdout check reads the whole
+postings file (`SESSIONLAB_FREELANCE_CSV`, through the classifier settings).
 """
 
 from __future__ import annotations
 
-import os
+import argparse
 from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
 
 from sessionlab_assets.labels import VALUE_TIERS, value_tier
+from sessionlab_assets.paths import PROMPTS_DIR
 
 DEFAULT_POSTINGS_CSV = (
     Path(__file__).resolve().parents[3]
@@ -27,16 +30,14 @@ DEFAULT_POSTINGS_CSV = (
     / "kadiroruc__UpworkProjectsPricePrediction"
     / "upwork_jobs.csv"
 )
+CALIBRATION_CSV = PROMPTS_DIR / "job_price_calibration.csv"
 PER_TIER = 50  # 200 postings in all, as the report's calibration set
 SEED = 20260601
+COLUMNS = {"title": pl.String, "level": pl.String, "skills": pl.String, "price_usd": pl.Float64, "tier": pl.Int8}
 
 
 class CalibrationUnavailable(RuntimeError):
     pass
-
-
-def postings_csv() -> Path:
-    return Path(os.environ.get("SESSIONLAB_FREELANCE_CSV", str(DEFAULT_POSTINGS_CSV))).expanduser()
 
 
 def fixed_price_postings(path: Path) -> pl.DataFrame:
@@ -69,12 +70,9 @@ def fixed_price_postings(path: Path) -> pl.DataFrame:
     return postings.with_columns(tier=pl.Series(value_tier(postings["price_usd"].to_numpy()), dtype=pl.Int8))
 
 
-def calibration_set(path: Path | None = None, per_tier: int = PER_TIER, seed: int = SEED) -> pl.DataFrame:
-    return _drawn((path or postings_csv()).resolve(), per_tier, seed)
-
-
-@lru_cache(maxsize=8)
-def _drawn(path: Path, per_tier: int, seed: int) -> pl.DataFrame:
+def drawn_set(path: Path, per_tier: int = PER_TIER, seed: int = SEED) -> pl.DataFrame:
+    """`per_tier` postings of each value tier of the postings file at `path`, in an order that says
+    nothing about price."""
     postings = fixed_price_postings(path)
     drawn = []
     for tier in VALUE_TIERS:
@@ -86,10 +84,32 @@ def _drawn(path: Path, per_tier: int, seed: int) -> pl.DataFrame:
     return pl.concat(drawn).sample(fraction=1.0, shuffle=True, seed=seed)
 
 
-def calibration_block(path: Path | None = None) -> str:
-    rows = calibration_set(path).iter_rows(named=True)
+@lru_cache(maxsize=1)
+def calibration_set() -> pl.DataFrame:
+    """The calibration set the job-price prompt carries."""
+    if not CALIBRATION_CSV.is_file():
+        raise CalibrationUnavailable(
+            f"{CALIBRATION_CSV} not found: draw it with `python -m sessionlab_assets.classify.calibration`"
+        )
+    return pl.read_csv(CALIBRATION_CSV, schema=COLUMNS)
+
+
+def calibration_block() -> str:
+    rows = calibration_set().iter_rows(named=True)
     lines = [
         f"{i}. {row['title']} | level: {row['level']} | skills: {row['skills']} | paid: ${row['price_usd']:,.0f}"
         for i, row in enumerate(rows, start=1)
     ]
     return "<calibration_postings>\n" + "\n".join(lines) + "\n</calibration_postings>"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Draw the job-price calibration set into " + str(CALIBRATION_CSV))
+    parser.add_argument("postings_csv", type=Path, nargs="?", default=DEFAULT_POSTINGS_CSV)
+    args = parser.parse_args(argv)
+    drawn_set(args.postings_csv.expanduser()).select(list(COLUMNS)).write_csv(CALIBRATION_CSV)
+    print(f"wrote {CALIBRATION_CSV}")
+
+
+if __name__ == "__main__":
+    main()

@@ -16,6 +16,7 @@ telemetry, which a posting does not have): it is then NULL and the note says why
 """
 
 from collections import Counter
+from pathlib import Path
 
 import dagster as dg
 import numpy as np
@@ -37,9 +38,9 @@ BOOTSTRAP_DRAWS = 1_000
 SEED = 20260602  # not the calibration seed
 
 
-def holdout_postings(per_tier: int = HOLDOUT_PER_TIER, seed: int = SEED) -> pl.DataFrame:
-    """Fixed-price postings outside the calibration set, up to `per_tier` of each tier."""
-    postings = calibration.fixed_price_postings(calibration.postings_csv())
+def holdout_postings(postings_csv: Path, per_tier: int = HOLDOUT_PER_TIER, seed: int = SEED) -> pl.DataFrame:
+    """Fixed-price postings of `postings_csv` outside the calibration set, up to `per_tier` of each tier."""
+    postings = calibration.fixed_price_postings(postings_csv)
     used = calibration.calibration_set().select("title", "price_usd")
     rest = postings.join(used, on=["title", "price_usd"], how="anti")
     drawn = []
@@ -166,7 +167,7 @@ def pricer_validation(
     context: dg.AssetExecutionContext, warehouse_db: DuckDBResource, classifier_settings: ClassifierSettings
 ) -> dg.MaterializeResult:
     backend = classifier_settings.backend(log=context.log.info)
-    holdout = holdout_postings()
+    holdout = holdout_postings(classifier_settings.postings_csv())
     if classifier_settings.dry_run:
         projection = plan.project(
             [

@@ -20,8 +20,8 @@ from pydantic import BaseModel
 
 from sessionlab_assets.classify import calibration, outputs
 from sessionlab_assets.labels import EXPERTISE_NAMES, value_tier
+from sessionlab_assets.paths import PROMPTS_DIR
 
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 _LEVEL_OF_NAME = {name: level for level, name in EXPERTISE_NAMES.items()}
 
 

@@ -6,14 +6,15 @@ backend is the offline heuristic, and it says so in every row and every report.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from concurrent.futures import Executor
+from pathlib import Path
 
 import dagster as dg
 
 from sessionlab_assets import environment
 from sessionlab_assets.classify import heuristic
+from sessionlab_assets.classify.calibration import DEFAULT_POSTINGS_CSV
 from sessionlab_assets.classify.models import REPORT_MODELS, TEMPERATURE, ModelChoice
 
 
@@ -36,13 +37,19 @@ class ClassifierSettings(dg.ConfigurableResource):
     # Sessions whose windows are built and classified together. Memory holds one round of windows; a
     # Message Batches round waits for its batches, so that backend takes fewer, larger rounds.
     sessions_per_round: int | None = None  # None: 1,000 offline, 20,000 with the Anthropic backend
+    # The freelance postings file the pricer's holdout check prices (the calibration set is in prompts/).
+    freelance_csv: str = str(DEFAULT_POSTINGS_CSV)
+
+    def postings_csv(self) -> Path:
+        return Path(self.freelance_csv).expanduser()
 
     def models(self) -> ModelChoice:
         from sessionlab_assets.classify.registry import CLASSIFIERS
 
         return ModelChoice.parse(self.model, list(CLASSIFIERS))
 
-    def rounds_of(self, backend) -> int:
+    def round_size(self, backend) -> int:
+        """Sessions per round for `backend`."""
         if self.sessions_per_round is not None:
             if self.sessions_per_round < 1:
                 raise ValueError(f"SESSIONLAB_SESSIONS_PER_ROUND must be at least 1, not {self.sessions_per_round}")
@@ -83,33 +90,36 @@ class ClassifierSettings(dg.ConfigurableResource):
         )
 
 
-def _models_setting() -> str:
-    if os.environ.get("SESSIONLAB_CLASSIFIER_MODEL"):
+def _checked_models() -> None:
+    if environment.is_set("SESSIONLAB_CLASSIFIER_MODEL"):
         raise environment.SettingError(
             "SESSIONLAB_CLASSIFIER_MODEL is replaced by SESSIONLAB_CLASSIFIER_MODELS (a default model, then "
             f"classifier=model overrides, e.g. {REPORT_MODELS})"
         )
     from sessionlab_assets.classify.registry import CLASSIFIERS
 
-    value = os.environ.get("SESSIONLAB_CLASSIFIER_MODELS", REPORT_MODELS)
+    value = environment.text("SESSIONLAB_CLASSIFIER_MODELS", REPORT_MODELS)
     try:
         ModelChoice.parse(value, list(CLASSIFIERS))
     except ValueError as error:
         raise environment.SettingError(str(error)) from None
-    return value
 
 
 def classifier_settings() -> ClassifierSettings:
+    _checked_models()
+    environment.choice("SESSIONLAB_CLASSIFIER_BACKEND", "auto", ("auto", "anthropic", "heuristic"))
+    environment.choice("SESSIONLAB_CLASSIFIER_MODE", "batch", ("batch", "realtime"))
     return ClassifierSettings(
-        backend_name=environment.choice("SESSIONLAB_CLASSIFIER_BACKEND", "auto", ("auto", "anthropic", "heuristic")),
-        api_key=os.environ.get("ANTHROPIC_API_KEY") or None,
-        base_url=os.environ.get("ANTHROPIC_BASE_URL") or None,
-        model=_models_setting(),
+        backend_name=environment.text_field("SESSIONLAB_CLASSIFIER_BACKEND", "auto"),
+        api_key=environment.optional_field("ANTHROPIC_API_KEY"),
+        base_url=environment.optional_field("ANTHROPIC_BASE_URL"),
+        model=environment.text_field("SESSIONLAB_CLASSIFIER_MODELS", REPORT_MODELS),
         temperature=environment.number("SESSIONLAB_CLASSIFIER_TEMPERATURE", TEMPERATURE, low=0.0, high=1.0),
-        mode=environment.choice("SESSIONLAB_CLASSIFIER_MODE", "batch", ("batch", "realtime")),
-        max_concurrency=environment.integer("SESSIONLAB_CLASSIFIER_CONCURRENCY", 4, minimum=1),
+        mode=environment.text_field("SESSIONLAB_CLASSIFIER_MODE", "batch"),
+        max_concurrency=environment.integer_field("SESSIONLAB_CLASSIFIER_CONCURRENCY", 4, minimum=1),
         budget_usd=environment.number("SESSIONLAB_BUDGET_USD", None, low=0.0),
         max_error_rate=environment.number("SESSIONLAB_MAX_ERROR_RATE", 0.05, low=0.0, high=1.0),
         dry_run=environment.flag("SESSIONLAB_CLASSIFIER_DRY_RUN"),
-        sessions_per_round=environment.integer("SESSIONLAB_SESSIONS_PER_ROUND", None, minimum=1),
+        sessions_per_round=environment.integer_field("SESSIONLAB_SESSIONS_PER_ROUND", None, minimum=1),
+        freelance_csv=environment.text_field("SESSIONLAB_FREELANCE_CSV", str(DEFAULT_POSTINGS_CSV)),
     )

@@ -17,10 +17,9 @@ from sessionlab_assets.analyses.assets import ASSETS as ANALYSES
 from sessionlab_assets.metadata import markdown_table
 from sessionlab_assets.report import figures, html
 from sessionlab_assets.report.headlines import headlines_table
-from sessionlab_assets.resources import REPO_ROOT
+from sessionlab_assets.resources import DATA_DIR
 
 GROUP = "report"
-DATA_DIR = REPO_ROOT / "data"
 
 
 class ReportSettings(dg.ConfigurableResource):
@@ -36,8 +35,8 @@ TEXT_TABLES = frozenset({"classifier_inputs"})
 
 def report_settings() -> ReportSettings:
     return ReportSettings(
-        report_dir=environment.text("SESSIONLAB_REPORT_DIR", str(DATA_DIR / "report")),
-        export_dir=environment.text("SESSIONLAB_EXPORT_DIR", str(DATA_DIR / "export")),
+        report_dir=environment.text_field("SESSIONLAB_REPORT_DIR", str(DATA_DIR / "report")),
+        export_dir=environment.text_field("SESSIONLAB_EXPORT_DIR", str(DATA_DIR / "export")),
         export_windows=environment.flag("SESSIONLAB_EXPORT_WINDOWS"),
     )
 
