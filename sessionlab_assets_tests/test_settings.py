@@ -97,3 +97,18 @@ def test_make_run_months_are_checked_before_anything_runs(months, expected):
     else:
         with pytest.raises(ValueError, match=expected):
             check_range(months)
+
+
+def test_text_and_whole_number_settings_are_env_vars_resolved_when_a_run_starts(monkeypatch):
+    import dagster as dg
+
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-not-shown")
+    monkeypatch.setenv("SESSIONLAB_PSEUDONYM_KEY", "team-key")
+    monkeypatch.setenv("SESSIONLAB_SESSIONS_PER_ROUND", "500")
+    settings, source = classifier_settings(), transcript_source()
+    # What the code location holds (and the UI shows) is the variable, not its value.
+    assert isinstance(settings.api_key, dg.EnvVar) and settings.api_key.env_var_name == "ANTHROPIC_API_KEY"
+    assert isinstance(source.pseudonym_key, dg.EnvVar)
+    resolved, resolved_source = settings.process_config_and_initialize(), source.process_config_and_initialize()
+    assert resolved.api_key == "sk-not-shown" and resolved.sessions_per_round == 500
+    assert resolved_source.pseudonym_key == "team-key" and resolved_source.source_dir.endswith("transcripts")
