@@ -28,7 +28,7 @@ from dagster_duckdb import DuckDBResource
 from sessionlab_assets.classify.assets import classify_measures
 from sessionlab_assets.classify.registry import MEASURES
 from sessionlab_assets.classify.settings import ClassifierSettings, classifier_settings
-from sessionlab_assets.classify.tables import COLUMN_DOMAINS, label_columns
+from sessionlab_assets.classify.tables import label_columns
 from sessionlab_assets.ingest.assets import ingest_transcripts
 from sessionlab_assets.resources import TranscriptSource
 from sessionlab_assets.sample import corpus
@@ -78,8 +78,8 @@ def labels(source: Path, db: Path, settings: ClassifierSettings) -> pl.DataFrame
     with duckdb.connect(str(db), read_only=True) as conn:
         frames = []
         for measure in MEASURES:
-            for column, _ in label_columns(measure):
-                outside = f"CASE WHEN {column} IS NOT NULL AND NOT ({COLUMN_DOMAINS[column]}) THEN 1 ELSE 0 END"
+            for column, _, condition in label_columns(measure):
+                outside = f"CASE WHEN {column} IS NOT NULL AND NOT ({condition}) THEN 1 ELSE 0 END"
                 frames.append(
                     conn.sql(
                         f"SELECT session_id, '{column}' AS label, CAST({column} AS VARCHAR) AS value, "

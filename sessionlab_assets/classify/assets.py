@@ -21,12 +21,12 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from sessionlab_assets import warehouse
-from sessionlab_assets.classify import heuristic, plan
+from sessionlab_assets.classify import heuristic, plan, tables
 from sessionlab_assets.classify.calls import Ledger
 from sessionlab_assets.classify.registry import MEASURES
 from sessionlab_assets.classify.run import RunCounts, SessionInput, classify_sessions, measure_frame, planned_calls
 from sessionlab_assets.classify.settings import ClassifierSettings
-from sessionlab_assets.classify.tables import COLUMN_DOMAINS, label_columns
+from sessionlab_assets.classify.tables import label_columns
 from sessionlab_assets.classify.window import Window
 from sessionlab_assets.derived import ALL as DERIVED
 from sessionlab_assets.metadata import markdown_table
@@ -149,8 +149,7 @@ def _count_sessions(conn, months: list) -> int:
 
 def _domain_violations(conn, measure: str, month_start, month_end) -> dict[str, int]:
     violations = {}
-    for column, _ in label_columns(measure):
-        condition = COLUMN_DOMAINS[column]
+    for column, _, condition in label_columns(measure):
         violations[column] = conn.execute(
             f"SELECT count(*) FROM {measure} WHERE month >= $s AND month < $e AND {column} IS NOT NULL AND NOT "
             f"({condition})",
@@ -359,7 +358,7 @@ def _classify_months(
     group_name=GROUP,
     kinds=KINDS,
     description="One row per session: telemetry, every label, and the derived measures "
-    "(sql/schema/session_measures.sql).",
+    "(classify/tables.py: telemetry, the registry's label columns, derived.py).",
     check_specs=[
         dg.AssetCheckSpec(
             "shares_and_flags_consistent",
@@ -373,7 +372,7 @@ def session_measures(context: dg.AssetExecutionContext, warehouse_db: DuckDBReso
     params = {"s": month_start, "e": month_end}
     with warehouse_db.get_connection() as conn:
         warehouse.ensure_schema(conn)
-        frame = conn.sql(warehouse.sql_text("classify/session_measures.sql"), params=params).pl()
+        frame = conn.sql(tables.session_measures_query(), params=params).pl()
         frame = frame.with_columns(*DERIVED)
         written = warehouse.replace_months(
             conn, month_start, month_end, [warehouse.MonthWrite("session_measures", frame)]

@@ -19,10 +19,25 @@ from typing import Any
 from pydantic import BaseModel
 
 from sessionlab_assets.classify import calibration, outputs
-from sessionlab_assets.labels import EXPERTISE_NAMES, value_tier
+from sessionlab_assets.labels import (
+    CODEBASE_RELATIONSHIPS,
+    EXPERTISE_LEVELS,
+    EXPERTISE_NAMES,
+    OUTCOMES,
+    SIGNAL_LEVELS,
+    SOC_MAJOR_GROUPS,
+    VALUE_TIERS,
+    WORK_MODES,
+    value_tier,
+)
 from sessionlab_assets.paths import PROMPTS_DIR
 
 _LEVEL_OF_NAME = {name: level for level, name in EXPERTISE_NAMES.items()}
+
+
+def one_of(column: str, values) -> str:
+    """The SQL condition that `column` holds one of `values`."""
+    return f"{column} IN (" + ", ".join(repr(v) for v in values) + ")"
 
 
 def _decision_columns(out: outputs.Decisions) -> dict[str, Any]:
@@ -47,11 +62,15 @@ class Classifier:
     name: str
     output_model: type[BaseModel]
     columns: Callable[[Any], dict[str, Any]]  # output -> label columns of the measure's table
-    label_columns: tuple[tuple[str, str], ...]  # (column, DuckDB type), the declared schema of those columns
+    # (column, DuckDB type, SQL condition every non-NULL value meets): the declared schema of those columns,
+    # and the domain the labels_in_domain check holds them to
+    label_columns: tuple[tuple[str, str, str], ...]
     measure: str  # the table the labels land in
     reads: str = "window"  # "window": the session's transcript window; "job_posting": that classifier's output
     abstains_when: Callable[[Any], bool] = lambda output: False  # a valid answer that says "no signal"
     appendix: Callable[[], str] | None = None  # fixed text added after the prompt file (calibration data)
+    # The label columns carried into `session_measures` (None: all of them).
+    session_columns: tuple[str, ...] | None = None
 
     @property
     def prompt_path(self) -> Path:
@@ -76,14 +95,14 @@ CLASSIFIERS: dict[str, Classifier] = {
             "work_mode",
             outputs.WorkMode,
             lambda o: {"work_mode": o.work_mode},
-            (("work_mode", "VARCHAR"),),
+            (("work_mode", "VARCHAR", one_of("work_mode", WORK_MODES)),),
             measure="work_mode",
         ),
         Classifier(
             "codebase_relationship",
             outputs.CodebaseRelationship,
             lambda o: {"codebase_relationship": o.codebase_relationship},
-            (("codebase_relationship", "VARCHAR"),),
+            (("codebase_relationship", "VARCHAR", one_of("codebase_relationship", CODEBASE_RELATIONSHIPS)),),
             measure="codebase_relationship",
         ),
         Classifier(
@@ -91,19 +110,20 @@ CLASSIFIERS: dict[str, Classifier] = {
             outputs.Decisions,
             _decision_columns,
             (
-                ("planning_decisions", "INTEGER"),
-                ("execution_decisions", "INTEGER"),
-                ("user_planning_share", "DOUBLE"),
-                ("user_execution_share", "DOUBLE"),
+                ("planning_decisions", "INTEGER", "planning_decisions >= 0"),
+                ("execution_decisions", "INTEGER", "execution_decisions >= 0"),
+                ("user_planning_share", "DOUBLE", "user_planning_share BETWEEN 0 AND 1"),
+                ("user_execution_share", "DOUBLE", "user_execution_share BETWEEN 0 AND 1"),
             ),
             measure="decisions",
             abstains_when=lambda o: not o.decisions,
+            session_columns=("user_planning_share", "user_execution_share"),
         ),
         Classifier(
             "expertise",
             outputs.Expertise,
             lambda o: {"expertise": _LEVEL_OF_NAME.get(o.expertise)},
-            (("expertise", "TINYINT"),),
+            (("expertise", "TINYINT", one_of("expertise", EXPERTISE_LEVELS)),),
             measure="expertise",
             abstains_when=lambda o: o.expertise == "unclear",
         ),
@@ -111,7 +131,7 @@ CLASSIFIERS: dict[str, Classifier] = {
             "occupation_user",
             outputs.OccupationUser,
             lambda o: {"occupation_user": None if o.occupation == "unclear" else o.occupation},
-            (("occupation_user", "VARCHAR"),),
+            (("occupation_user", "VARCHAR", one_of("occupation_user", SOC_MAJOR_GROUPS)),),
             measure="occupation_user",
             abstains_when=lambda o: o.occupation == "unclear",
         ),
@@ -119,38 +139,46 @@ CLASSIFIERS: dict[str, Classifier] = {
             "occupation_work",
             outputs.OccupationWork,
             lambda o: {"occupation_work": o.occupation},
-            (("occupation_work", "VARCHAR"),),
+            (("occupation_work", "VARCHAR", one_of("occupation_work", SOC_MAJOR_GROUPS)),),
             measure="occupation_work",
         ),
         Classifier(
-            "outcome", outputs.Outcome, lambda o: {"outcome": o.outcome}, (("outcome", "VARCHAR"),), measure="outcome"
+            "outcome",
+            outputs.Outcome,
+            lambda o: {"outcome": o.outcome},
+            (("outcome", "VARCHAR", one_of("outcome", OUTCOMES)),),
+            measure="outcome",
         ),
         Classifier(
             "success_signal",
             outputs.Signal,
             lambda o: {"success_signal": o.level},
-            (("success_signal", "TINYINT"),),
+            (("success_signal", "TINYINT", one_of("success_signal", SIGNAL_LEVELS)),),
             measure="success_signal",
         ),
         Classifier(
             "failure_signal",
             outputs.Signal,
             lambda o: {"failure_signal": o.level},
-            (("failure_signal", "TINYINT"),),
+            (("failure_signal", "TINYINT", one_of("failure_signal", SIGNAL_LEVELS)),),
             measure="failure_signal",
         ),
         Classifier(
             "job_posting",
             outputs.JobPosting,
             lambda o: {"posting_title": o.title},
-            (("posting_title", "VARCHAR"),),
+            (("posting_title", "VARCHAR", "length(posting_title) > 0"),),
             measure="task_value",
+            session_columns=(),
         ),
         Classifier(
             "job_price",
             outputs.JobPrice,
             lambda o: {"value_usd": o.price_usd, "value_tier": int(value_tier(o.price_usd))},
-            (("value_usd", "DOUBLE"), ("value_tier", "TINYINT")),
+            (
+                ("value_usd", "DOUBLE", f"value_usd BETWEEN {VALUE_TIERS[1][0]} AND {VALUE_TIERS[4][1]}"),
+                ("value_tier", "TINYINT", one_of("value_tier", VALUE_TIERS)),
+            ),
             measure="task_value",
             reads="job_posting",
             appendix=calibration.calibration_block,

@@ -198,7 +198,7 @@ def measure_frame(
                 row.update(classifier.columns(classifier.output_model.model_validate_json(outcome.output_json)))
         status = ERROR if ERROR in statuses else ABSTAINED if ABSTAINED in statuses else OK
         if status == ERROR:  # a partial chain is not a label: clear what the chain did produce
-            row.update({name: None for c in classifiers for name, _ in c.label_columns})
+            row.update({name: None for c in classifiers for name, _, _ in c.label_columns})
         rows.append({**row, "status": status, "reason": "; ".join(reasons) or None})
     schema = measure_schema(measure)
     return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)

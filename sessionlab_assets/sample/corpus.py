@@ -26,6 +26,7 @@ from typing import Any
 
 import polars as pl
 
+from sessionlab_assets import derived
 from sessionlab_assets.sample.render import make_persona, render_session
 from sessionlab_assets.sample.world import WorldSize, draw_world
 
@@ -71,7 +72,7 @@ def build(
     shutil.rmtree(staging, ignore_errors=True)
     transcripts = staging / TRANSCRIPTS
     transcripts.mkdir(parents=True)
-    rows = world.to_dicts()
+    rows = world.with_columns(derived.abandoned).to_dicts()  # the renderer writes giving up where it holds
     chunks = [rows[i : i + CHUNK] for i in range(0, len(rows), CHUNK)]
     workers = workers or default_workers()
     rendered: list[dict[str, Any]] = []

@@ -502,7 +502,8 @@ def render_session(row: dict[str, Any], persona: Persona, root: Path, seed: int,
                 kinds.remove(kind)
             else:
                 evidence_calls += cost
-    abandoned = outcome == "failed" and int(row["failure_signal"]) >= 3 and not row["wrote_code"] and turns >= 2
+    # Giving up shows in a transcript only after a second prompt.
+    abandoned = row["abandoned"] and turns >= 2
     work_calls = total_calls - evidence_calls
     # Work calls by turn: the first prompt gets the most.
     weights = [2.0] + [1.0] * (turns - 1)

@@ -13,7 +13,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from sessionlab_assets.labels import OUTCOMES, VALUE_TIERS, WORK_MODES, value_tier
+from sessionlab_assets.labels import OUTCOMES, SOFTWARE_OCCUPATION, VALUE_TIERS, WORK_MODES, value_tier
 
 MONTHS = tuple(
     date(y, m, 1) for y, m in ((2025, 10), (2025, 11), (2025, 12), (2026, 1), (2026, 2), (2026, 3), (2026, 4))
@@ -297,7 +297,9 @@ def draw_world(size: WorldSize) -> pl.DataFrame:
 
     occupation_signalled = rng.random(n) >= OCCUPATION_UNSIGNALLED
     work_occupation = np.where(
-        np.isin(modes, ["communicate", "analyze"]) & (rng.random(n) < 0.6), user_occupation[user_of_session], "15-0000"
+        np.isin(modes, ["communicate", "analyze"]) & (rng.random(n) < 0.6),
+        user_occupation[user_of_session],
+        SOFTWARE_OCCUPATION,
     )
 
     return pl.DataFrame(
