@@ -38,7 +38,7 @@ def _pipeline(root: str, workers: int, queue) -> None:
     from sessionlab_assets.classify.settings import ClassifierSettings
     from sessionlab_assets.ingest.assets import ingest_transcripts
     from sessionlab_assets.report.assets import ASSETS as REPORT
-    from sessionlab_assets.report.assets import ReportSettings
+    from sessionlab_assets.report.settings import ReportSettings
     from sessionlab_assets.resources import TranscriptSource, WarehouseResource
 
     base = Path(root)

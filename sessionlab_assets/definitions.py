@@ -7,14 +7,14 @@ import sys
 import dagster as dg
 
 from sessionlab_assets.analyses.assets import ASSETS as ANALYSES
-from sessionlab_assets.analyses.assets import analysis_settings
+from sessionlab_assets.analyses.publication import analysis_settings
 from sessionlab_assets.classify.assets import classify_measures, session_measures
 from sessionlab_assets.classify.pricer_validation import pricer_validation
 from sessionlab_assets.classify.settings import classifier_settings
 from sessionlab_assets.environment import SettingError
 from sessionlab_assets.ingest.assets import ingest_transcripts
 from sessionlab_assets.report.assets import ASSETS as REPORT
-from sessionlab_assets.report.assets import report_settings
+from sessionlab_assets.report.settings import report_settings
 from sessionlab_assets.resources import transcript_source, warehouse_resource
 
 monthly_job = dg.define_asset_job(

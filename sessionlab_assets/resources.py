@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from dagster_duckdb import DuckDBResource
 
 from sessionlab_assets import environment
 from sessionlab_assets.ingest.identity import DEFAULT_PSEUDONYM_KEY, IdentityRule, IdentityRuleError
+from sessionlab_assets.sample import corpus as sample_corpus
 from sessionlab_assets.sample.corpus import DEFAULT_SESSIONS as DEFAULT_SAMPLE_SESSIONS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -47,6 +49,16 @@ class TranscriptSource(dg.ConfigurableResource):
 
     def root(self) -> Path:
         return Path(self.source_dir).expanduser()
+
+    def prepared_root(self, log: Callable[[str], None]) -> Path:
+        """The source folder; with no source configured, the sample corpus is built there on first use."""
+        if self.is_default_sample() and not (DEFAULT_SAMPLE_DIR / sample_corpus.MANIFEST).exists():
+            log(
+                f"No source configured: building the sample corpus ({self.sample_sessions} sessions) "
+                f"at {DEFAULT_SAMPLE_DIR}"
+            )
+            sample_corpus.build(DEFAULT_SAMPLE_DIR, sessions=self.sample_sessions, workers=self.workers)
+        return self.root()
 
 
 class WarehouseResource(DuckDBResource):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from sessionlab_assets.report.assets import report_settings
+from sessionlab_assets.report.settings import report_settings
 from sessionlab_assets.resources import warehouse_resource
 
 

@@ -8,9 +8,8 @@ a dropped column) and inserted BY NAME, so DuckDB casts each value to the declar
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date
 
 import duckdb
@@ -69,16 +68,6 @@ def check_frame(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame
         )
 
 
-@dataclass(frozen=True)
-class MonthWrite:
-    """Rows for one table over a month range. `undated_rows` says the table also holds month-NULL
-    rows that every write of the table replaces (they describe the whole source, not a month)."""
-
-    table: str
-    frame: pl.DataFrame | None  # None: the table is filled by a statement in `derived`
-    undated_rows: bool = False
-
-
 STAGING_SCHEMA = "staging"
 
 
@@ -112,7 +101,7 @@ class MonthReplacement:
         self.tables = tables
         # The months replaced: every month of [month_start, month_end), or just these.
         self.runs = month_runs(months) if months is not None else [(params["month_start"], params["month_end"])]
-        self.statements: list[str | Callable[[duckdb.DuckDBPyConnection], None]] = []
+        self.statements: list[str] = []
         self.written: dict[str, int] = {}  # rows per table in the months, once committed
 
     def insert(self, table: str, frame: pl.DataFrame) -> None:
@@ -125,9 +114,9 @@ class MonthReplacement:
             self.conn.execute(f"INSERT INTO {STAGING_SCHEMA}.{table} BY NAME SELECT * FROM incoming_frame")
             self.conn.unregister("incoming_frame")
 
-    def then(self, statement: str | Callable[[duckdb.DuckDBPyConnection], None]) -> None:
+    def then(self, statement: str) -> None:
         """Run in the replacing transaction, after the new rows are in: SQL with $month_start /
-        $month_end parameters (rows derived from the new ones), or a function of the connection."""
+        $month_end parameters (rows derived from the new ones)."""
         self.statements.append(statement)
 
     def _in_months(self) -> str:
@@ -153,11 +142,8 @@ class MonthReplacement:
                 self.conn.execute(f"DELETE FROM main.{table} WHERE {condition}")
                 self.conn.execute(f"INSERT INTO main.{table} BY NAME SELECT * FROM {STAGING_SCHEMA}.{table}")
             for statement in self.statements:
-                if isinstance(statement, str):
-                    for start, end in self.runs:
-                        self.conn.execute(statement, {"month_start": start, "month_end": end})
-                else:
-                    statement(self.conn)
+                for start, end in self.runs:
+                    self.conn.execute(statement, {"month_start": start, "month_end": end})
             self.written = {
                 table: self.conn.execute(f"SELECT count(*) FROM main.{table} WHERE {self._in_months()}").fetchall()[0][
                     0
@@ -209,36 +195,6 @@ def replacing_months(
         for table in tables:
             conn.execute(f"DROP TABLE IF EXISTS {STAGING_SCHEMA}.{table}")
         conn.execute(f"DROP TABLE IF EXISTS {FILES_TABLE}")
-
-
-def replace_months(
-    conn: duckdb.DuckDBPyConnection,
-    month_start: date,
-    month_end: date,
-    writes: list[MonthWrite],
-    derived: list[str] = (),
-    before_commit: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
-) -> dict[str, int]:
-    """Replace [month_start, month_end) of each table in one transaction; returns rows written per table.
-
-    `derived` are SQL statements (with $month_start / $month_end parameters) run after the inserts,
-    inside the same transaction. On any error the transaction is rolled back and the previous
-    version of the months stays as it was.
-    """
-    ensure_schema(conn)
-    for write in writes:
-        if write.frame is not None:
-            check_frame(conn, write.table, write.frame)
-    undated = {write.table for write in writes if write.undated_rows}
-    with replacing_months(conn, month_start, month_end, [write.table for write in writes], undated) as replacement:
-        for write in writes:
-            if write.frame is not None:
-                replacement.insert(write.table, write.frame)
-        for statement in derived:
-            replacement.then(statement)
-        if before_commit is not None:
-            replacement.then(before_commit)
-    return replacement.written
 
 
 def replace_analysis(

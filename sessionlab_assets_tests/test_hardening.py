@@ -77,7 +77,8 @@ def test_a_truncated_warehouse_is_refused_with_what_to_do(tmp_path):
 
 
 def test_the_export_is_swapped_whole_and_a_killed_run_leaves_nothing_behind(tmp_path):
-    from sessionlab_assets.report.assets import ReportSettings, warehouse_snapshot
+    from sessionlab_assets.report.settings import ReportSettings
+    from sessionlab_assets.report.snapshot import warehouse_snapshot
 
     db = tmp_path / "w.duckdb"
     source = tmp_path / "source"

@@ -78,24 +78,16 @@ def test_a_month_is_replaced_in_one_transaction(tmp_path, corpus):
     assert _materialize(db, corpus, "2026-01", "2026-01").success
     before = _snapshot(db)
 
-    def fail_mid_write(conn):
-        # Inside the transaction the month is already deleted and partly rewritten.
-        assert conn.execute("SELECT count(*) FROM sessions WHERE month = DATE '2026-01-01'").fetchone()[0] == 0
-        assert conn.execute("SELECT count(*) FROM ingest_errors WHERE source_file = 'x'").fetchone()[0] == 1
-        raise RuntimeError("injected failure after the inserts, before the commit")
-
     batch_frame = pl.DataFrame({"month": [date(2026, 1, 1)], "source_file": ["x"], "line_no": [1], "reason": ["r"]})
-    with duckdb.connect(str(db)) as conn, pytest.raises(RuntimeError, match="injected failure"):
-        warehouse.replace_months(
-            conn,
-            date(2026, 1, 1),
-            date(2026, 2, 1),
-            writes=[
-                warehouse.MonthWrite("sessions", None),
-                warehouse.MonthWrite("ingest_errors", batch_frame, undated_rows=True),
-            ],
-            before_commit=fail_mid_write,
-        )
+    with duckdb.connect(str(db)) as conn, pytest.raises(duckdb.Error, match="injected failure"):
+        with warehouse.replacing_months(
+            conn, date(2026, 1, 1), date(2026, 2, 1), ["sessions", "ingest_errors"], undated={"ingest_errors"}
+        ) as replacement:
+            replacement.insert("ingest_errors", batch_frame)
+            # Fails inside the transaction, after the months are deleted and the new rows are in.
+            replacement.then(
+                "SELECT error('injected failure after the inserts, before the commit') WHERE $month_start < $month_end"
+            )
     assert _snapshot(db) == before
 
 
@@ -105,10 +97,11 @@ def test_frames_that_do_not_match_the_declared_schema_are_rejected(tmp_path):
         frame = pl.DataFrame(
             {"month": [date(2026, 1, 1)], "source_file": ["x"], "line_no": [1], "reason": ["r"], "extra": [1]}
         )
-        with pytest.raises(warehouse.SchemaMismatch, match="unexpected \\['extra'\\]"):
-            warehouse.replace_months(
-                conn, date(2026, 1, 1), date(2026, 2, 1), [warehouse.MonthWrite("ingest_errors", frame)]
-            )
+        with (
+            pytest.raises(warehouse.SchemaMismatch, match="unexpected \\['extra'\\]"),
+            warehouse.replacing_months(conn, date(2026, 1, 1), date(2026, 2, 1), ["ingest_errors"]) as replacement,
+        ):
+            replacement.insert("ingest_errors", frame)
 
 
 def test_real_corpus_materialises_with_quarantine(tmp_path, real_corpus):

@@ -4,6 +4,7 @@ beside it)."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -28,9 +29,16 @@ print(len(keys), len(CLASSIFIERS), len(conn.sql("SHOW TABLES").fetchall()))
 
 
 def test_a_wheel_installed_in_a_fresh_virtualenv_loads_the_definitions(tmp_path):
+    # Built from a copy: a build writes build/ and *.egg-info beside the sources.
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO_ROOT / name, source / name)
+    for name in ("sessionlab_assets", "prompts", "sql"):
+        shutil.copytree(REPO_ROOT / name, source / name, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
     wheels = tmp_path / "wheels"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(REPO_ROOT), "--no-deps", "-q", "-w", str(wheels)],
+        [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-q", "-w", str(wheels)],
         check=True,
         timeout=300,
     )

@@ -20,7 +20,8 @@ from sessionlab_assets.classify.assets import classify_measures, session_measure
 from sessionlab_assets.classify.settings import ClassifierSettings
 from sessionlab_assets.ingest.assets import ingest_transcripts
 from sessionlab_assets.report.assets import ASSETS as REPORT
-from sessionlab_assets.report.assets import FIGURES, ReportSettings
+from sessionlab_assets.report.assets import FIGURES
+from sessionlab_assets.report.settings import ReportSettings
 from sessionlab_assets.resources import TranscriptSource
 from sessionlab_assets.sample import corpus
 

@@ -9,10 +9,10 @@ import sys
 
 import pytest
 
-from sessionlab_assets.analyses.assets import analysis_settings
+from sessionlab_assets.analyses.publication import analysis_settings
 from sessionlab_assets.classify.settings import classifier_settings
 from sessionlab_assets.environment import SettingError
-from sessionlab_assets.report.assets import report_settings
+from sessionlab_assets.report.settings import report_settings
 from sessionlab_assets.resources import REPO_ROOT, transcript_source, warehouse_resource
 
 BAD = [

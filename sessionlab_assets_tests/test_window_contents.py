@@ -260,7 +260,8 @@ def test_classify_reads_the_stored_windows_and_never_opens_a_transcript(tmp_path
 
 @pytest.mark.parametrize("export_windows", [False, True])
 def test_the_snapshot_and_exports_hold_window_text_only_when_asked(tmp_path, export_windows):
-    from sessionlab_assets.report.assets import ReportSettings, warehouse_snapshot
+    from sessionlab_assets.report.settings import ReportSettings
+    from sessionlab_assets.report.snapshot import warehouse_snapshot
 
     source = tmp_path / "source"
     _claude_code_session().write(source / "alex" / "projects" / "billing" / "s1.jsonl")

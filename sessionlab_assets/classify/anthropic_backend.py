@@ -77,10 +77,6 @@ def projected_cost(request: CallRequest, model: str, batch: bool) -> float:
     return pricing.call_cost(model, prompt_tokens, output_tokens, batch=batch)
 
 
-class BudgetExceeded(RuntimeError):
-    pass
-
-
 class AnthropicBackend:
     name = NAME
 

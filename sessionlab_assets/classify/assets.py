@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import Executor
+from dataclasses import dataclass
 
 import dagster as dg
 import orjson
@@ -220,6 +221,7 @@ def _classify_months(
     classifier_settings: ClassifierSettings,
     pool: Executor | None,
 ):
+    """Label the months of the run that need it, then report each measure and its checks."""
     month_start, month_end = month_range(context)
     selected = {key.to_user_string() for key in context.selected_asset_keys}
     measures = [m for m in MEASURES if m in selected]
@@ -229,82 +231,109 @@ def _classify_months(
             "Labels come from the offline HEURISTIC backend (no ANTHROPIC_API_KEY configured): "
             "rules, not a model; every row says backend = 'heuristic'."
         )
-    chosen = [c for m in measures for c in MEASURES[m]]
-    rounds = classifier_settings.round_size(backend)
     if classifier_settings.dry_run:
-        with warehouse_db.get_connection() as conn:
-            warehouse.ensure_schema(conn)
-            models = classifier_settings.models()
-            planned = plan.Projection(batch=classifier_settings.mode == "batch", caching=True)
-            stale = _stale_months(conn, measures, backend, month_start, month_end)
-            for inputs in _session_rounds(conn, stale, rounds):
-                planned.add(planned_calls(inputs, chosen, Ledger(conn), models))
-            projection = planned.frame()
-        totals = projection.select(pl.sum("calls"), pl.sum("dollars")).row(0)
-        context.log.info(f"dry run, {classifier_settings.model} ({classifier_settings.mode}):\n{projection}")
-        raise dg.Failure(
-            description=f"Dry run: {totals[0]} calls would cost about ${totals[1]:.2f} with "
-            f"{classifier_settings.model} ({classifier_settings.mode}); nothing was called or written.",
-            metadata={"projection": markdown_table(projection.with_columns(pl.col("dollars").round(4)), 20)},
-        )
+        _dry_run(context, warehouse_db, classifier_settings, measures, backend)
     with warehouse_db.get_connection() as conn:
         warehouse.ensure_schema(conn)
-        started = time.perf_counter()
-        stale = _stale_months(conn, measures, backend, month_start, month_end)
-        progress = Progress("sessions classified", _count_sessions(conn, stale), "sessions", context.log.info)
-        counts = RunCounts()
-        context.log.info(
-            f"months to label: {', '.join(f'{m:%Y-%m}' for m in stale) or 'none (every label is up to date)'}"
-        )
-        changed = {m: _windows_changed(conn, m, month_start, month_end) for m in measures}
-        if any(changed.values()):
-            context.log.info(
-                f"{max(changed.values())} sessions have a window that changed since they were labelled: "
-                "they are labelled anew (the ledger keeps the labels of the old windows)"
-            )
-        # Each round's rows go to staging as they are made (memory holds one round); the measure tables
-        # of the months change together when the block ends. The ledger is written as calls return.
-        with warehouse.replacing_months(conn, month_start, month_end, measures, months=stale) as replacement:
-            for inputs in _session_rounds(conn, stale, rounds):
-                outcomes, keys, round_counts = classify_sessions(
-                    inputs, backend, Ledger(conn), chosen, reuse_errors=classifier_settings.reuse_errors
-                )
-                counts.add(round_counts)
-                for measure in measures:
-                    replacement.insert(measure, measure_frame(measure, inputs, outcomes, keys, backend))
-                progress.advance(len(inputs))
-        progress.finish()
-        seconds = time.perf_counter() - started
-        written = replacement.written
-        params = {"s": month_start, "e": month_end}
-        in_months = "month >= $s AND month < $e"
-        summaries = {}
-        for measure in measures:
-            label = label_columns(measure)[0][0]
-            summaries[measure] = {
-                "status": dict(
-                    conn.execute(
-                        f"SELECT status, count(*) FROM {measure} WHERE {in_months} GROUP BY status", params
-                    ).fetchall()
-                ),
-                "labels": conn.sql(
-                    f"SELECT {label}, count(*) AS len FROM {measure} WHERE {in_months} AND status = 'ok' "
-                    f"GROUP BY ALL ORDER BY len DESC, {label}",
-                    params=params,
-                ).pl(),
-                "errors": conn.sql(
-                    f"SELECT reason, count(*) AS len FROM {measure} WHERE {in_months} AND status = 'error' "
-                    "GROUP BY ALL ORDER BY len DESC, reason",
-                    params=params,
-                ).pl(),
-            }
-        violations = {m: _domain_violations(conn, m, month_start, month_end) for m in measures}
+        labelled = _label_months(context, conn, classifier_settings, measures, backend)
+        summaries = {m: _summary(conn, m, month_start, month_end) for m in measures}
+    yield from _results(context, classifier_settings, measures, backend, labelled, summaries)
 
+
+def _dry_run(context, warehouse_db, classifier_settings: ClassifierSettings, measures: list[str], backend) -> None:
+    """Project the calls a run would make, round by round, and stop the run saying what they would cost."""
+    month_start, month_end = month_range(context)
+    chosen = [c for m in measures for c in MEASURES[m]]
+    with warehouse_db.get_connection() as conn:
+        warehouse.ensure_schema(conn)
+        models = classifier_settings.models()
+        planned = plan.Projection(batch=classifier_settings.mode == "batch", caching=True)
+        stale = _stale_months(conn, measures, backend, month_start, month_end)
+        for inputs in _session_rounds(conn, stale, classifier_settings.round_size(backend)):
+            planned.add(planned_calls(inputs, chosen, Ledger(conn), models))
+        projection = planned.frame()
+    totals = projection.select(pl.sum("calls"), pl.sum("dollars")).row(0)
+    context.log.info(f"dry run, {classifier_settings.model} ({classifier_settings.mode}):\n{projection}")
+    raise dg.Failure(
+        description=f"Dry run: {totals[0]} calls would cost about ${totals[1]:.2f} with "
+        f"{classifier_settings.model} ({classifier_settings.mode}); nothing was called or written.",
+        metadata={"projection": markdown_table(projection.with_columns(pl.col("dollars").round(4)), 20)},
+    )
+
+
+@dataclass
+class Labelled:
+    """What labelling the months did."""
+
+    stale: list  # the months labelled
+    changed: dict[str, int]  # sessions per measure whose window changed since they were labelled
+    counts: RunCounts
+    written: dict[str, int]  # rows per measure in the months labelled
+    seconds: float
+
+
+def _label_months(context, conn, classifier_settings: ClassifierSettings, measures: list[str], backend) -> Labelled:
+    """Classify the sessions of the months whose labels are not up to date, round by round, and replace
+    those months of the measure tables together."""
+    month_start, month_end = month_range(context)
+    chosen = [c for m in measures for c in MEASURES[m]]
+    started = time.perf_counter()
+    stale = _stale_months(conn, measures, backend, month_start, month_end)
+    progress = Progress("sessions classified", _count_sessions(conn, stale), "sessions", context.log.info)
+    counts = RunCounts()
+    context.log.info(f"months to label: {', '.join(f'{m:%Y-%m}' for m in stale) or 'none (every label is up to date)'}")
+    changed = {m: _windows_changed(conn, m, month_start, month_end) for m in measures}
+    if any(changed.values()):
+        context.log.info(
+            f"{max(changed.values())} sessions have a window that changed since they were labelled: "
+            "they are labelled anew (the ledger keeps the labels of the old windows)"
+        )
+    # Each round's rows go to staging as they are made (memory holds one round); the measure tables
+    # of the months change together when the block ends. The ledger is written as calls return.
+    with warehouse.replacing_months(conn, month_start, month_end, measures, months=stale) as replacement:
+        for inputs in _session_rounds(conn, stale, classifier_settings.round_size(backend)):
+            outcomes, keys, round_counts = classify_sessions(
+                inputs, backend, Ledger(conn), chosen, reuse_errors=classifier_settings.reuse_errors
+            )
+            counts.add(round_counts)
+            for measure in measures:
+                replacement.insert(measure, measure_frame(measure, inputs, outcomes, keys, backend))
+            progress.advance(len(inputs))
+    progress.finish()
+    return Labelled(stale, changed, counts, replacement.written, time.perf_counter() - started)
+
+
+def _summary(conn, measure: str, month_start, month_end) -> dict:
+    """Status counts, label counts, error reasons and domain violations of a measure in the months."""
+    params = {"s": month_start, "e": month_end}
+    in_months = "month >= $s AND month < $e"
+    label = label_columns(measure)[0][0]
+    return {
+        "status": dict(
+            conn.execute(f"SELECT status, count(*) FROM {measure} WHERE {in_months} GROUP BY status", params).fetchall()
+        ),
+        "labels": conn.sql(
+            f"SELECT {label}, count(*) AS len FROM {measure} WHERE {in_months} AND status = 'ok' "
+            f"GROUP BY ALL ORDER BY len DESC, {label}",
+            params=params,
+        ).pl(),
+        "errors": conn.sql(
+            f"SELECT reason, count(*) AS len FROM {measure} WHERE {in_months} AND status = 'error' "
+            "GROUP BY ALL ORDER BY len DESC, reason",
+            params=params,
+        ).pl(),
+        "violations": _domain_violations(conn, measure, month_start, month_end),
+    }
+
+
+def _results(context, classifier_settings: ClassifierSettings, measures, backend, labelled: Labelled, summaries):
+    """Each measure's materialisation metadata and its two checks."""
+    month_start, month_end = month_range(context)
     common = {
         "months": dg.MetadataValue.text(f"{month_start:%Y-%m} to {month_end:%Y-%m} (exclusive)"),
         "backend": dg.MetadataValue.text(f"{backend.name} ({backend.model})"),
     }
-    run_table = counts.table()
+    run_table = labelled.counts.table()
     for measure in measures:
         status = Counter(summaries[measure]["status"])
         rows = sum(status.values())  # every row of the months, written now or left as it was
@@ -313,12 +342,14 @@ def _classify_months(
             metadata={
                 **common,
                 "rows": dg.MetadataValue.int(rows),
-                "rows_written": dg.MetadataValue.int(written[measure]),
-                "months_labelled": dg.MetadataValue.text(", ".join(f"{m:%Y-%m}" for m in stale) or "none: up to date"),
+                "rows_written": dg.MetadataValue.int(labelled.written[measure]),
+                "months_labelled": dg.MetadataValue.text(
+                    ", ".join(f"{m:%Y-%m}" for m in labelled.stale) or "none: up to date"
+                ),
                 "ok": dg.MetadataValue.int(status["ok"]),
                 "abstained": dg.MetadataValue.int(status["abstained"]),
                 "error": dg.MetadataValue.int(status["error"]),
-                "windows_changed_since_last_labels": dg.MetadataValue.int(changed[measure]),
+                "windows_changed_since_last_labels": dg.MetadataValue.int(labelled.changed[measure]),
                 "calls": markdown_table(
                     run_table.filter(pl.col("classifier").is_in([c.name for c in MEASURES[measure]]))
                 ),
@@ -326,7 +357,7 @@ def _classify_months(
                 "errors": markdown_table(summaries[measure]["errors"], 10),
             },
         )
-        bad = {c: n for c, n in violations[measure].items() if n}
+        bad = {c: n for c, n in summaries[measure]["violations"].items() if n}
         yield dg.AssetCheckResult(
             asset_key=measure,
             check_name="labels_in_domain",
@@ -344,9 +375,11 @@ def _classify_months(
                 "coverage": dg.MetadataValue.json(dict(status)),
             },
         )
+    counts = labelled.counts
     context.log.info(
         f"classifier calls: {counts.called.total()} made, {counts.cached.total()} from the ledger, "
-        f"{counts.not_run.total()} not made (budget); ${getattr(backend, 'spent_usd', 0.0):.4f} spent in {seconds:.1f}s"
+        f"{counts.not_run.total()} not made (budget); ${getattr(backend, 'spent_usd', 0.0):.4f} spent in "
+        f"{labelled.seconds:.1f}s"
     )
 
 
@@ -374,9 +407,9 @@ def session_measures(context: dg.AssetExecutionContext, warehouse_db: DuckDBReso
         warehouse.ensure_schema(conn)
         frame = conn.sql(tables.session_measures_query(), params=params).pl()
         frame = frame.with_columns(*DERIVED)
-        written = warehouse.replace_months(
-            conn, month_start, month_end, [warehouse.MonthWrite("session_measures", frame)]
-        )
+        with warehouse.replacing_months(conn, month_start, month_end, ["session_measures"]) as replacement:
+            replacement.insert("session_measures", frame)
+        written = replacement.written
         problems = conn.execute(
             "SELECT count(*) FILTER (WHERE user_planning_share NOT BETWEEN 0 AND 1 OR user_execution_share NOT BETWEEN "
             "0 AND 1), "

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -113,9 +112,8 @@ class Ledger:
     round's new results back from there, since a lookup scans the whole table, which grows with every
     round (4.4M calls at 400k sessions)."""
 
-    def __init__(self, conn: duckdb.DuckDBPyConnection, on_record: Callable[[int], None] = lambda count: None):
+    def __init__(self, conn: duckdb.DuckDBPyConnection):
         self.conn = conn
-        self.on_record = on_record  # told how many results each record() wrote: progress reporting
         self.recorded: dict[CallKey, CallResult] = {}  # as written to the table, the last write of a key winning
 
     def lookup(self, keys: list[CallKey], reuse_errors: bool = False) -> dict[CallKey, CallResult]:
@@ -170,7 +168,6 @@ class Ledger:
             return
         self._insert(results)
         self.recorded.update((result.key, result) for result in results)
-        self.on_record(len(results))
 
     def _insert(self, results: list[CallResult]) -> None:
         now = datetime.now(UTC).replace(tzinfo=None)
@@ -233,9 +230,8 @@ class Stopwatch:
 class BatchRegister:
     """Submitted Message Batches, on the same connection as the ledger."""
 
-    def __init__(self, conn: duckdb.DuckDBPyConnection, on_record: Callable[[int], None] = lambda count: None):
+    def __init__(self, conn: duckdb.DuckDBPyConnection):
         self.conn = conn
-        self.on_record = on_record  # told how many results each record() wrote: progress reporting
 
     def add(self, batch_id: str, keys: list[CallKey]) -> None:
         now = datetime.now(UTC).replace(tzinfo=None)

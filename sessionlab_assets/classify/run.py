@@ -76,12 +76,12 @@ class RunCounts:
         )
 
 
-Outcome = CallResult | str  # a result, or why there is none
+ResultOrReason = CallResult | str  # a call's result, or why there is none
 
 
 def run_calls(
     requests: dict[CallKey, CallRequest], backend: Backend, ledger: Ledger, counts: RunCounts, reuse_errors: bool
-) -> dict[CallKey, Outcome]:
+) -> dict[CallKey, ResultOrReason]:
     """Each request's outcome: from the ledger when it holds one, else called through `backend` (which
     records it). A request the budget left unmade is the reason, never a label."""
     keys = list(requests)
@@ -96,7 +96,7 @@ def run_calls(
         (counts.not_run if request.key in not_run else counts.called)[request.key.classifier] += 1
     # What the ledger now holds for each key: found before the run, or just recorded (read back from the
     # table only for a key the backend ran without recording, such as an earlier error left as it was).
-    final: dict[CallKey, Outcome] = {
+    final: dict[CallKey, ResultOrReason] = {
         **cached,
         **{r.key: ledger.recorded[r.key] for r in todo if r.key in ledger.recorded},
     }
@@ -116,11 +116,11 @@ def classify_sessions(
     ledger: Ledger,
     classifiers: list[Classifier] | None = None,
     reuse_errors: bool = False,
-) -> tuple[dict[tuple[str, str], Outcome], dict[tuple[str, str], CallKey], RunCounts]:
-    """Outcome and call key per (session id, classifier name), and what the run did."""
+) -> tuple[dict[tuple[str, str], ResultOrReason], dict[tuple[str, str], CallKey], RunCounts]:
+    """The result (or why there is none) and call key per (session id, classifier name), and what the run did."""
     chosen = classifiers if classifiers is not None else list(CLASSIFIERS.values())
     counts = RunCounts()
-    outcomes: dict[tuple[str, str], Outcome] = {}
+    outcomes: dict[tuple[str, str], ResultOrReason] = {}
     keys: dict[tuple[str, str], CallKey] = {}
     live = [s for s in sessions if s.skip_status is None]
 
@@ -163,7 +163,7 @@ def classify_sessions(
 def measure_frame(
     measure: str,
     sessions: list[SessionInput],
-    outcomes: dict[tuple[str, str], Outcome],
+    outcomes: dict[tuple[str, str], ResultOrReason],
     keys: dict[tuple[str, str], CallKey],
     backend: Backend,
 ) -> pl.DataFrame:

@@ -27,8 +27,7 @@ from sessionlab_assets.ingest.model import model_family
 from sessionlab_assets.ingest.source import month_of, scan_batches
 from sessionlab_assets.metadata import escape_markdown, markdown_table
 from sessionlab_assets.partitions import month_range, monthly_partitions, single_run
-from sessionlab_assets.resources import DEFAULT_SAMPLE_DIR, TranscriptSource
-from sessionlab_assets.sample import corpus as sample_corpus
+from sessionlab_assets.resources import TranscriptSource
 from sessionlab_assets.workers import worker_pool
 
 GROUP = "ingest"
@@ -112,13 +111,7 @@ def ingest_transcripts(
 def _ingest(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource, transcript_source: TranscriptSource):
     month_start, month_end = month_range(context)
     months = set(pl.date_range(month_start, month_end, "1mo", eager=True, closed="left").to_list())
-    root = transcript_source.root()
-    if transcript_source.is_default_sample() and not (DEFAULT_SAMPLE_DIR / sample_corpus.MANIFEST).exists():
-        context.log.info(
-            f"No source configured: building the sample corpus ({transcript_source.sample_sessions} sessions) at "
-            f"{DEFAULT_SAMPLE_DIR}"
-        )
-        sample_corpus.build(DEFAULT_SAMPLE_DIR, sessions=transcript_source.sample_sessions)
+    root = transcript_source.prepared_root(context.log.info)
     if not root.is_dir():
         raise dg.Failure(
             f"Transcript source {root} is not a folder: set SESSIONLAB_SOURCE_DIR to the root of your transcripts."

@@ -400,13 +400,6 @@ class _SessionWriter:
             f"[main {self.rng.getrandbits(28):07x}] {message}\n 3 files changed, 48 insertions(+), 9 deletions(-)",
         )
 
-    def open_pr(self) -> None:
-        self.call(
-            "Bash",
-            {"command": f'gh pr create --fill --title "{self.fill["feature"]}"'},
-            f"https://github.com/example/{self.fill['project']}/pull/{self.rng.randint(10, 900)}",
-        )
-
     def run_and_match(self) -> None:
         self.call(
             "Bash",
