@@ -1,5 +1,5 @@
 """How far the offline heuristic backend agrees with real labelled sessions and with the planted labels
-of the sample corpus.
+of the sample corpus, and what its rules cost in CPU per 1,000 sessions.
 
     python benchmarks/heuristic_agreement.py [--sessions 3000] [--seed 20260601]
 
@@ -7,7 +7,8 @@ Real sessions: `../shared/gold/real_dev_labels.jsonl` (sessions of `../shared/co
 with the report's rubrics, keyed by `source_file`), scored on all of them and on the two halves split
 by the parity of the label id (`gid`), so that rules written while looking at one half can be checked
 on the other. "unclear" (expertise, occupation) is a category of its own there; codebase labels are
-mapped to ours (modify -> modify_existing, ...).
+mapped to ours (modify -> modify_existing, ...). The confusion matrix of each classifier over all of
+them follows (rows: the reference label; columns: the heuristic's).
 
 Builds a sample corpus in a temporary folder, runs ingest and every classifier measure with the
 heuristic backend through Dagster into a temporary warehouse, joins the labels to the planted ground
@@ -29,8 +30,8 @@ import numpy as np
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from sessionlab_assets.classify import agreement
-from sessionlab_assets.classify.assets import classify_measures
+from sessionlab_assets.classify import agreement, heuristic
+from sessionlab_assets.classify.assets import FACT_COLUMNS, classify_measures
 from sessionlab_assets.classify.settings import ClassifierSettings
 from sessionlab_assets.ingest.assets import ingest_transcripts
 from sessionlab_assets.labels import CODEBASE_RELATIONSHIPS, OUTCOMES, SIGNAL_LEVELS, WORK_MODES
@@ -47,6 +48,23 @@ JOIN outcome oc USING (session_id) JOIN success_signal ss USING (session_id) JOI
 JOIN decisions de USING (session_id) JOIN task_value tv USING (session_id)
 WHERE wm.status <> 'error'
 """
+
+
+def rules_cpu(conn) -> tuple[int, float]:
+    """Sessions, and CPU seconds the rules take to answer every classifier of them (windows read first)."""
+    facts = ", ".join(f"s.{c}" for c in FACT_COLUMNS)
+    rows_ = conn.sql(
+        f"SELECT {facts}, i.window_text FROM sessions s JOIN classifier_inputs i USING (session_id) "
+        "WHERE NOT s.headless"
+    ).fetchall()
+    calls = [
+        (name, row[-1], dict(zip(FACT_COLUMNS, (v or 0 for v in row[:-1]), strict=True)))
+        for row in rows_
+        for name in heuristic.WINDOW_RULES
+    ]
+    started = time.process_time()
+    heuristic._evaluate_many(calls)
+    return len(rows_), time.process_time() - started
 
 
 def run(sessions: int, seed: int) -> pl.DataFrame:
@@ -68,6 +86,10 @@ def run(sessions: int, seed: int) -> pl.DataFrame:
         print(f"ingest + heuristic classification of {sessions} sessions: {time.perf_counter() - started:.1f}s")
         with duckdb.connect(str(db), read_only=True) as conn:
             labels = conn.sql(LABELS_SQL).pl()
+            n, cpu = rules_cpu(conn)
+        print(
+            f"sample corpus: the rules take {cpu / n * 1000:.2f} CPU-s per 1,000 sessions ({n} sessions, one process)"
+        )
         truth = corpus.read_ground_truth(root / "sample")
     return truth.join(labels, on="session_id", suffix="_label")
 
@@ -167,6 +189,8 @@ def real_labels() -> pl.DataFrame:
         )
         assert result.success
         with duckdb.connect(str(db), read_only=True) as conn:
+            n, cpu = rules_cpu(conn)
+            print(f"real corpus: the rules take {cpu / n * 1000:.2f} CPU-s per 1,000 sessions ({n} sessions)")
             return conn.sql(REAL_SQL).pl()
 
 
@@ -197,6 +221,34 @@ def real_rows(gold: pl.DataFrame, labels: pl.DataFrame, half: str) -> list[dict]
     return out
 
 
+def confusion(joined: pl.DataFrame, name: str) -> pl.DataFrame:
+    """Sessions by reference label (rows) and heuristic label (columns)."""
+    pairs = joined.select(
+        reference=pl.col(name).cast(pl.Utf8).fill_null("unclear"),
+        heuristic=pl.col(f"{name}_label").cast(pl.Utf8).fill_null("unclear"),
+    )
+    columns = sorted(pairs["heuristic"].unique().to_list())
+    return (
+        pairs.group_by("reference", "heuristic")
+        .len()
+        .pivot(on="heuristic", index="reference", values="len")
+        .fill_null(0)
+        .select("reference", *columns)
+        .sort("reference")
+    )
+
+
+CONFUSIONS = (
+    "work_mode",
+    "codebase_relationship",
+    "expertise",
+    "occupation_user",
+    "outcome",
+    "success_signal",
+    "failure_signal",
+)
+
+
 def real_table() -> pl.DataFrame | None:
     if not GOLD.is_file():
         print(f"real labelled sessions not found at {GOLD}: skipped")
@@ -212,6 +264,13 @@ def real_table() -> pl.DataFrame | None:
     rows_ = real_rows(gold, labels, "all")
     for half in ("A", "B"):
         rows_ += real_rows(gold.filter(pl.col("half") == half), labels, half)
+    joined = gold.join(labels, on="source_file", suffix="_label")
+    with pl.Config(
+        tbl_rows=20, tbl_cols=-1, tbl_width_chars=200, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True
+    ):
+        for name in CONFUSIONS:
+            print(f"{name}: reference (rows) by heuristic (columns), all {joined.height} sessions")
+            print(confusion(joined, name))
     return pl.DataFrame(rows_, infer_schema_length=None)
 
 

@@ -402,13 +402,13 @@ def expertise(session: Session) -> dict[str, Any]:
     tell."""
     substantive = [u for u in session.users if not is_bare_retry(u)]
     words = sum(len(u.split()) for u in substantive)
-    if words < 4:
+    if words < 8:
         return {"reasoning": "too little of the person's own writing to judge", "expertise": "unclear"}
     text = "\n".join(u[:3000] for u in substantive)
     technical = len(TECHNICAL.findall(text))
     density = technical / max(words, 1) * 100  # technical terms per hundred words
     score = 3.0
-    score += 1.0 if density >= 10 else -1.0 if density < 2 else 0.0
+    score += 1.0 if density >= 6 else 0.5 if density >= 3 else -0.5 if density < 1 else 0.0
     score += 0.5 * min(len(CORRECTS_AGENT.findall("\n".join(substantive[1:]))), 2)
     score -= 1.0 * min(len(NOVICE.findall(text)), 2)
     score += 0.5 if words >= 120 and density >= 3 else 0.0
@@ -459,8 +459,11 @@ def occupation_user(session: Session) -> dict[str, Any]:
     developer = len(DEVELOPER_EVIDENCE.findall(own)) + len(TECHNICAL.findall(own)) / 2
     if hits >= 3 and hits > developer:
         return {"evidence": f"{hits} words of {group} work", "occupation": group}
-    if developer >= 1:
-        return {"evidence": "directs software work in a developer's vocabulary", "occupation": SOFTWARE_OCCUPATION}
+    code_work = any(CODE_PATH.search(path) for path in edited_paths(session)) or any(
+        kind in c.facts for c in session.calls for kind in ("git commit", "git push", "pr create", "test run")
+    )
+    if developer >= 1 or code_work:
+        return {"evidence": "directs software work on their own code", "occupation": SOFTWARE_OCCUPATION}
     return {"evidence": "nothing said about the person's work", "occupation": "unclear"}
 
 
@@ -557,8 +560,12 @@ def agent_leaves_work(session: Session) -> bool:
 
 
 def last_request_unanswered(session: Session) -> bool:
-    """The session ends on the person's prompt: the agent never took up the last request."""
-    return session.timeline[-1:] == ["user"] and len(session.users) > 1
+    """The session ends on a new request from the person (not thanks, not a retry) that the agent never
+    took up."""
+    if session.timeline[-1:] != ["user"] or len(session.users) < 2:
+        return False
+    last = session.users[-1][:400]
+    return not (is_bare_retry(last) or AFFIRM.search(last) or COMPLAIN.search(last) or GIVE_UP.search(last))
 
 
 def ends_mid_work(session: Session) -> bool:

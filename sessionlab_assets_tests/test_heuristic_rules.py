@@ -1,0 +1,254 @@
+"""Each offline rule on small sessions written in Claude Code's own format: parsed, rendered into the
+stored window as the ingest does, then read back as structure by the rules."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from sessionlab_assets.classify import heuristic as rules
+from sessionlab_assets.classify.registry import CLASSIFIERS
+from sessionlab_assets.fixtures.transcripts import ClaudeCodeTranscript
+from sessionlab_assets.ingest.frames import prepare_sessions
+from sessionlab_assets.ingest.source import scan_source
+
+_ids = itertools.count(1)
+
+
+def _transcript() -> ClaudeCodeTranscript:
+    return ClaudeCodeTranscript(f"6a1d0c3e-0000-4000-8000-{next(_ids):012d}", datetime(2026, 2, 3, 9, 0, 0))
+
+
+def _run(t: ClaudeCodeTranscript, name: str, command: str, output: str, is_error: bool = False) -> None:
+    t.tool_result(t.tool(name, {"command": command}), output, is_error=is_error)
+
+
+def _edit(t: ClaudeCodeTranscript, path: str, old: str = "a = 1", new: str = "a = 2") -> None:
+    call = t.tool("Edit", {"file_path": path, "old_string": old, "new_string": new})
+    t.tool_result(call, f"The file {path} has been updated.")
+
+
+def _read(t: ClaudeCodeTranscript, path: str) -> None:
+    t.tool_result(t.tool("Read", {"file_path": path}), "1\tcontent")
+
+
+def _session(tmp_path: Path, t: ClaudeCodeTranscript) -> rules.Session:
+    """The session as the rules see it: through the ingest's window, with its telemetry."""
+    t.write(tmp_path / "sam" / "projects" / "app" / f"{t.session_id}.jsonl")
+    [parsed] = scan_source(tmp_path, keep_text=True, prepare=prepare_sessions).sessions
+    return rules.read_session(parsed.prepared.window.text, {"tool_calls": len(parsed.prepared.window.text)})
+
+
+def test_the_window_is_read_as_prompts_prose_calls_and_system_lines(tmp_path):
+    t = _transcript()
+    t.prompt("The totals test fails; fix the rounding in billing/totals.py")
+    _run(t, "Bash", "pytest -q tests/test_totals.py", "1 failed, 1 passed", is_error=True)
+    _edit(t, "/repo/billing/totals.py")
+    _run(t, "Bash", "pytest -q tests/test_totals.py", "2 passed in 0.03s")
+    t.say("Fixed: both tests pass.")
+    t.interrupt()
+    session = _session(tmp_path, t)
+    assert len(session.users) == 1 and session.agent_texts == ["Fixed: both tests pass."]
+    assert [c.name for c in session.calls] == ["Bash", "Edit", "Bash"]
+    first, edit, last = session.calls
+    assert first.failed and "tests failed" in first.facts and first.command == "pytest -q tests/test_totals.py"
+    assert edit.path == "/repo/billing/totals.py" and not edit.failed
+    assert "tests passed" in last.facts and not last.failed
+    assert session.timeline[-1] == "system" and rules.interrupted_at_the_end(session)
+
+
+@pytest.mark.parametrize(
+    "build, mode",
+    [
+        # Dockerfile and CI edits, deploy commands: the scaffolding around the code.
+        (
+            lambda t: (
+                t.prompt("Set up a container and a CI workflow for this service"),
+                _edit(t, "/repo/Dockerfile", "FROM python:3.11", "FROM python:3.12"),
+                _edit(t, "/repo/.github/workflows/ci.yml", "on: push", "on: [push, pull_request]"),
+                _run(t, "Bash", "docker build -t app .", "Successfully built 3f2a"),
+                t.say("The image builds and CI runs on pull requests."),
+            ),
+            "operate",
+        ),
+        # The request reports a fault and the session ends in a code change: fix.
+        (
+            lambda t: (
+                t.prompt("Checkout crashes with a KeyError when the cart is empty"),
+                _read(t, "/repo/shop/checkout.py"),
+                _edit(t, "/repo/shop/checkout.py", "cart['items'][0]", "cart.get('items') or []"),
+                t.say("The empty cart no longer crashes."),
+            ),
+            "fix",
+        ),
+        # New source files for a feature: build.
+        (
+            lambda t: (
+                t.prompt("Add an export command that writes the report as CSV"),
+                _edit(t, "/repo/cli/export.py", "", "def export(): ..."),
+                _edit(t, "/repo/cli/main.py", "commands = []", "commands = [export]"),
+                t.say("Added `export`."),
+            ),
+            "build",
+        ),
+        # Only reads and a question: understand.
+        (
+            lambda t: (
+                t.prompt("How does the session cache decide when to expire an entry?"),
+                _read(t, "/repo/cache/session.py"),
+                _read(t, "/repo/cache/policy.py"),
+                t.say("Entries expire after the idle timeout set in policy.py."),
+            ),
+            "understand",
+        ),
+        # Test files are what changed: test.
+        (
+            lambda t: (
+                t.prompt("Write unit tests for the parser"),
+                _edit(t, "/repo/tests/test_parser.py", "", "def test_empty(): ..."),
+                _run(t, "Bash", "pytest tests/test_parser.py", "3 passed"),
+                t.say("Three tests added."),
+            ),
+            "test",
+        ),
+        # A notebook and SQL for a finding: analyze.
+        (
+            lambda t: (
+                t.prompt("Analyze last quarter's churn data and plot it by plan"),
+                _edit(t, "/repo/analysis/churn.ipynb", "", "df.groupby('plan').churn.mean().plot()"),
+                _run(t, "Bash", "duckdb data.db -c 'select plan, avg(churned) from users group by 1'", "pro 0.04"),
+                t.say("Churn is highest on the basic plan."),
+            ),
+            "analyze",
+        ),
+        # A prompt file and an evaluation of a model's behaviour: orchestrate.
+        (
+            lambda t: (
+                t.prompt("Tighten the system prompt so the LLM stops inventing citations, then rerun the evals"),
+                _edit(t, "/repo/prompts/answer_prompt.md", "Cite sources.", "Cite only retrieved sources."),
+                t.say("Updated the prompt."),
+            ),
+            "orchestrate",
+        ),
+    ],
+    ids=["operate", "fix", "build", "understand", "test", "analyze", "orchestrate"],
+)
+def test_work_mode_follows_the_dominant_activity(tmp_path, build, mode):
+    t = _transcript()
+    build(t)
+    assert rules.work_mode(_session(tmp_path, t))["work_mode"] == mode
+
+
+def test_codebase_relationship_from_edits_writes_and_reads(tmp_path):
+    edited, created, explored, none = _transcript(), _transcript(), _transcript(), _transcript()
+    for t in (edited, created, explored, none):
+        t.prompt("Work on the project")
+    _edit(edited, "/repo/a.py")
+    created.tool_result(created.tool("Write", {"file_path": "/repo/new.py", "content": "x = 1\n"}), "File created")
+    _read(explored, "/repo/a.py")
+    none.say("Here is an outline of an essay.")
+    labels = [
+        rules.codebase_relationship(_session(tmp_path / str(i), t))["codebase_relationship"]
+        for i, t in enumerate((edited, created, explored, none))
+    ]
+    assert labels == ["modify_existing", "create_from_scratch", "explore_code", "not_in_codebase"]
+
+
+def test_outcome_and_signals_at_the_ends_of_the_scale(tmp_path):
+    confirmed = _transcript()
+    confirmed.prompt("Fix the failing date test in utils/dates.py")
+    _edit(confirmed, "/repo/utils/dates.py")
+    _run(confirmed, "Bash", "pytest -q", "12 passed")
+    _run(confirmed, "Bash", "git commit -am 'Fix date parsing'", "[main 1a2b3c4] Fix date parsing")
+    confirmed.say("Fixed and committed.")
+    confirmed.prompt("Perfect, thanks!")
+    s = _session(tmp_path / "ok", confirmed)
+    assert rules.outcome(s)["outcome"] == "succeeded"
+    assert rules.success_signal(s)["level"] == 5  # confirmation, a passing run and a commit corroborate
+    assert rules.failure_signal(s)["level"] == 0
+
+    broken = _transcript()
+    broken.prompt("Make the build pass")
+    _run(broken, "Bash", "npm run build", "error TS2345", is_error=True)
+    _run(broken, "Bash", "npm run build", "error TS2345", is_error=True)
+    broken.say("I could not get the build to pass.")
+    broken.prompt("Still broken, forget it")
+    s = _session(tmp_path / "broken", broken)
+    assert rules.outcome(s)["outcome"] == "failed"
+    assert rules.success_signal(s)["level"] == 0
+    assert rules.failure_signal(s)["level"] == 5  # unrecovered failures and the person giving up
+
+    silent = _transcript()
+    silent.prompt("Rename the helper to parse_row in io/rows.py")
+    _edit(silent, "/repo/io/rows.py", "def helper", "def parse_row")
+    silent.say("Renamed.")
+    s = _session(tmp_path / "silent", silent)
+    # Silence after clean work is no failure; the artefact exists but nothing corroborates it.
+    assert rules.outcome(s)["outcome"] == "succeeded"
+    assert (rules.success_signal(s)["level"], rules.failure_signal(s)["level"]) == (2, 0)
+
+
+def test_a_session_cut_off_mid_work_is_partial_and_a_greeting_has_no_goal(tmp_path):
+    cut = _transcript()
+    cut.prompt("Migrate the settings loader to pydantic")
+    _edit(cut, "/repo/settings.py")
+    _read(cut, "/repo/loader.py")  # and nothing after: no closing word from the agent
+    assert rules.outcome(_session(tmp_path / "cut", cut))["outcome"] == "partially_succeeded"
+
+    hello = _transcript()
+    hello.prompt("hi")
+    hello.say("Hello! What would you like to work on?")
+    assert rules.outcome(_session(tmp_path / "hello", hello))["outcome"] == "no_clear_goal"
+
+
+def test_expertise_abstains_without_the_persons_words_and_reads_precision(tmp_path):
+    retries = _transcript()
+    retries.prompt("continue")
+    retries.say("Continuing.")
+    assert rules.expertise(_session(tmp_path / "r", retries))["expertise"] == "unclear"
+
+    vague, precise = _transcript(), _transcript()
+    vague.prompt("i'm new to this and have no idea why my website looks weird, can you help me make it nicer")
+    precise.prompt(
+        "In `orders/service.py`, make `apply_discount()` idempotent: retries from the webhook must not double "
+        "the discount. Keep the schema migration reversible and add a regression test for the race condition."
+    )
+    for t in (vague, precise):
+        t.say("Done.")
+    low = rules.expertise(_session(tmp_path / "v", vague))["expertise"]
+    high = rules.expertise(_session(tmp_path / "p", precise))["expertise"]
+    order = list(rules.EXPERTISE_NAMES.values())
+    assert order.index(low) < order.index(high)
+
+
+def test_occupation_from_the_persons_words_or_unclear(tmp_path):
+    developer, accountant, silent = _transcript(), _transcript(), _transcript()
+    developer.prompt("Refactor the retry logic in `worker.py` and add a regression test before I merge the branch")
+    _edit(developer, "/repo/worker.py")
+    accountant.prompt(
+        "Reconcile the invoices against the ledger for the audit; our payroll and tax figures for the budget "
+        "forecast must match the financial statements"
+    )
+    silent.prompt("ok do that")
+    for t in (developer, accountant, silent):
+        t.say("Done.")
+    groups = [
+        (rules.occupation_user(_session(tmp_path / str(i), t))["occupation"])
+        for i, t in enumerate((developer, accountant, silent))
+    ]
+    assert groups == ["15-0000", "13-0000", "unclear"]
+
+
+def test_a_classifier_without_a_rule_is_an_error_row_not_a_crash():
+    from dataclasses import replace
+
+    from sessionlab_assets.classify.calls import CallKey, validated
+
+    unknown = replace(CLASSIFIERS["work_mode"], name="urgency")
+    [(raw, _)] = rules._evaluate_many([("urgency", "<user>\nhello\n</user>", {})])
+    result = validated(unknown, CallKey("urgency", "v", "heuristic", "h"), raw, "heuristic", "offline")
+    assert result.status == "error" and "invalid output" in result.reason
+    assert raw.startswith("NO RULE") and "no rule for urgency" in raw
