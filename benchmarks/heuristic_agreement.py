@@ -31,7 +31,8 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from sessionlab_assets.classify import agreement, heuristic
-from sessionlab_assets.classify.assets import FACT_COLUMNS, classify_measures
+from sessionlab_assets.classify.assets import classify_measures
+from sessionlab_assets.classify.inputs import FACT_COLUMNS
 from sessionlab_assets.classify.settings import ClassifierSettings
 from sessionlab_assets.ingest.assets import ingest_transcripts
 from sessionlab_assets.labels import CODEBASE_RELATIONSHIPS, OUTCOMES, SIGNAL_LEVELS, WORK_MODES

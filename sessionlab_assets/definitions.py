@@ -9,6 +9,7 @@ import dagster as dg
 from sessionlab_assets.analyses.assets import ASSETS as ANALYSES
 from sessionlab_assets.analyses.publication import analysis_settings
 from sessionlab_assets.classify.assets import classify_measures, session_measures
+from sessionlab_assets.classify.label_checks import ASSETS as LABEL_CHECKS
 from sessionlab_assets.classify.pricer_validation import pricer_validation
 from sessionlab_assets.classify.settings import classifier_settings
 from sessionlab_assets.environment import SettingError
@@ -47,7 +48,15 @@ def _resources() -> dict:
 
 
 defs = dg.Definitions(
-    assets=[ingest_transcripts, classify_measures, session_measures, *ANALYSES, *REPORT, pricer_validation],
+    assets=[
+        ingest_transcripts,
+        classify_measures,
+        session_measures,
+        *ANALYSES,
+        *REPORT,
+        pricer_validation,
+        *LABEL_CHECKS,
+    ],
     jobs=[monthly_job, analyses_job],
     # Steps share one DuckDB file behind the `warehouse` pool, so they run one at a time anyway; in one
     # process they skip a Python start-up and import (seconds each) per step.

@@ -35,6 +35,7 @@ CANNED: dict[str, dict[str, Any]] = {
         "skills": ["python", "webhooks", "debugging"],
     },
     "JobPrice": {"reasoning": "small fix", "price_usd": 350.0},
+    "Adjudication": {"reasoning": "the transcript supports either reading", "verdict": "ambiguous"},
 }
 REFUSE, MALFORMED, TRUNCATE = "MARKER-REFUSE", "MARKER-MALFORMED", "MARKER-TRUNCATE"
 BATCH_ERRORED, BATCH_EXPIRED = "MARKER-BATCH-ERRORED", "MARKER-BATCH-EXPIRED"

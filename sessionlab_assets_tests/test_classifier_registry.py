@@ -8,13 +8,13 @@ import pytest
 from pydantic import ValidationError
 
 from sessionlab_assets.classify import outputs
-from sessionlab_assets.classify.registry import CLASSIFIERS, MEASURES, PROMPTS_DIR, Classifier
+from sessionlab_assets.classify.registry import ADJUDICATOR, CLASSIFIERS, MEASURES, PROMPTS_DIR, Classifier
 from sessionlab_assets.labels import CODEBASE_RELATIONSHIPS, EXPERTISE_NAMES, OUTCOMES, SOC_MAJOR_GROUPS, WORK_MODES
 
 
 def test_every_prompt_file_has_a_classifier_and_back():
     files = {p.stem for p in PROMPTS_DIR.glob("*.md") if p.name != "README.md"}
-    assert files == set(CLASSIFIERS)
+    assert files == {*CLASSIFIERS, ADJUDICATOR.name}  # the adjudicator judges labels; it is not a measure
 
 
 @pytest.mark.parametrize(

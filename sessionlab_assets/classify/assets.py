@@ -12,23 +12,21 @@ round of windows; the offline rules run in worker processes (`SESSIONLAB_WORKERS
 
 import time
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import dagster as dg
-import orjson
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from sessionlab_assets import warehouse
 from sessionlab_assets.classify import heuristic, plan, tables
 from sessionlab_assets.classify.calls import Ledger
+from sessionlab_assets.classify.inputs import session_rounds
 from sessionlab_assets.classify.registry import MEASURES
-from sessionlab_assets.classify.run import RunCounts, SessionInput, classify_sessions, measure_frame, planned_calls
+from sessionlab_assets.classify.run import RunCounts, classify_sessions, measure_frame, planned_calls
 from sessionlab_assets.classify.settings import ClassifierSettings
 from sessionlab_assets.classify.tables import label_columns
-from sessionlab_assets.classify.window import Window
 from sessionlab_assets.derived import ALL as DERIVED
 from sessionlab_assets.metadata import markdown_table
 from sessionlab_assets.partitions import month_range, monthly_partitions, single_run
@@ -38,21 +36,6 @@ from sessionlab_assets.workers import worker_pool
 
 GROUP = "classify"
 KINDS = {"duckdb", "python"}
-FACT_COLUMNS = (
-    "human_turns",
-    "tool_calls",
-    "tool_errors",
-    "lines_added",
-    "lines_removed",
-    "git_commits",
-    "git_pushes",
-    "pull_requests",
-    "test_runs",
-    "test_runs_passed",
-    "test_runs_failed",
-    "interruptions",
-    "output_words",
-)
 
 MEASURE_SPECS = [
     dg.AssetSpec(
@@ -85,63 +68,6 @@ CHECK_SPECS = [
         ),
     )
 ]
-
-
-def _session_rounds(conn, months: list, sessions_per_round: int) -> Iterator[list[SessionInput]]:
-    """The months' sessions as classifier inputs, `sessions_per_round` at a time, each with the window the
-    ingest stored. Rounds are read by key (session ids after the last one read), so memory holds one
-    round of windows and the connection stays free for the ledger's writes between rounds."""
-    facts = ", ".join(f"s.{c}" for c in FACT_COLUMNS)
-    query = (
-        f"SELECT s.month, s.session_id, s.user_key, s.headless, {facts}, i.window_text, i.per_message_chars, "
-        "i.total_chars, i.chars_kept, i.chars_dropped, i.messages_cut, i.window_cut, i.redaction_kinds "
-        "FROM sessions s LEFT JOIN classifier_inputs i USING (session_id) "
-        "WHERE list_contains($months, s.month) AND s.session_id > $after ORDER BY s.session_id LIMIT $n"
-    )
-    after = ""
-    while True:
-        relation = conn.sql(query, params={"months": months, "after": after, "n": sessions_per_round})
-        columns = relation.columns
-        rows = relation.fetchall()
-        if not rows:
-            return
-        yield [_session_input(dict(zip(columns, row, strict=True))) for row in rows]
-        after = rows[-1][1]
-
-
-def _session_input(row: dict) -> SessionInput:
-    common = {
-        "month": row["month"],
-        "session_id": row["session_id"],
-        "user_key": row["user_key"],
-        # Offline rules count what they see: a count the format cannot tell (NULL) counts as none.
-        "facts": {c: row[c] or 0 for c in FACT_COLUMNS},
-    }
-    if row["headless"]:
-        return SessionInput(
-            **common,
-            window=None,
-            skip_status="abstained",
-            skip_reason="headless session (no human turns): not classified",
-        )
-    if row["window_text"] is None:
-        return SessionInput(
-            **common,
-            window=None,
-            skip_status="error",
-            skip_reason="no stored classifier input for this session: re-run the ingest for this month",
-        )
-    window = Window(
-        text=row["window_text"],
-        chars_kept=row["chars_kept"],
-        chars_dropped=row["chars_dropped"],
-        per_turn=row["per_message_chars"],
-        total=row["total_chars"],
-        redactions=Counter(orjson.loads(row["redaction_kinds"])),
-        messages_cut=row["messages_cut"],
-        window_cut=row["window_cut"],
-    )
-    return SessionInput(**common, window=window)
 
 
 def _count_sessions(conn, months: list) -> int:
@@ -249,7 +175,7 @@ def _dry_run(context, warehouse_db, classifier_settings: ClassifierSettings, mea
         models = classifier_settings.models()
         planned = plan.Projection(batch=classifier_settings.mode == "batch", caching=True)
         stale = _stale_months(conn, measures, backend, month_start, month_end)
-        for inputs in _session_rounds(conn, stale, classifier_settings.round_size(backend)):
+        for inputs in session_rounds(conn, stale, classifier_settings.round_size(backend)):
             planned.add(planned_calls(inputs, chosen, Ledger(conn), models))
         projection = planned.frame()
     totals = projection.select(pl.sum("calls"), pl.sum("dollars")).row(0)
@@ -291,7 +217,7 @@ def _label_months(context, conn, classifier_settings: ClassifierSettings, measur
     # Each round's rows go to staging as they are made (memory holds one round); the measure tables
     # of the months change together when the block ends. The ledger is written as calls return.
     with warehouse.replacing_months(conn, month_start, month_end, measures, months=stale) as replacement:
-        for inputs in _session_rounds(conn, stale, classifier_settings.round_size(backend)):
+        for inputs in session_rounds(conn, stale, classifier_settings.round_size(backend)):
             outcomes, keys, round_counts = classify_sessions(
                 inputs, backend, Ledger(conn), chosen, reuse_errors=classifier_settings.reuse_errors
             )

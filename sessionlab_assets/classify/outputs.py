@@ -87,3 +87,10 @@ class JobPosting(_Output):
 class JobPrice(_Output):
     reasoning: str
     price_usd: float = Field(ge=VALUE_TIERS[1][0], le=VALUE_TIERS[4][1])
+
+
+class Adjudication(_Output):
+    """A judge's call on two labels that disagree (classify/label_checks.py)."""
+
+    reasoning: str = Field(description="Two or three sentences: what the rubric asks, and what each answer got.")
+    verdict: Literal["ambiguous", "a_is_wrong", "b_is_wrong", "both_wrong"]

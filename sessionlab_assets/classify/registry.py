@@ -186,6 +186,9 @@ CLASSIFIERS: dict[str, Classifier] = {
     )
 }
 
+# Not a measure: the judge the reference check asks about each disagreement (classify/label_checks.py).
+ADJUDICATOR = Classifier("adjudication", outputs.Adjudication, lambda o: {}, (), measure="(validation)")
+
 # measure -> its classifiers, in the order they run
 MEASURES: dict[str, tuple[Classifier, ...]] = {}
 for _classifier in CLASSIFIERS.values():

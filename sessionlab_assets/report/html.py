@@ -85,6 +85,12 @@ CHECKS = {
         "SELECT work_mode, code_writing_mode, sessions, code_changed_share, ci_low, ci_high "
         "FROM analysis_validation_modes ORDER BY code_writing_mode DESC, work_mode"
     ),
+    "How far to trust the labels: production against a reference model, a second replicate, and a larger "
+    "window (the reference_agreement, test_retest and truncation_sensitivity assets; the report: 78–98% on "
+    "categorical classifiers, 53–68% exact and 78–99% adjacent on ordinal ones)": (
+        "SELECT analysis, measure, sessions, exact, exact_low, exact_high, kappa, adjacent, weighted_kappa, "
+        "clear_errors_first, ambiguous, first, second, note FROM analysis_label_checks ORDER BY analysis, measure"
+    ),
     "Agreement with a labelled set (SESSIONLAB_GOLD_LABELS)": (
         "SELECT label, gold_sessions, sessions, exact, adjacent, kappa, weighted_kappa FROM analysis_gold_agreement "
         "ORDER BY label"

@@ -1,0 +1,93 @@
+"""The classifiers' inputs as the ingest stored them: each session's redacted window (`classifier_inputs`)
+and the telemetry the offline rules read, as `SessionInput`s. No transcript is opened here."""
+
+from collections import Counter
+from collections.abc import Iterator
+
+import orjson
+
+from sessionlab_assets.classify.run import SessionInput
+from sessionlab_assets.classify.window import Window
+
+# The telemetry of `sessions` the offline rules read with each window.
+FACT_COLUMNS = (
+    "human_turns",
+    "tool_calls",
+    "tool_errors",
+    "lines_added",
+    "lines_removed",
+    "git_commits",
+    "git_pushes",
+    "pull_requests",
+    "test_runs",
+    "test_runs_passed",
+    "test_runs_failed",
+    "interruptions",
+    "output_words",
+)
+
+_SELECT = (
+    "SELECT s.month, s.session_id, s.user_key, s.headless, {facts}, i.window_text, i.per_message_chars, "
+    "i.total_chars, i.chars_kept, i.chars_dropped, i.messages_cut, i.window_cut, i.redaction_kinds "
+    "FROM sessions s LEFT JOIN classifier_inputs i USING (session_id) "
+).format(facts=", ".join(f"s.{c}" for c in FACT_COLUMNS))
+
+
+def session_rounds(conn, months: list, sessions_per_round: int) -> Iterator[list[SessionInput]]:
+    """The months' sessions as classifier inputs, `sessions_per_round` at a time, each with the window the
+    ingest stored. Rounds are read by key (session ids after the last one read), so memory holds one
+    round of windows and the connection stays free for the ledger's writes between rounds."""
+    query = _SELECT + "WHERE list_contains($months, s.month) AND s.session_id > $after ORDER BY s.session_id LIMIT $n"
+    after = ""
+    while True:
+        relation = conn.sql(query, params={"months": months, "after": after, "n": sessions_per_round})
+        columns = relation.columns
+        rows = relation.fetchall()
+        if not rows:
+            return
+        yield [session_input(dict(zip(columns, row, strict=True))) for row in rows]
+        after = rows[-1][1]
+
+
+def session_input(row: dict) -> SessionInput:
+    common = {
+        "month": row["month"],
+        "session_id": row["session_id"],
+        "user_key": row["user_key"],
+        # Offline rules count what they see: a count the format cannot tell (NULL) counts as none.
+        "facts": {c: row[c] or 0 for c in FACT_COLUMNS},
+    }
+    if row["headless"]:
+        return SessionInput(
+            **common,
+            window=None,
+            skip_status="abstained",
+            skip_reason="headless session (no human turns): not classified",
+        )
+    if row["window_text"] is None:
+        return SessionInput(
+            **common,
+            window=None,
+            skip_status="error",
+            skip_reason="no stored classifier input for this session: re-run the ingest for this month",
+        )
+    window = Window(
+        text=row["window_text"],
+        chars_kept=row["chars_kept"],
+        chars_dropped=row["chars_dropped"],
+        per_turn=row["per_message_chars"],
+        total=row["total_chars"],
+        redactions=Counter(orjson.loads(row["redaction_kinds"])),
+        messages_cut=row["messages_cut"],
+        window_cut=row["window_cut"],
+    )
+    return SessionInput(**common, window=window)
+
+
+def stored_inputs(conn, session_ids: list[str]) -> list[SessionInput]:
+    """These sessions' classifier inputs, in session id order."""
+    relation = conn.sql(
+        _SELECT + "WHERE list_contains($ids, s.session_id) ORDER BY s.session_id", params={"ids": session_ids}
+    )
+    columns = relation.columns
+    return [session_input(dict(zip(columns, row, strict=True))) for row in relation.fetchall()]
