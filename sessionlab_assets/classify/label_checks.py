@@ -142,6 +142,11 @@ def wilson(agree: int, n: int, z: float = 1.96) -> tuple[float | None, float | N
     return centre - half, centre + half
 
 
+def _defined(value: float) -> float | None:
+    """Kappa is undefined (NaN) when both sides use one label only: NULL, not a number."""
+    return None if math.isnan(value) else value
+
+
 def agreement_rows(first: pl.DataFrame, second: pl.DataFrame) -> tuple[list[dict], list[dict]]:
     """Per compared measure: sessions with both labels, errors left out, exact agreement and its 95%
     Wilson interval, kappa, and for ordinal scales adjacent agreement and quadratic-weighted kappa over
@@ -165,7 +170,7 @@ def agreement_rows(first: pl.DataFrame, second: pl.DataFrame) -> tuple[list[dict
             "exact": agree / len(a) if len(a) else None,
             "exact_low": low,
             "exact_high": high,
-            "kappa": agreement.cohen_kappa(a, b) if len(a) else None,
+            "kappa": _defined(agreement.cohen_kappa(a, b)) if len(a) else None,
             "adjacent": None,
             "weighted_kappa": None,
         }
@@ -174,7 +179,7 @@ def agreement_rows(first: pl.DataFrame, second: pl.DataFrame) -> tuple[list[dict
             x, y = a[rated].astype(float).astype(int), b[rated].astype(float).astype(int)
             if len(x):
                 row["adjacent"] = agreement.adjacent_agreement(x, y)
-                row["weighted_kappa"] = agreement.cohen_kappa(x, y, levels, weights="quadratic")
+                row["weighted_kappa"] = _defined(agreement.cohen_kappa(x, y, levels, weights="quadratic"))
         rows.append(row)
         for (x, y), n in Counter(zip(a.tolist(), b.tolist(), strict=True)).items():
             cells.append({"measure": measure, "first": x, "second": y, "sessions": n})

@@ -89,7 +89,10 @@ CHECKS = {
     "window (the reference_agreement, test_retest and truncation_sensitivity assets; the report: 78–98% on "
     "categorical classifiers, 53–68% exact and 78–99% adjacent on ordinal ones)": (
         "SELECT analysis, measure, sessions, exact, exact_low, exact_high, kappa, adjacent, weighted_kappa, "
-        "clear_errors_first, ambiguous, first, second, note FROM analysis_label_checks ORDER BY analysis, measure"
+        "clear_errors_first, ambiguous FROM analysis_label_checks ORDER BY analysis, measure"
+    ),
+    "What each label check compared": (
+        "SELECT DISTINCT analysis, first, second, note FROM analysis_label_checks ORDER BY analysis"
     ),
     "Agreement with a labelled set (SESSIONLAB_GOLD_LABELS)": (
         "SELECT label, gold_sessions, sessions, exact, adjacent, kappa, weighted_kappa FROM analysis_gold_agreement "
