@@ -182,3 +182,33 @@ def test_suppressed_cells_are_marked_in_the_figures():
     figure = figures.work_mode_shares(shares)
     marks = [t.get_text() for axis in figure.axes for t in axis.texts]
     assert marks.count(figures.SUPPRESSED_MARK) == 1
+    # On the month lines: an x at the foot of the axis for the suppressed point, and a word saying what it is.
+    lines = figures.composition_over_months(shares)
+    [axis] = lines.axes
+    crosses = [c for c in axis.collections if c.get_offsets().shape[0] and c.get_paths()]
+    at = axis.xaxis.convert_units(date(2026, 1, 1))
+    assert any(len(c.get_offsets()) == 1 and tuple(c.get_offsets()[0]) == (at, 0.015) for c in crosses)
+    assert any(figures.SUPPRESSED_MARK in t.get_text() for t in axis.texts)
+
+
+def test_log_axes_read_as_plain_numbers():
+    import polars as pl
+
+    from sessionlab_assets.report import figures
+
+    boxes = pl.DataFrame(
+        {
+            "measure": ["actions_per_prompt"] * 2 + ["output_words_per_prompt"] * 2,
+            "expertise": [2, 4, 2, 4],
+            "p5": [1.0, 2.0, 10.0, 20.0],
+            "p25": [2.0, 4.0, 30.0, 60.0],
+            "p50": [4.0, 8.0, 100.0, 200.0],
+            "p75": [8.0, 16.0, 300.0, 600.0],
+            "p95": [20.0, 40.0, 1000.0, 2000.0],
+            "geometric_mean": [4.0, 8.0, 110.0, 210.0],
+        }
+    )
+    figure = figures.activity_by_expertise(boxes)
+    figure.canvas.draw()
+    labels = [t.get_text() for axis in figure.axes for t in axis.get_yticklabels() if t.get_text()]
+    assert labels and not any("10^" in label or "times" in label or "$" in label for label in labels)

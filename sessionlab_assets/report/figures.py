@@ -11,6 +11,7 @@ matplotlib.use("Agg")  # files only, no display
 
 import matplotlib.dates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 import polars as pl  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -100,9 +101,35 @@ def work_mode_shares(shares: pl.DataFrame) -> Figure:
     return figure
 
 
+def _mark_suppressed_points(axis, xs, rows: pl.DataFrame, color, row: int = 0) -> bool:
+    """On a line chart: an x at the foot of the axis, in the line's colour, where a point was suppressed;
+    each line's marks on a row of their own (`row`), so they do not cover one another."""
+    if "suppressed" not in rows.columns:
+        return False
+    flags = rows["suppressed"].fill_null(False).to_list()
+    hidden = [x for x, flag in zip(xs, flags, strict=True) if flag]
+    if hidden:
+        axis.scatter(hidden, [0.015 + 0.018 * row] * len(hidden), marker="x", color=color, s=20, zorder=3)
+    return bool(hidden)
+
+
+def _say_suppressed(axis) -> None:
+    axis.text(
+        0.99,
+        0.97,
+        f"x at the foot: {SUPPRESSED_MARK} people, suppressed",
+        transform=axis.transAxes,
+        ha="right",
+        va="top",
+        fontsize=7,
+        color="#777",
+    )
+
+
 def composition_over_months(shares: pl.DataFrame) -> Figure:
     """Each work mode's share by month, with 95% CI bands."""
     figure, axis = plt.subplots(figsize=(9, 4.5))
+    marked = False
     for mode in WORK_MODES:
         rows = shares.filter(pl.col("work_mode") == mode).sort("month")
         if rows.height == 0:
@@ -116,6 +143,9 @@ def composition_over_months(shares: pl.DataFrame) -> Figure:
             color=line.get_color(),
             alpha=0.15,
         )
+        marked = _mark_suppressed_points(axis, months, rows, line.get_color(), WORK_MODES.index(mode)) or marked
+    if marked:
+        _say_suppressed(axis)
     axis.set_ylabel("share of sessions")
     axis.set_ylim(0, 1)
     axis.set_title("Composition of work by month")
@@ -168,6 +198,9 @@ def activity_by_expertise(boxes: pl.DataFrame) -> Figure:
                 label="geometric mean",
             )
             axis.set_yscale("log")
+            # Plain numbers on the log axis (3, 10, 30), not powers of ten.
+            axis.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda value, _: f"{value:g}"))
+            axis.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
             _legend(axis, fontsize=8)
         axis.set_title(title)
         axis.tick_params(axis="x", rotation=30)
@@ -194,7 +227,7 @@ def adjusted_rates(rates: pl.DataFrame) -> Figure:
                 continue
             # A linear probability model can put a rate or its interval past 0 or 1; the figure shows the
             # interval within the range a proportion can take (the table keeps the estimates as they are).
-            axis.errorbar(
+            drawn = axis.errorbar(
                 rows["expertise"],
                 rows["rate"].fill_null(np.nan).clip(0.0, 1.0),
                 yerr=np.nan_to_num(_error(rows.with_columns(pl.col("rate").clip(0.0, 1.0)), "rate", within=(0.0, 1.0))),
@@ -202,6 +235,8 @@ def adjusted_rates(rates: pl.DataFrame) -> Figure:
                 capsize=3,
                 label=name,
             )
+            if _mark_suppressed_points(axis, rows["expertise"].to_list(), rows, drawn.lines[0].get_color()):
+                _say_suppressed(axis)
         axis.set_xticks(LEVELS, [EXPERTISE_NAMES[lv] for lv in LEVELS], rotation=30)
         axis.set_title(title)
         _legend(axis, fontsize=8)
