@@ -32,7 +32,8 @@ def _session(i: int, extra: str = "") -> SessionInput:
     entries = [
         Entry("user", f"The webhook handler fails on empty payloads (case {i}). Fix it and add a test. {extra}"),
         Entry(
-            "assistant", "I read the handler and added a guard.\n[Edit — +4 -1 lines]\n[Bash — test run, tests passed]"
+            "assistant",
+            "I read the handler and added a guard.\n[Edit — +4 -1 lines]\n[Bash — test run, tests passed]",
         ),
         Entry("user", "Works now, thanks."),
     ]

@@ -269,6 +269,18 @@ def projected_dollars(inputs: list[SessionInput], backend, ledger: Ledger, batch
     return plan.project(calls, batch=batch, caching=True)
 
 
+def compared(
+    conn, inputs: list[SessionInput], backend, ledger: Ledger, settings: ClassifierSettings, what: str
+) -> tuple[pl.DataFrame, pl.DataFrame, RunCounts]:
+    """Production's stored labels of these sessions and `backend`'s; a dry run stops here, saying what
+    `what` would cost."""
+    if settings.dry_run:
+        raise _dry_run(projected_dollars(inputs, backend, ledger, batch=settings.mode == "batch"), what)
+    first = production_labels(conn, [s.session_id for s in inputs])
+    second, counts = labelled(inputs, backend, ledger)
+    return first, second, counts
+
+
 def _dry_run(projection: pl.DataFrame, what: str) -> dg.Failure:
     dollars = projection["dollars"].sum() if projection.height else 0.0
     return dg.Failure(
@@ -401,13 +413,8 @@ def reference_agreement(
         warehouse.ensure_schema(conn)
         sample, inputs = _sample_inputs(conn, config)
         ledger = Ledger(conn)
-        if classifier_settings.dry_run:
-            raise _dry_run(
-                projected_dollars(inputs, reference, ledger, batch=classifier_settings.mode == "batch"),
-                f"the reference check of {sample.height} sessions with {config.reference_models}",
-            )
-        first = production_labels(conn, sample["session_id"].to_list())
-        second, counts = labelled(inputs, reference, ledger)
+        what = f"the reference check of {sample.height} sessions with {config.reference_models}"
+        first, second, counts = compared(conn, inputs, reference, ledger, classifier_settings, what)
         rows, cells = agreement_rows(first, second)
         tally = (
             adjudicate(inputs, first, second, reference, ledger, counts) if config.adjudicate and not offline else {}
@@ -460,13 +467,8 @@ def test_retest(
             table = _publish(conn, "test_retest", rows, [], "replicate 1", "not run", note)
             return dg.MaterializeResult(metadata=_metadata(table, sample, counts, production))
         replicate = Replicate(production, config.replicate)
-        if classifier_settings.dry_run:
-            raise _dry_run(
-                projected_dollars(inputs, replicate, ledger, batch=classifier_settings.mode == "batch"),
-                f"replicate {config.replicate} of {sample.height} sessions",
-            )
-        first = production_labels(conn, sample["session_id"].to_list())
-        second, counts = labelled(inputs, replicate, ledger)
+        what = f"replicate {config.replicate} of {sample.height} sessions"
+        first, second, counts = compared(conn, inputs, replicate, ledger, classifier_settings, what)
         rows, cells = agreement_rows(first, second)
         note = (
             f"replicate {config.replicate} of {production.model} at the production temperature against the stored "
@@ -527,14 +529,8 @@ def truncation_sensitivity(
                     facts=session.facts,
                 )
             )
-        ledger = Ledger(conn)
-        if classifier_settings.dry_run:
-            raise _dry_run(
-                projected_dollars(wide_inputs, production, ledger, batch=classifier_settings.mode == "batch"),
-                f"classifying {len(wide_inputs)} wider windows",
-            )
-        first = production_labels(conn, [s.session_id for s in wide_inputs])
-        second, counts = labelled(wide_inputs, production, ledger)
+        what = f"classifying {len(wide_inputs)} wider windows"
+        first, second, counts = compared(conn, wide_inputs, production, Ledger(conn), classifier_settings, what)
         rows, cells = agreement_rows(first, second)
         cut = sum(s.window.messages_cut > 0 or s.window.window_cut for s in inputs if s.window is not None)
         still_cut = sum(s.window.messages_cut > 0 or s.window.window_cut for s in wide_inputs)
