@@ -344,8 +344,9 @@ def _parse_folders(
 
 
 @dataclass
-class _Ledger:
-    """Run-wide bookkeeping, in the parent process: session ids already taken (and where), months."""
+class _Placement:
+    """Where each parsed session goes, decided in the parent process: the months kept, the session ids
+    already taken (and by which file), the user each path names."""
 
     months: set[date] | None
     identity: IdentityRule
@@ -470,7 +471,7 @@ def scan_batches(
     root = Path(root)
     if not root.is_dir():
         raise FileNotFoundError(f"source root {root} does not exist or is not a folder (set SESSIONLAB_SOURCE_DIR)")
-    ledger = _Ledger(months, identity or IdentityRule())
+    placement = _Placement(months, identity or IdentityRule())
     skipped: list[Skipped] = []
     if only is None:
         paths, skipped = walk_with_skips(root)
@@ -490,7 +491,7 @@ def scan_batches(
         pool, _parse_folders, _tasks(_folders(paths), files_per_task), str(root), keep_text, prepare
     ):
         batch.bytes_read += task.bytes_read
-        ledger.place(task, batch)
+        placement.place(task, batch)
         if progress:
             progress.advance(len(task.parsed) + sum(len(p.children) for p in task.parsed) + len(task.undated))
         if batch.bytes_read >= batch_bytes:
