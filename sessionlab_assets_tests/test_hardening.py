@@ -202,10 +202,14 @@ def test_any_selection_materialises_including_session_measures_and_its_parents(t
 def test_a_headline_that_cannot_be_measured_says_why():
     from sessionlab_assets.report.headlines import _measured
 
-    assert _measured(None, "share")[1].startswith("no rows")
-    assert _measured({"value": None, "suppressed": True}, "share")[1].startswith("suppressed")
-    assert "too few" in _measured({"value": None, "suppressed": False, "note": "not estimated: too few"}, "points")[1]
-    shown, why = _measured({"value": 0.125, "ci_low": 0.1, "ci_high": 0.15, "suppressed": False}, "share")
+    assert _measured(None, "share", 10)[1].startswith("no rows")
+    assert _measured({"value": None, "suppressed": True}, "share", 10)[1] == "suppressed: fewer than 10 people"
+    # One person's sessions (k = 1): only an empty cell is hidden, and the reason says so.
+    assert _measured({"value": None, "suppressed": True}, "share", 1)[1] == "no sessions in the cell"
+    assert (
+        "too few" in _measured({"value": None, "suppressed": False, "note": "not estimated: too few"}, "points", 10)[1]
+    )
+    shown, why = _measured({"value": 0.125, "ci_low": 0.1, "ci_high": 0.15, "suppressed": False}, "share", 10)
     assert shown == "12.5% [10.0, 15.0]" and why == ""
 
 

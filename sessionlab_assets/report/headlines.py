@@ -130,12 +130,13 @@ HEADLINES = (
 )
 
 
-def _measured(row: dict | None, unit: str) -> tuple[str, str]:
-    """(ours, why not) for one headline's row."""
+def _measured(row: dict | None, unit: str, min_users: int) -> tuple[str, str]:
+    """(ours, why not) for one headline's row; `min_users` is the k the analyses applied."""
     if row is None:
         return "—", "no rows: the analysis had no sessions for it"
     if row.get("suppressed"):
-        return "—", "suppressed: fewer people in the cell than k"
+        # With k = 1 (one person's sessions) only a cell without any session is hidden.
+        return "—", "no sessions in the cell" if min_users <= 1 else f"suppressed: fewer than {min_users} people"
     if row.get("value") is None:
         return "—", " ".join(str(row.get("note") or "not estimated").split())[:160]
 
@@ -162,10 +163,11 @@ HEADLINES_SCHEMA = {
 def headlines_table(conn) -> pl.DataFrame:
     """One row per headline: topic, what, the report's figure, ours with its CI, N, and why not."""
     rows = []
+    min_users = conn.sql("SELECT coalesce(max(min_users), 0) FROM analysis_suppressions").fetchall()[0][0]
     for headline in HEADLINES:
         result = conn.sql(headline.sql)
         found = result.fetchall()
         row = dict(zip(result.columns, found[0], strict=True)) if found else None
-        ours, why = _measured(row, headline.unit)
+        ours, why = _measured(row, headline.unit, min_users)
         rows.append((headline.topic, headline.claim, headline.report, ours, row.get("sessions") if row else None, why))
     return pl.DataFrame(rows, schema=HEADLINES_SCHEMA, orient="row")
