@@ -141,7 +141,8 @@ def _measured(row: dict | None, unit: str, min_users: int) -> tuple[str, str]:
         return "—", " ".join(str(row.get("note") or "not estimated").split())[:160]
 
     def fmt(value: float) -> str:
-        return f"{value * 100:.1f}" if unit == "share" else f"{value * 100:+.1f}"
+        percent = round(value * 100, 1) + 0.0  # + 0.0: a rounded -0.0 reads as 0.0
+        return f"{percent:.1f}" if unit == "share" else f"{percent:+.1f}"
 
     suffix = " points" if unit == "points" else "%"
     ci = ""
