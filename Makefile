@@ -27,6 +27,8 @@ run: setup
 	@# One month (MONTHS=2026-02) means that month; a malformed or reversed range stops here, saying so.
 	$(eval PARTITIONS := $(shell $(BIN)/python -m sessionlab_assets.partitions $(MONTHS) || echo INVALID))
 	@test "$(PARTITIONS)" != INVALID || ($(BIN)/python -m sessionlab_assets.partitions $(MONTHS); exit 2)
+	@# A run killed hard (kill -9) would hold the warehouse pool forever: free what dead runs hold first.
+	$(BIN)/python -m sessionlab_assets.runs
 	$(DAGSTER_RUN) --select 'group:ingest or group:classify' --partition-range $(PARTITIONS) --config-json $(RUN_CONFIG)
 	$(DAGSTER_RUN) --select 'group:analyses or group:report' --config-json $(RUN_CONFIG)
 	$(BIN)/python -m sessionlab_assets.summary

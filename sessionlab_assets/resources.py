@@ -14,7 +14,7 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
-from sessionlab_assets import environment
+from sessionlab_assets import environment, runs
 from sessionlab_assets.ingest.identity import DEFAULT_PSEUDONYM_KEY, IdentityRule, IdentityRuleError
 from sessionlab_assets.sample import corpus as sample_corpus
 from sessionlab_assets.sample.corpus import DEFAULT_SESSIONS as DEFAULT_SAMPLE_SESSIONS
@@ -74,6 +74,10 @@ class WarehouseResource(DuckDBResource):
 
     def path(self) -> Path:
         return Path(self.database).expanduser()
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # A run killed hard keeps its pool slot; the tag lets the next run find it dead (runs.py).
+        runs.record_process(context)
 
     @contextmanager
     def get_connection(self):
