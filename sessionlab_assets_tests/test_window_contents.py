@@ -259,7 +259,7 @@ def test_classify_reads_the_stored_windows_and_never_opens_a_transcript(tmp_path
 
 
 @pytest.mark.parametrize("export_windows", [False, True])
-def test_the_snapshot_and_exports_hold_window_text_only_when_asked(tmp_path, export_windows):
+def test_the_snapshot_holds_window_text_and_paths_only_when_asked(tmp_path, export_windows):
     from sessionlab_assets.report.settings import ReportSettings
     from sessionlab_assets.report.snapshot import warehouse_snapshot
 
@@ -296,6 +296,27 @@ def test_the_snapshot_and_exports_hold_window_text_only_when_asked(tmp_path, exp
                 params={"m": marker},
             ).fetchall()[0][0]
         ]
+        # The person's folder ("alex") is in every path under the root: the snapshot shows paths as pseudonyms.
+        named = [
+            f"{s}.{t}.{c}"
+            for s, t, c in columns
+            if conn.sql(f'SELECT count(*) FROM "{s}"."{t}" WHERE contains("{c}", \'alex/\')').fetchall()[0][0]
+        ]
+        paths = {p for (p,) in conn.sql("SELECT source_file FROM main.sessions").fetchall()}
+        answers = conn.sql("SELECT count(output_json) FROM main.classifier_calls").fetchall()[0][0]
     assert ("classifier_inputs" in tables) is export_windows
     assert bool(holding) is export_windows
+    assert bool(named) is export_windows
+    assert all(p.startswith("file-") for p in paths) is not export_windows
+    assert answers == 0  # no classifier ran here; the column is there, NULL unless shared
     assert parquet == []  # the Parquet files are the views: no window text in any of them
+
+
+def test_the_snapshot_hides_mcp_server_names():
+    from sessionlab_assets.report.snapshot import PRIVATE_COLUMNS
+
+    with duckdb.connect() as conn:
+        shown = conn.sql(
+            f"SELECT {PRIVATE_COLUMNS['tool_name']} FROM (VALUES ('mcp__acme-notion__search'), ('Bash')) t(tool_name)"
+        ).fetchall()
+    assert [s for (s,) in shown] == ["mcp__(server)__search", "Bash"]

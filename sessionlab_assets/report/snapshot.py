@@ -18,6 +18,15 @@ from sessionlab_assets.report.settings import ReportSettings
 GROUP = "report"
 # Tables holding transcript text (redacted): copied to the snapshot only with `export_windows`.
 TEXT_TABLES = frozenset({"classifier_inputs"})
+# Columns that name a person or repeat transcript text, as the snapshot shows them unless the user shares
+# them (`export_windows`): a path under the source root (the person's folder, the agent's project folder,
+# which encodes a home path) as a pseudonym that still joins across tables; an MCP server's name hidden;
+# the classifiers' answers (the job posting paraphrases the request) left out.
+PRIVATE_COLUMNS = {
+    "source_file": "'file-' || left(sha256(source_file), 16)",
+    "tool_name": "regexp_replace(tool_name, '^mcp__.+__', 'mcp__(server)__')",
+    "output_json": "CAST(NULL AS VARCHAR)",
+}
 
 
 def _literal(path: Path) -> str:
@@ -25,10 +34,9 @@ def _literal(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def _copy_tables_and_views(
-    conn: duckdb.DuckDBPyConnection, source: str, target: str, leave_out: frozenset[str] = frozenset()
-) -> None:
-    """Every table's rows and every view of `source` into `target`, without the tables' keys.
+def _copy_tables_and_views(conn: duckdb.DuckDBPyConnection, source: str, target: str, shared: bool = False) -> None:
+    """Every table's rows and every view of `source` into `target`, without the tables' keys; unless
+    `shared`, without `TEXT_TABLES` and with `PRIVATE_COLUMNS` as declared there.
 
     The keys only guard writes, and a read-only copy takes none; rebuilding their indexes is what
     does not fit in DuckDB's memory limit at scale (`COPY FROM DATABASE` ran out of 1 GB at 400k
@@ -46,9 +54,19 @@ def _copy_tables_and_views(
     for schema in sorted({schema for schema, _ in tables} | {schema for schema, _ in views}):
         conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{target}"."{schema}"')
     for schema, table in tables:
-        if table in leave_out:
+        if table in TEXT_TABLES and not shared:
             continue
-        conn.execute(f'CREATE TABLE "{target}"."{schema}"."{table}" AS SELECT * FROM "{source}"."{schema}"."{table}"')
+        columns = {
+            c
+            for (c,) in conn.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE database_name = ? AND schema_name = ? "
+                "AND table_name = ?",
+                [source, schema, table],
+            ).fetchall()
+        }
+        private = [f"{expression} AS {c}" for c, expression in PRIVATE_COLUMNS.items() if c in columns and not shared]
+        select = f"SELECT * REPLACE ({', '.join(private)})" if private else "SELECT *"
+        conn.execute(f'CREATE TABLE "{target}"."{schema}"."{table}" AS {select} FROM "{source}"."{schema}"."{table}"')
     conn.execute(f'USE "{target}"')  # a view's SQL names its tables without a database: bind them in the copy
     for _, view_sql in views:
         conn.execute(view_sql)
@@ -103,8 +121,7 @@ def warehouse_snapshot(warehouse_db: DuckDBResource, report_settings: ReportSett
             conn.execute("SET preserve_insertion_order = false")
             conn.execute(f"ATTACH {_literal(staging / 'snapshot.duckdb')} AS snapshot_copy")
             try:
-                leave_out = frozenset() if report_settings.export_windows else TEXT_TABLES
-                _copy_tables_and_views(conn, source, "snapshot_copy", leave_out)
+                _copy_tables_and_views(conn, source, "snapshot_copy", shared=report_settings.export_windows)
             except duckdb.OutOfMemoryException as error:
                 raise dg.Failure(
                     description="The snapshot copy ran out of DuckDB's memory limit: raise "
