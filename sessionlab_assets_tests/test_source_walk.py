@@ -128,3 +128,23 @@ def test_a_folder_that_cannot_be_listed_is_recorded(tmp_path):
     finally:
         locked.chmod(0o755)
     assert reasons["locked"].startswith("folder could not be listed")
+
+
+def test_a_path_longer_than_the_system_allows_is_a_row_not_a_crash(tmp_path):
+    source = _tree(tmp_path / "source")
+    # Made one level at a time from inside (a path this long cannot be named from outside), past PATH_MAX.
+    here = os.getcwd()
+    os.chdir(source / "ana")
+    try:
+        for level in range(20):
+            name = f"{level:02d}" + "d" * 240
+            os.mkdir(name)
+            os.chdir(name)
+        with open("deep.jsonl", "w") as handle:
+            handle.write("{}\n")
+    finally:
+        os.chdir(here)
+    db = tmp_path / "w.duckdb"
+    assert _ingest(db, source).success
+    deep = {name: status for name, status in _rows(db).items() if name.startswith("ana/00")}
+    assert deep and all(state == "quarantined" and "could not be" in reason for state, reason in deep.values())

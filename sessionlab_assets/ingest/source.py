@@ -130,9 +130,14 @@ def walk_with_skips(root: Path) -> tuple[list[Path], list[Skipped]]:
         kept = []
         for name in sorted(dirnames):
             folder = Path(directory, name)
+            try:
+                linked = folder.is_symlink()
+            except OSError as error:  # a path longer than the system allows (ENAMETOOLONG), say
+                skipped.append(Skipped(relative(folder), f"folder could not be read: {error.strerror or error}"))
+                continue
             if name in VCS_FOLDERS:
                 skipped.append(Skipped(relative(folder), "version-control folder: not read"))
-            elif folder.is_symlink():
+            elif linked:
                 skipped.append(
                     Skipped(relative(folder), "symbolic link to a folder: not followed (read its target directly)")
                 )
