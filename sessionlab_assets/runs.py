@@ -22,9 +22,9 @@ HOST_TAG = "sessionlab/host"
 
 def record_process(context: dg.InitResourceContext) -> None:
     """Tag the run with the process that runs this step (once a run has started a step)."""
-    if context.instance is None or context.run_id is None:
+    if context.instance is None or context.run is None:
         return
-    context.instance.add_run_tags(context.run_id, {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()})
+    context.instance.add_run_tags(context.run.run_id, {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()})
 
 
 def _alive(pid: int) -> bool:
