@@ -297,9 +297,8 @@ def adjudication_text(window: str, measure: str, first: str, second: str, sessio
     from a hash of the session and measure, so nothing in the request says which answer is production's."""
     first_is_a = hashlib.sha256(f"{session_id}|{measure}".encode()).digest()[0] % 2 == 0
     a, b = (first, second) if first_is_a else (second, first)
-    text = (
-        f"{window}\n</transcript>\n<question>{measure}</question>\n<answer_a>{a}</answer_a>\n<answer_b>{b}</answer_b>"
-    )
+    # Sent as a window is (inside <transcript>): the window, then the measure and the two answers.
+    text = f"{window}\n\n<question>{measure}</question>\n<answer_a>{a}</answer_a>\n<answer_b>{b}</answer_b>"
     return text, first_is_a
 
 
