@@ -131,7 +131,6 @@ FILE_TOOLS = frozenset(
 )
 EDIT_TOOLS = frozenset({"Edit", "MultiEdit", "Write", "NotebookEdit", "apply_patch", "write_file", "replace"})
 READ_TOOLS = frozenset({"Read", "Grep", "Glob", "LS", "NotebookRead", "read_file", "list_directory", "search"})
-SUBAGENT_TOOLS = frozenset({"Task", "Agent"})
 
 
 def _words(pattern: str) -> re.Pattern[str]:
@@ -492,10 +491,6 @@ COMPLAIN = _words(
 )
 GIVE_UP = _words(r"forget it|never ?mind|give up|giving up|i'?ll do it myself|by hand|stop|abort|let'?s stop")
 NO_TASK = re.compile(r"^\s*(?:hi|hello|hey|test(?:ing)?|ping|yo|what can you do\??|help)\W*$", re.I)
-AGENT_DONE = _words(
-    r"done|completed?|finished|fixed|implemented|all set|ready|successfully|now works|is working|passes|pass|"
-    r"updated|created|added|resolved"
-)
 AGENT_BLOCKED = _words(
     r"unable to|couldn'?t|could not|can'?t|cannot|not able to|failed to|doesn'?t seem to|i don'?t have access|"
     r"you(?:'ll)? need to|blocked|unfortunately"
