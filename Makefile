@@ -27,11 +27,14 @@ run: setup
 	@# One month (MONTHS=2026-02) means that month; a malformed or reversed range stops here, saying so.
 	$(eval PARTITIONS := $(shell $(BIN)/python -m sessionlab_assets.partitions $(MONTHS) || echo INVALID))
 	@test "$(PARTITIONS)" != INVALID || ($(BIN)/python -m sessionlab_assets.partitions $(MONTHS); exit 2)
-	@# A run killed hard (kill -9) would hold the warehouse pool forever: free what dead runs hold first.
-	$(BIN)/python -m sessionlab_assets.runs
-	$(DAGSTER_RUN) --select 'group:ingest or group:classify' --partition-range $(PARTITIONS) --config-json $(RUN_CONFIG)
-	$(DAGSTER_RUN) --select 'group:analyses or group:report' --config-json $(RUN_CONFIG)
-	$(BIN)/python -m sessionlab_assets.summary
+	@# Nothing changed since the last complete run (sessionlab_assets/up_to_date.py): say so and stop.
+	@# Otherwise free what a run killed hard still holds (runs.py), run, summarise, and record the run.
+	@if $(BIN)/python -m sessionlab_assets.up_to_date check $(PARTITIONS); then exit 0; fi; set -ex; \
+	$(BIN)/python -m sessionlab_assets.runs; \
+	$(DAGSTER_RUN) --select 'group:ingest or group:classify' --partition-range $(PARTITIONS) --config-json $(RUN_CONFIG); \
+	$(DAGSTER_RUN) --select 'group:analyses or group:report' --config-json $(RUN_CONFIG); \
+	$(BIN)/python -m sessionlab_assets.summary; \
+	$(BIN)/python -m sessionlab_assets.up_to_date record $(PARTITIONS)
 
 validate: setup
 	$(BIN)/dagster definitions validate -w workspace.yaml

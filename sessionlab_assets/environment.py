@@ -31,6 +31,11 @@ def worker_count() -> int:
     return integer("SESSIONLAB_WORKERS", DEFAULT_WORKERS, minimum=1)
 
 
+def settings(prefixes: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Every variable whose name starts with one of `prefixes`, with its value, sorted by name."""
+    return sorted((name, value) for name, value in os.environ.items() if name.startswith(prefixes))
+
+
 def is_set(name: str) -> bool:
     return bool(os.environ.get(name))
 
