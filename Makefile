@@ -29,7 +29,8 @@ run: setup
 	@test "$(PARTITIONS)" != INVALID || ($(BIN)/python -m sessionlab_assets.partitions $(MONTHS); exit 2)
 	@# Nothing changed since the last complete run (sessionlab_assets/up_to_date.py): say so and stop.
 	@# Otherwise free what a run killed hard still holds (runs.py), run, summarise, and record the run.
-	@if $(BIN)/python -m sessionlab_assets.up_to_date check $(PARTITIONS); then exit 0; fi; set -ex; \
+	@$(BIN)/python -m sessionlab_assets.up_to_date check $(PARTITIONS); status=$$?; \
+	if [ $$status -ne 1 ]; then exit $$status; fi; set -ex; \
 	$(BIN)/python -m sessionlab_assets.runs; \
 	$(DAGSTER_RUN) --select 'group:ingest or group:classify' --partition-range $(PARTITIONS) --config-json $(RUN_CONFIG); \
 	$(DAGSTER_RUN) --select 'group:analyses or group:report' --config-json $(RUN_CONFIG); \

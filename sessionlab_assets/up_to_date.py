@@ -72,7 +72,16 @@ def record_path() -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """check: 0 when nothing changed, 1 when a run is needed, 2 for a bad setting (said in one line)."""
     action, months = (argv if argv is not None else sys.argv[1:])[:2]
+    try:
+        return _main(action, months)
+    except environment.SettingError as error:
+        print(f"sessionlab: {error}", file=sys.stderr)
+        return 2
+
+
+def _main(action: str, months: str) -> int:
     if action == "record":
         record_path().write_text(fingerprint(months) + "\n")
         return 0

@@ -42,3 +42,11 @@ def test_nothing_changed_is_current_and_any_change_is_not(tmp_path, monkeypatch)
     up_to_date.main(["record", MONTHS])
     (report / "report.html").unlink()  # an output gone
     assert up_to_date.main(["check", MONTHS]) == 1
+
+
+def test_a_bad_setting_is_one_line_and_status_2(monkeypatch, capsys):
+    monkeypatch.setenv("SESSIONLAB_WORKERS", "0")
+    assert up_to_date.main(["check", MONTHS]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "sessionlab: SESSIONLAB_WORKERS='0': expected a whole number of at least 1"
+    )
