@@ -168,9 +168,16 @@ OPS_PATH = re.compile(
     r"mcp[^/]*\.json|\.(?:bash|zsh)rc|\.profile|\.gitconfig|\.npmrc|[^/]*\.(?:conf|ini|cfg|plist))$",
     re.I,
 )
-DATA_PATH = re.compile(r"\.(?:csv|tsv|parquet|ipynb|sql|xlsx?|json[l]?|feather|rds|dta|sav)$", re.I)
-# Work on an AI system itself: its prompts and its evaluations (not the coding agent's own settings).
-AGENT_PATH = re.compile(r"(?:^|/)(?:prompts?|evals?)/|(?:^|/)[^/]*prompt[^/]*\.(?:md|txt|ya?ml|json|j2)$", re.I)
+DATA_PATH = re.compile(r"\.(?:csv|tsv|parquet|ipynb|sql|xlsx?|jsonl|feather|rds|dta|sav)$", re.I)
+# Work on an AI system itself: prompts, agent and skill definitions, agents' instructions, evaluations. The
+# agent's settings, hooks and server configuration are operate (OPS_PATH); its prompts written in prose are
+# prompt engineering.
+AGENT_PATH = re.compile(
+    r"(?:^|/)(?:prompts?|evals?)/"
+    r"|(?:^|/)(?:agents|skills|commands)/(?:[^/]+/)*[^/]+\.(?:md|txt)$"
+    r"|(?:^|/)(?:CLAUDE|AGENTS|GEMINI)\.md$|(?:^|/)[^/]*prompt[^/]*\.(?:md|txt|ya?ml|json|j2)$",
+    re.I,
+)
 CODE_PATH = re.compile(
     r"\.(?:py|js|jsx|ts|tsx|go|rs|java|kt|rb|php|cs|c|cc|cpp|h|hpp|swift|m|scala|ex|exs|clj|lua|r|jl|dart|vue|svelte|"
     r"sh|bash|zsh|ps1|sol|zig|nim|hs|ml|fs|elm|css|scss|html)$",
