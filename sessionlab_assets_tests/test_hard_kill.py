@@ -66,7 +66,10 @@ def _kill_when(env: dict, log: Path, marker: str) -> list[int]:
             assert process.poll() is None, f"the run ended before {marker!r}: {log.read_text()[-2000:]}"
             assert time.monotonic() < deadline, f"no {marker!r} in the log"
             time.sleep(0.05)
-        workers = _children(process.pid)
+        # The pool starts its processes with the first task, a moment after the marker: wait for them.
+        while len(workers := _children(process.pid)) < 2 and time.monotonic() < deadline:
+            assert process.poll() is None, f"the run ended before its workers started: {log.read_text()[-2000:]}"
+            time.sleep(0.05)
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
     return workers
