@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 from sessionlab_assets import environment
+from sessionlab_assets.ingest import inventory
 from sessionlab_assets.paths import PACKAGE_DIR
 from sessionlab_assets.report.settings import report_settings
 from sessionlab_assets.resources import transcript_source, warehouse_resource
@@ -29,11 +30,12 @@ SETTING_PREFIXES = ("SESSIONLAB_", "ANTHROPIC_")
 CODE_SUFFIXES = {".py", ".md", ".sql", ".csv"}
 
 
-def _files(root: Path, suffixes: set[str] | None = None) -> list[Path]:
+def _code_files() -> list[Path]:
+    """The package's code, prompts and SQL (the last two reached through the package's links)."""
     found = []
-    for directory, folders, names in os.walk(root, followlinks=True):
+    for directory, folders, names in os.walk(PACKAGE_DIR, followlinks=True):
         folders[:] = sorted(f for f in folders if f != "__pycache__")
-        found += [Path(directory, n) for n in sorted(names) if suffixes is None or Path(n).suffix in suffixes]
+        found += [Path(directory, n) for n in sorted(names) if Path(n).suffix in CODE_SUFFIXES]
     return found
 
 
@@ -54,11 +56,12 @@ def fingerprint(months: str) -> str:
     for name, value in environment.settings(SETTING_PREFIXES):
         shown = hashlib.sha256(value.encode()).hexdigest() if "KEY" in name else value
         digest.update(f"setting {name}={shown}\n".encode())
-    for path in _files(PACKAGE_DIR, CODE_SUFFIXES):
+    for path in _code_files():
         digest.update(f"code {path.relative_to(PACKAGE_DIR)} ".encode() + hashlib.sha256(path.read_bytes()).digest())
     root = source.root()
-    for path in _files(root) if root.is_dir() else []:
-        digest.update(f"source {_stat_line(path, root)}\n".encode())
+    # The files as the ingest's inventory sees them: the same walk, the same links left alone.
+    for relative, (size, mtime_ns) in sorted(inventory.stat_tree(root).items()) if root.is_dir() else []:
+        digest.update(f"source {relative} {size} {mtime_ns}\n".encode())
     outputs = [warehouse, Path(report.report_dir).expanduser() / "report.html"]
     outputs.append(Path(report.export_dir).expanduser() / "snapshot.duckdb")
     for path in outputs:

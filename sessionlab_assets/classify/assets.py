@@ -176,7 +176,7 @@ def _dry_run(context, warehouse_db, classifier_settings: ClassifierSettings, mea
         planned = plan.Projection(batch=classifier_settings.mode == "batch", caching=True)
         stale = _stale_months(conn, measures, backend, month_start, month_end)
         for inputs in session_rounds(conn, stale, classifier_settings.round_size(backend)):
-            planned.add(planned_calls(inputs, chosen, Ledger(conn), models))
+            planned.add(planned_calls(inputs, chosen, Ledger(conn), lambda c: models.for_classifier(c.name)))
         projection = planned.frame()
     totals = projection.select(pl.sum("calls"), pl.sum("dollars")).row(0)
     context.log.info(f"dry run, {classifier_settings.model} ({classifier_settings.mode}):\n{projection}")

@@ -538,9 +538,7 @@ def repeated_failures(session: Session) -> int:
 def pushback(session: Session) -> int:
     """Later prompts in which the person complains about or corrects the work, and times they stopped the
     agent: friction the agent may then have addressed."""
-    complaints = sum(
-        bool(COMPLAIN.search(u[:600]) or CORRECTS_AGENT.search(u[:600])) for u in session.users[1:-1] or []
-    )
+    complaints = sum(bool(COMPLAIN.search(u[:600]) or CORRECTS_AGENT.search(u[:600])) for u in session.users[1:-1])
     interruptions = sum("interrupted" in line[:60] for line in session.system)
     return complaints + interruptions
 

@@ -28,12 +28,21 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from sessionlab_assets import warehouse
+from sessionlab_assets.analyses.estimators import z_value
+from sessionlab_assets.analyses.validation import GOLD_SCALES
 from sessionlab_assets.classify import agreement, heuristic, plan
 from sessionlab_assets.classify.calls import CallKey, CallRequest, CallResult, Ledger, text_hash
 from sessionlab_assets.classify.inputs import stored_inputs
 from sessionlab_assets.classify.outputs import Adjudication
 from sessionlab_assets.classify.registry import ADJUDICATOR, MEASURES
-from sessionlab_assets.classify.run import RunCounts, SessionInput, classify_sessions, measure_frame, run_calls
+from sessionlab_assets.classify.run import (
+    RunCounts,
+    SessionInput,
+    classify_sessions,
+    measure_frame,
+    planned_calls,
+    run_calls,
+)
 from sessionlab_assets.classify.settings import ClassifierSettings
 from sessionlab_assets.classify.transcript import session_entries
 from sessionlab_assets.classify.window import PER_TURN_CHARS, TOTAL_CHARS, render_windows
@@ -42,18 +51,27 @@ from sessionlab_assets.metadata import markdown_table
 from sessionlab_assets.resources import TranscriptSource
 
 GROUP = "validation"
-# The label compared for each measure, and whether its scale is ordinal (its values in order).
-COMPARED: dict[str, tuple[str, list | None]] = {
-    "work_mode": ("work_mode", None),
-    "codebase_relationship": ("codebase_relationship", None),
-    "expertise": ("expertise", [1, 2, 3, 4, 5]),
-    "occupation_user": ("occupation_user", None),
-    "occupation_work": ("occupation_work", None),
-    "outcome": ("outcome", None),
-    "success_signal": ("success_signal", [0, 1, 2, 3, 4, 5]),
-    "failure_signal": ("failure_signal", [0, 1, 2, 3, 4, 5]),
-    "task_value": ("value_tier", [1, 2, 3, 4]),
+# The label column compared for each measure; its categories and whether its scale is ordinal are the
+# labelled-set check's (analyses/validation.py, GOLD_SCALES).
+COMPARED: dict[str, str] = {
+    "work_mode": "work_mode",
+    "codebase_relationship": "codebase_relationship",
+    "expertise": "expertise",
+    "occupation_user": "occupation_user",
+    "occupation_work": "occupation_work",
+    "outcome": "outcome",
+    "success_signal": "success_signal",
+    "failure_signal": "failure_signal",
+    "task_value": "value_tier",
 }
+
+
+def ordinal_levels(measure: str) -> list | None:
+    """The levels of the measure's compared label in order, or None for a categorical one."""
+    categories, ordinal = GOLD_SCALES[COMPARED[measure]]
+    return list(categories) if ordinal else None
+
+
 UNCLEAR = "unclear"  # an abstention, compared as a category of its own
 
 
@@ -117,7 +135,7 @@ def labels_of(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
     """One row per session: each compared label as text ("unclear" when abstained, NULL when the call
     erred), from measure frames or tables."""
     out = None
-    for measure, (column, _) in COMPARED.items():
+    for measure, column in COMPARED.items():
         if measure not in frames:
             continue
         part = frames[measure].select(
@@ -133,9 +151,11 @@ def labels_of(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
     return out if out is not None else pl.DataFrame({"session_id": []}, schema={"session_id": pl.Utf8})
 
 
-def wilson(agree: int, n: int, z: float = 1.96) -> tuple[float | None, float | None]:
+def wilson(agree: int, n: int) -> tuple[float | None, float | None]:
+    """The Wilson interval of a proportion, at the confidence every analysis uses."""
     if n == 0:
         return None, None
+    z = z_value()
     p = agree / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
@@ -153,9 +173,10 @@ def agreement_rows(first: pl.DataFrame, second: pl.DataFrame) -> tuple[list[dict
     the sessions where neither side abstained; and the confusion counts."""
     joined = first.join(second, on="session_id", suffix="_second")
     rows, cells = [], []
-    for measure, (_, levels) in COMPARED.items():
+    for measure in COMPARED:
         if measure not in first.columns or measure not in second.columns:
             continue
+        levels = ordinal_levels(measure)
         pair = joined.select(a=pl.col(measure), b=pl.col(f"{measure}_second"))
         errors = pair.filter(pl.col("a").is_null() | pl.col("b").is_null()).height
         pair = pair.drop_nulls()
@@ -249,23 +270,7 @@ def production_labels(conn, session_ids: list[str]) -> pl.DataFrame:
 
 def projected_dollars(inputs: list[SessionInput], backend, ledger: Ledger, batch: bool) -> pl.DataFrame:
     """What the calls of `backend` on these sessions that the ledger does not hold would cost."""
-    live = [s for s in inputs if s.skip_status is None]
-    keys = {
-        CallKey(c.name, backend.version_of(c), backend.model_for(c), s.window.window_hash): (c, s)
-        for c in compared_classifiers()
-        if c.reads == "window"
-        for s in live
-    }
-    cached = ledger.lookup(list(keys))
-    calls = [
-        plan.planned_call(c, k.model, s.window.text, k.input_hash) for k, (c, s) in keys.items() if k not in cached
-    ]
-    calls += [
-        plan.planned_call(c, backend.model_for(c), None, s.session_id)
-        for c in compared_classifiers()
-        if c.reads != "window"
-        for s in live
-    ]
+    calls = planned_calls(inputs, compared_classifiers(), ledger, backend.model_for, backend.version_of)
     return plan.project(calls, batch=batch, caching=True)
 
 
@@ -450,7 +455,7 @@ def test_retest(
             rows = [
                 {
                     "measure": m,
-                    "scale": "ordinal" if COMPARED[m][1] else "categorical",
+                    "scale": "ordinal" if ordinal_levels(m) else "categorical",
                     "sessions": sample.height,
                     "left_out_errors": 0,
                     "exact": None,

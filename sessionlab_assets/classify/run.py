@@ -9,6 +9,7 @@ upstream call failed, gets a row saying why; nothing is dropped and nothing is g
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
@@ -16,7 +17,6 @@ from typing import Any, Protocol
 import polars as pl
 
 from sessionlab_assets.classify.calls import ABSTAINED, ERROR, OK, CallKey, CallRequest, CallResult, Ledger, text_hash
-from sessionlab_assets.classify.models import ModelChoice
 from sessionlab_assets.classify.plan import PlannedCall, planned_call
 from sessionlab_assets.classify.registry import CLASSIFIERS, MEASURES, Classifier, chained_input
 from sessionlab_assets.classify.tables import measure_schema
@@ -205,12 +205,17 @@ def measure_frame(
 
 
 def planned_calls(
-    sessions: list[SessionInput], classifiers: list[Classifier], ledger: Ledger, models: ModelChoice
+    sessions: list[SessionInput],
+    classifiers: list[Classifier],
+    ledger: Ledger,
+    model_for: Callable[[Classifier], str],
+    version_of: Callable[[Classifier], str] = Classifier.prompt_version,
 ) -> list[PlannedCall]:
-    """The model calls a run would make: window calls not in the ledger, and a chained call per session."""
+    """The model calls a run would make: window calls not in the ledger (keyed by `version_of` and
+    `model_for`, as the backend making them keys them), and a chained call per session."""
     live = [s for s in sessions if s.skip_status is None]
     keys = {
-        CallKey(c.name, c.prompt_version(), models.for_classifier(c.name), s.window.window_hash): (c, s)
+        CallKey(c.name, version_of(c), model_for(c), s.window.window_hash): (c, s)
         for c in classifiers
         if c.reads == "window"
         for s in live
@@ -222,9 +227,6 @@ def planned_calls(
         if key not in cached
     ]
     calls += [
-        planned_call(c, models.for_classifier(c.name), None, s.session_id)
-        for c in classifiers
-        if c.reads != "window"
-        for s in live
+        planned_call(c, model_for(c), None, s.session_id) for c in classifiers if c.reads != "window" for s in live
     ]
     return calls
