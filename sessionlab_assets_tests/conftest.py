@@ -31,6 +31,18 @@ def shared_dir() -> Path:
 
 
 @pytest.fixture
+def dagster_home(tmp_path) -> Path:
+    """A Dagster instance folder with the project's instance settings (the `warehouse` pool of one), as
+    `make setup` makes it."""
+    import shutil
+
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(Path(__file__).resolve().parents[1] / "instance" / "dagster.yaml", home / "dagster.yaml")
+    return home
+
+
+@pytest.fixture
 def freelance_postings(tmp_path) -> Path:
     """A postings file for the pricer's holdout check: the calibration set's postings (which the check
     must leave out) and ten fabricated postings a tier, each priced inside its tier."""

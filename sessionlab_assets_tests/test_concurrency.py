@@ -5,7 +5,6 @@ half-written month."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -119,20 +118,17 @@ def _cli(months: str, env: dict) -> subprocess.Popen:
     )
 
 
-def test_runs_writing_at_once_all_complete_correctly(tmp_path, corpus):
+def test_runs_writing_at_once_all_complete_correctly(tmp_path, corpus, dagster_home):
     """Two runs on different months at once, then a seven-month backfill while another run rewrites a
     month: every run succeeds, and every month ends up exactly as a lone run writes it."""
     expected_db = tmp_path / "alone.duckdb"
     assert _ingest(expected_db, corpus, ALL_MONTHS).success
     expected = _counts(expected_db)
 
-    home = tmp_path / "home"
-    home.mkdir()
-    shutil.copy(REPO_ROOT / "instance" / "dagster.yaml", home / "dagster.yaml")
     db = tmp_path / "w.duckdb"
     env = {
         **os.environ,
-        "DAGSTER_HOME": str(home),
+        "DAGSTER_HOME": str(dagster_home),
         "SESSIONLAB_SOURCE_DIR": str(corpus),
         "SESSIONLAB_WAREHOUSE": str(db),
     }

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -68,17 +67,14 @@ def _graphql(port: int, query: str, variables: dict) -> dict:
 
 
 @pytest.fixture()
-def dagster_dev(tmp_path):
+def dagster_dev(tmp_path, dagster_home):
     sample = tmp_path / "sample"
     corpus.build(sample, sessions=60, seed=11, workers=1)
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copy(REPO_ROOT / "instance" / "dagster.yaml", home / "dagster.yaml")
     warehouse = tmp_path / "warehouse.duckdb"
     port = _free_port()
     env = {
         **os.environ,
-        "DAGSTER_HOME": str(home),
+        "DAGSTER_HOME": str(dagster_home),
         "SESSIONLAB_SOURCE_DIR": str(sample / corpus.TRANSCRIPTS),
         "SESSIONLAB_WAREHOUSE": str(warehouse),
         "SESSIONLAB_CLASSIFIER_BACKEND": "heuristic",

@@ -5,7 +5,6 @@ with it, the next `make run` step (`python -m sessionlab_assets.runs`) frees wha
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -83,16 +82,13 @@ def _free(env: dict) -> str:
     return done.stdout
 
 
-def test_a_run_killed_mid_ingest_and_mid_classify_is_recovered_without_a_hand(tmp_path):
+def test_a_run_killed_mid_ingest_and_mid_classify_is_recovered_without_a_hand(tmp_path, dagster_home):
     sample = tmp_path / "sample"
     corpus.build(sample, sessions=1200, seed=21, workers=2)
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copy(REPO_ROOT / "instance" / "dagster.yaml", home / "dagster.yaml")
     warehouse = tmp_path / "warehouse.duckdb"
     env = {
         **os.environ,
-        "DAGSTER_HOME": str(home),
+        "DAGSTER_HOME": str(dagster_home),
         "SESSIONLAB_SOURCE_DIR": str(sample / corpus.TRANSCRIPTS),
         "SESSIONLAB_WAREHOUSE": str(warehouse),
         "SESSIONLAB_CLASSIFIER_BACKEND": "heuristic",
