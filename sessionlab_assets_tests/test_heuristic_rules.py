@@ -252,3 +252,26 @@ def test_a_classifier_without_a_rule_is_an_error_row_not_a_crash():
     result = validated(unknown, CallKey("urgency", "v", "heuristic", "h"), raw, "heuristic", "offline")
     assert result.status == "error" and "invalid output" in result.reason
     assert raw.startswith("NO RULE") and "no rule for urgency" in raw
+
+
+def test_each_window_is_read_once_for_all_its_classifiers(tmp_path):
+    """The classify step asks classifier by classifier; the backend still reads each window once (more
+    windows than the reader's cache holds, so a classifier-by-classifier order would read each ten times)."""
+    import duckdb
+
+    from sessionlab_assets import warehouse
+    from sessionlab_assets.classify.calls import CallKey, CallRequest, Ledger, text_hash
+
+    windows = [f"<user>\nAdd a retry to fetch number {i} in client.py\n</user>" for i in range(40)]
+    requests = [
+        CallRequest(CallKey(name, rules.VERSION, "heuristic", text_hash(window)), CLASSIFIERS[name], window, {})
+        for name in rules.WINDOW_RULES
+        for window in windows
+    ]
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
+        warehouse.ensure_schema(conn)
+        ledger = Ledger(conn)
+        rules._read.cache_clear()
+        assert rules.HeuristicBackend().run(requests, ledger) == []
+        assert rules._read.cache_info().misses == len(windows)
+        assert {r.key for r in requests} == set(ledger.recorded)

@@ -74,6 +74,8 @@ class Session:
     system: list[str] = field(default_factory=list)
     timeline: list[str] = field(default_factory=list)  # "user" / "agent" / "call" / "system", in order
     facts: dict[str, Any] = field(default_factory=dict)
+    # Results that depend on the window alone, shared by every classifier reading the same window.
+    from_window: dict[str, Any] = field(default_factory=dict)
 
 
 def _tool_calls(block: str) -> tuple[str, list[ToolCall]]:
@@ -121,7 +123,9 @@ def _read(window: str) -> Session:
 def read_session(window: str, facts: dict[str, Any]) -> Session:
     """The window as structure, with the session's telemetry attached."""
     cached = _read(window)
-    return Session(cached.users, cached.agent_texts, cached.calls, cached.system, cached.timeline, dict(facts))
+    return Session(
+        cached.users, cached.agent_texts, cached.calls, cached.system, cached.timeline, dict(facts), cached.from_window
+    )
 
 
 # -- what the calls did ---------------------------------------------------------------------------
@@ -306,6 +310,12 @@ MODE_ORDER = ("fix", "operate", "analyze", "test", "orchestrate", "communicate",
 
 def work_mode(session: Session) -> dict[str, Any]:
     """The dominant activity, with the request's words as a lesser weight; the rubric's tie-breaks."""
+    if "work_mode" not in session.from_window:  # the job posting and the work's occupation read it too
+        session.from_window["work_mode"] = _work_mode(session)
+    return session.from_window["work_mode"]
+
+
+def _work_mode(session: Session) -> dict[str, Any]:
     scores = Counter({mode: 0.0 for mode in MODE_ORDER})
     scores.update(activity(session))
     cues = request_cues(session)
@@ -760,6 +770,12 @@ class HeuristicBackend:
         return self.model
 
     def run(self, requests: list[CallRequest], ledger: Ledger) -> list[CallRequest]:
+        # Requests come classifier by classifier; put each window's calls side by side so a worker reads a
+        # window once for all its classifiers (read_session's cache), not once per classifier.
+        by_window: dict[str, list[CallRequest]] = {}
+        for request in requests:
+            by_window.setdefault(request.key.input_hash, []).append(request)
+        requests = [request for same_window in by_window.values() for request in same_window]
         tasks = (
             [(r.classifier.name, r.input_text, r.facts) for r in requests[i : i + self.CALLS_PER_TASK]]
             for i in range(0, len(requests), self.CALLS_PER_TASK)
