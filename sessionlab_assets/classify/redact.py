@@ -203,7 +203,12 @@ RULES: tuple[Rule, ...] = (
     Rule("email", re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b"), hints=("@",)),
     # 13 to 19 digits with single spaces or dashes between, not inside a longer run; written to start
     # with a digit (the look-behind follows it) so the engine skips to digits.
-    Rule("card_number", re.compile(r"\d(?<![\d-]\d)(?:[ -]?\d){12,18}(?![\d-])"), check=_luhn),
+    Rule(
+        "card_number",
+        re.compile(r"\d(?<![\d-]\d)(?:[ -]?\d){12,18}(?![\d-])"),
+        check=_luhn,
+        prefilter=re.compile(r"\d(?:[ -]?\d){12}"),  # the first 13 digits of any match
+    ),
     Rule(
         "us_ssn",
         re.compile(r"(?<![\d-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\d-])"),
