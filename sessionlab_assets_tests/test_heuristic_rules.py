@@ -133,8 +133,31 @@ def test_the_window_is_read_as_prompts_prose_calls_and_system_lines(tmp_path):
             ),
             "orchestrate",
         ),
+        # A failing run before any change, then the change that makes it pass: fix, though the request
+        # names no fault.
+        (
+            lambda t: (
+                t.prompt("Have a look at the totals module"),
+                _run(t, "Bash", "pytest -q tests/test_totals.py", "1 failed, 3 passed", is_error=True),
+                _edit(t, "/repo/billing/totals.py", "round(x)", "round(x, 2)"),
+                _run(t, "Bash", "pytest -q tests/test_totals.py", "4 passed"),
+                t.say("The rounding was wrong; all four pass now."),
+            ),
+            "fix",
+        ),
+        # Files the software reads (translations, here) are part of the product, not its scaffolding.
+        (
+            lambda t: (
+                t.prompt("Add German and French to the app's languages"),
+                _edit(t, "/repo/locales/de.json", "{}", '{"save": "Speichern"}'),
+                _edit(t, "/repo/locales/fr.json", "{}", '{"save": "Enregistrer"}'),
+                _edit(t, "/repo/locales/index.yaml", "- en", "- en\n- de\n- fr"),
+                t.say("Both languages are available."),
+            ),
+            "build",
+        ),
     ],
-    ids=["operate", "fix", "build", "understand", "test", "analyze", "orchestrate"],
+    ids=["operate", "fix", "build", "understand", "test", "analyze", "orchestrate", "fix-found-by-a-run", "build-data"],
 )
 def test_work_mode_follows_the_dominant_activity(tmp_path, build, mode):
     t = _transcript()

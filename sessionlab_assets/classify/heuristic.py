@@ -269,7 +269,7 @@ def activity(session: Session) -> Counter[str]:
         elif CODE_PATH.search(path):
             volume["build"] += 2
         else:
-            volume["operate"] += 1
+            volume["build"] += 1  # templates, assets, configuration the software reads: part of the product
     for call in reads(session):
         if call.path and OPS_PATH.search(call.path):
             volume["operate"] += 0.5  # reading configuration is part of working on it
@@ -287,7 +287,19 @@ def starts_from_a_fault(session: Session) -> bool:
     """The work starts from something broken: the first prompt reports an error, a failure or a wrong
     result, or pastes a traceback. Rubric: "fix only when the work starts from a fault"."""
     first = next((u for u in session.users if not is_bare_retry(u)), "")
-    return bool(REQUEST_CUES["fix"].search(first[:1500]) or TRACEBACK.search(first))
+    return bool(REQUEST_CUES["fix"].search(first[:1500]) or TRACEBACK.search(first)) or fails_before_changing(session)
+
+
+def fails_before_changing(session: Session) -> bool:
+    """A test run or command failed before the first edit: the agent reproduced a fault, then changed
+    code (rubric, fix: "failing tests", "an error" the work reacts to)."""
+    changed = edits(session)
+    for call in session.calls:
+        if call in changed:
+            return False
+        if call.command and (call.failed or "tests failed" in call.facts):
+            return True
+    return False
 
 
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)|^\s+at \S+\(|Error:|Exception:|panicked at", re.M)
