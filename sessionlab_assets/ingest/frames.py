@@ -57,7 +57,9 @@ def prepare_sessions(sessions: list[ParsedSession]) -> list[PreparedSession]:
 def events_frame(batch: IngestBatch) -> pl.DataFrame:
     """The batch's rows of `events`, from the frames made where each session was parsed
     (`scan_batches(..., prepare=prepare_sessions)`); the batch must hold a session."""
-    return pl.concat([session.prepared.events for session in batch.sessions], how="vertical_relaxed")
+    # One chunk: DuckDB reads a frame of thousands of small chunks (one per session) about eight times
+    # slower than the same rows in one.
+    return pl.concat([session.prepared.events for session in batch.sessions], how="vertical_relaxed").rechunk()
 
 
 CLASSIFIER_INPUT_SCHEMA = {
