@@ -1,6 +1,7 @@
 """The whole offline pipeline at several sizes: wall time and peak memory per stage, and how each grows.
 
     python benchmarks/end_to_end.py [--sizes 10000,100000,400000] [--seed 20260601] [--workers N]
+                                    [--corpus-dir DIR]
 
 For each size, in a temporary folder: build the sample corpus (its own stage), then in a child process
 materialise every monthly asset for 2025-10…2026-04 (ingest, heuristic classifiers, session_measures)
@@ -8,7 +9,9 @@ as one run, then the analyses, the report and the snapshot. Prints seconds per s
 1,000 sessions, the peak RSS of the pipeline process, the peak of its RSS summed with its worker
 processes' (parsing, windows and the offline rules run in `--workers` processes, default one per
 core; sampled twice a second), and each stage's time relative to the smallest size scaled by size
-(1.00 = linear). Needs about 125 KB of disk per session for the transcripts.
+(1.00 = linear). Needs about 125 KB of disk per session for the transcripts. With `--corpus-dir`, each
+size's corpus is kept there and reused by the next run with the same size and seed (the pipeline is
+then measured alone).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from sessionlab_assets.sample import corpus
 MONTHS = {"dagster/asset_partition_range_start": "2025-10", "dagster/asset_partition_range_end": "2026-04"}
 
 
-def _pipeline(root: str, workers: int, queue) -> None:
+def _pipeline(root: str, sample: str, workers: int, queue) -> None:
     import dagster as dg
 
     from sessionlab_assets.analyses.assets import ASSETS as ANALYSES
@@ -44,7 +47,7 @@ def _pipeline(root: str, workers: int, queue) -> None:
     base = Path(root)
     resources = {
         "warehouse_db": WarehouseResource(database=str(base / "warehouse.duckdb")),
-        "transcript_source": TranscriptSource(source_dir=str(base / "sample" / corpus.TRANSCRIPTS), workers=workers),
+        "transcript_source": TranscriptSource(source_dir=str(Path(sample) / corpus.TRANSCRIPTS), workers=workers),
         "classifier_settings": ClassifierSettings(backend_name="heuristic"),
         "analysis_settings": AnalysisSettings(),
         "report_settings": ReportSettings(report_dir=str(base / "report"), export_dir=str(base / "export")),
@@ -101,16 +104,21 @@ class TreeMemory(threading.Thread):
             self.peak_bytes = max(self.peak_bytes, self.tree_bytes())
 
 
-def run(size: int, seed: int, workers: int) -> dict:
+def run(size: int, seed: int, workers: int, corpus_dir: Path | None = None) -> dict:
     root = Path(tempfile.mkdtemp(prefix=f"sessionlab-e2e-{size}-"))
     try:
+        kept = corpus_dir / f"{size}-{seed}" if corpus_dir else None
         started = time.perf_counter()
-        corpus.build(root / "sample", sessions=size, seed=seed)
-        build_seconds = time.perf_counter() - started
-        megabytes = sum(p.stat().st_size for p in (root / "sample").rglob("*.jsonl")) / 1e6
+        if kept is not None and (kept / corpus.TRANSCRIPTS).is_dir():
+            build_seconds = None  # built by an earlier run
+        else:
+            corpus.build(kept or root / "sample", sessions=size, seed=seed)
+            build_seconds = time.perf_counter() - started
+        sample = kept or root / "sample"
+        megabytes = sum(p.stat().st_size for p in sample.rglob("*.jsonl")) / 1e6
         context = multiprocessing.get_context("spawn")
         queue = context.Queue()
-        child = context.Process(target=_pipeline, args=(str(root), workers, queue))
+        child = context.Process(target=_pipeline, args=(str(root), str(sample), workers, queue))
         started = time.perf_counter()
         child.start()
         memory = TreeMemory(child.pid)
@@ -132,22 +140,29 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", default="10000,100000,400000")
     parser.add_argument("--seed", type=int, default=corpus.DEFAULT_SEED)
     parser.add_argument("--workers", type=int, default=worker_count(), help="worker processes (default: one per core)")
+    parser.add_argument(
+        "--corpus-dir",
+        type=Path,
+        help="keep each size's sample corpus here and reuse it on the next run (its build is then not timed)",
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     reports = {}
     for size in sizes:
-        reports[size] = report = run(size, args.seed, args.workers)
-        total = report["pipeline_wall"] + report["stages"]["build sample corpus"]
+        reports[size] = report = run(size, args.seed, args.workers, args.corpus_dir)
+        build = report["stages"]["build sample corpus"]
+        total = report["pipeline_wall"] + (build or 0)
+        built = "corpus reused" if build is None else f"+ corpus build {build:.0f}s = {total:.0f}s"
         print(
             f"\n{size:,} sessions ({report['megabytes']:,.0f} MB of transcripts): success={report['success']}, "
-            f"pipeline {report['pipeline_wall']:.0f}s (+ corpus build {report['stages']['build sample corpus']:.0f}s = "
-            f"{total:.0f}s), "
+            f"pipeline {report['pipeline_wall']:.0f}s ({built}), "
             f"peak RSS {report['peak_rss_mb']:,.0f} MB in the pipeline process, {report['tree_peak_mb']:,.0f} MB "
             "summed over it "
             f"and its {args.workers} worker processes"
         )
         first = sizes[0]
-        for stage, seconds in sorted(report["stages"].items(), key=lambda kv: -kv[1]):
+        timed = {stage: seconds for stage, seconds in report["stages"].items() if seconds is not None}
+        for stage, seconds in sorted(timed.items(), key=lambda kv: -kv[1]):
             base = reports[first]["stages"].get(stage)
             growth = (seconds / base) / (size / first) if base and size != first else float("nan")
             print(
