@@ -35,18 +35,19 @@ _SELECT = (
 
 def session_rounds(conn, months: list, sessions_per_round: int) -> Iterator[list[SessionInput]]:
     """The months' sessions as classifier inputs, `sessions_per_round` at a time, each with the window the
-    ingest stored. Rounds are read by key (session ids after the last one read), so memory holds one
-    round of windows and the connection stays free for the ledger's writes between rounds."""
-    query = _SELECT + "WHERE list_contains($months, s.month) AND s.session_id > $after ORDER BY s.session_id LIMIT $n"
-    after = ""
-    while True:
-        relation = conn.sql(query, params={"months": months, "after": after, "n": sessions_per_round})
-        columns = relation.columns
-        rows = relation.fetchall()
-        if not rows:
-            return
-        yield [session_input(dict(zip(columns, row, strict=True))) for row in rows]
-        after = rows[-1][1]
+    ingest stored, read in one pass: any filtered read of the stored windows scans all of them, so
+    reading a round at a time made the step's time grow with the square of the sessions. The pass runs
+    on a cursor of its own, so `conn` stays free for the ledger's and the round's writes meanwhile;
+    the join keeps the months' telemetry in memory and streams the windows (memory holds one round of
+    them). Sessions with no stored window (headless, or not ingested with this version) come last."""
+    reader = conn.cursor()
+    try:
+        result = reader.execute(_SELECT + "WHERE list_contains($months, s.month)", {"months": months})
+        columns = [d[0] for d in result.description]
+        while rows := result.fetchmany(sessions_per_round):
+            yield [session_input(dict(zip(columns, row, strict=True))) for row in rows]
+    finally:
+        reader.close()
 
 
 def session_input(row: dict) -> SessionInput:
