@@ -88,7 +88,7 @@ def session_input(row: dict) -> SessionInput:
 def stored_inputs(conn, session_ids: list[str]) -> list[SessionInput]:
     """These sessions' classifier inputs, in session id order."""
     relation = conn.sql(
-        _SELECT + "WHERE list_contains($ids, s.session_id) ORDER BY s.session_id", params={"ids": session_ids}
+        _SELECT + "WHERE s.session_id IN (SELECT unnest($ids)) ORDER BY s.session_id", params={"ids": session_ids}
     )
     columns = relation.columns
     return [session_input(dict(zip(columns, row, strict=True))) for row in relation.fetchall()]

@@ -262,7 +262,7 @@ def labelled(inputs: list[SessionInput], backend, ledger: Ledger) -> tuple[pl.Da
 
 def production_labels(conn, session_ids: list[str]) -> pl.DataFrame:
     frames = {
-        m: conn.sql(f"SELECT * FROM {m} WHERE list_contains($ids, session_id)", params={"ids": session_ids}).pl()
+        m: conn.sql(f"SELECT * FROM {m} WHERE session_id IN (SELECT unnest($ids))", params={"ids": session_ids}).pl()
         for m in COMPARED
     }
     return labels_of(frames)
@@ -507,7 +507,7 @@ def truncation_sensitivity(
         ids = sample["session_id"].to_list()
         stored = dict(
             conn.execute(
-                "SELECT s.session_id, s.source_file FROM sessions s WHERE list_contains($ids, s.session_id)",
+                "SELECT s.session_id, s.source_file FROM sessions s WHERE s.session_id IN (SELECT unnest($ids))",
                 {"ids": ids},
             ).fetchall()
         )
