@@ -41,8 +41,31 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
         conn.execute(path.read_text())
     for statement in ALL_DDL:
         conn.execute(statement)
+    drop_ledger_key(conn)
     for path in sorted(VIEWS_DIR.glob("*.sql")):
         conn.execute(path.read_text())
+
+
+def drop_ledger_key(conn: duckdb.DuckDBPyConnection) -> bool:
+    """Rebuild a ledger made by an older version, which declared its key as a PRIMARY KEY (see
+    sql/schema/classifier_calls.sql for why it no longer does). True when it did."""
+    keyed = conn.execute(
+        "SELECT count(*) FROM duckdb_constraints() WHERE schema_name = 'main' AND table_name = 'classifier_calls' "
+        "AND constraint_type = 'PRIMARY KEY'"
+    ).fetchall()[0][0]
+    if not keyed:
+        return False
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        conn.execute("ALTER TABLE classifier_calls RENAME TO classifier_calls_keyed")
+        conn.execute(sql_text("schema/classifier_calls.sql"))
+        conn.execute("INSERT INTO classifier_calls BY NAME SELECT * FROM classifier_calls_keyed")
+        conn.execute("DROP TABLE classifier_calls_keyed")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return True
 
 
 def table_columns(conn: duckdb.DuckDBPyConnection, table: str) -> list[str]:

@@ -105,16 +105,24 @@ _LEDGER_COLUMNS = (
 )
 
 
+_KEY_SQL = ", ".join(_LEDGER_COLUMNS[:4])
+_INCOMING = "ledger_incoming"  # temporary: a write's rows with their attempt counts
+
+
 class Ledger:
     """The `classifier_calls` table on one connection. Writes commit one chunk at a time.
 
     It also keeps what it recorded (`recorded`): the classifier makes one per round and reads the
     round's new results back from there, since a lookup scans the whole table, which grows with every
-    round (4.4M calls at 400k sessions)."""
+    round (4.4M calls at 400k sessions). For the same reason it remembers the keys a lookup found no
+    row of (`absent`): results for those are appended, without the join that replaces earlier rows —
+    the Anthropic backend records its answers a few at a time. (One writer per warehouse file, the
+    `warehouse` pool's rule, is what makes that memory safe.)"""
 
     def __init__(self, conn: duckdb.DuckDBPyConnection):
         self.conn = conn
         self.recorded: dict[CallKey, CallResult] = {}  # as written to the table, the last write of a key winning
+        self.absent: set[CallKey] = set()  # looked up, no row of any status, not recorded since
 
     def lookup(self, keys: list[CallKey], reuse_errors: bool = False) -> dict[CallKey, CallResult]:
         """Recorded results for `keys`: ok and abstained always; errors only when `reuse_errors`."""
@@ -131,12 +139,17 @@ class Ledger:
         ).unique()
         self.conn.register("wanted_keys", wanted)
         try:
+            # The latest row of a key: rows copied in from another ledger may repeat one.
             found = self.conn.sql(
-                "SELECT c.* FROM classifier_calls c JOIN wanted_keys USING (classifier, prompt_version, model, "
-                "input_hash)" + ("" if reuse_errors else " WHERE c.status <> 'error'")
+                f"SELECT c.* FROM classifier_calls c JOIN wanted_keys USING ({_KEY_SQL}) "
+                f"QUALIFY row_number() OVER (PARTITION BY {_KEY_SQL} ORDER BY c.called_at DESC) = 1"
             ).pl()
         finally:
             self.conn.unregister("wanted_keys")
+        present = {CallKey(*row) for row in found.select(_LEDGER_COLUMNS[:4]).iter_rows()}
+        self.absent.update(k for k in keys if k not in present)
+        if not reuse_errors:
+            found = found.filter(pl.col("status") != ERROR)
         results = {}
         for row in found.iter_rows(named=True):
             key = CallKey(row["classifier"], row["prompt_version"], row["model"], row["input_hash"])
@@ -166,12 +179,18 @@ class Ledger:
         """Insert or replace these results, in one transaction; an earlier error row counts as an attempt."""
         if not results:
             return
-        self._insert(results)
+        if all(result.key in self.absent for result in results):
+            self._append(results)
+        else:
+            self._insert(results)
+        self.absent.difference_update(result.key for result in results)
         self.recorded.update((result.key, result) for result in results)
 
-    def _insert(self, results: list[CallResult]) -> None:
+    @staticmethod
+    def rows(results: list[CallResult]) -> pl.DataFrame:
+        """`results` as ledger rows, one per key (the last of a key winning), each a first attempt."""
         now = datetime.now(UTC).replace(tzinfo=None)
-        frame = pl.DataFrame(
+        return pl.DataFrame(
             [
                 {
                     "classifier": r.key.classifier,
@@ -202,15 +221,32 @@ class Ledger:
                 "batch_id": pl.String,
             },
         ).unique(subset=["classifier", "prompt_version", "model", "input_hash"], keep="last")
-        self.conn.register("incoming_calls", frame)
+
+    def _append(self, results: list[CallResult]) -> None:
+        """Results for keys with no row yet: a plain insert."""
+        self.conn.register("incoming_calls", self.rows(results))
         try:
+            self.conn.execute("INSERT INTO classifier_calls BY NAME SELECT * FROM incoming_calls")
+        finally:
+            self.conn.unregister("incoming_calls")
+
+    def _insert(self, results: list[CallResult]) -> None:
+        self.conn.register("incoming_calls", self.rows(results))
+        try:
+            # An upsert without a key index: count the earlier attempts, drop the earlier rows, insert.
             self.conn.execute("BEGIN TRANSACTION")
             self.conn.execute(
-                "INSERT INTO classifier_calls BY NAME SELECT * FROM incoming_calls "
-                "ON CONFLICT (classifier, prompt_version, model, input_hash) DO UPDATE SET "
-                + ", ".join(f"{c} = EXCLUDED.{c}" for c in _LEDGER_COLUMNS[4:] if c != "attempts")
-                + ", attempts = classifier_calls.attempts + 1"
+                f"CREATE OR REPLACE TEMP TABLE {_INCOMING} AS "
+                "SELECT i.* REPLACE (coalesce(c.attempts, 0) + 1 AS attempts) "
+                f"FROM incoming_calls i LEFT JOIN classifier_calls c USING ({_KEY_SQL}) "
+                f"QUALIFY row_number() OVER (PARTITION BY {_KEY_SQL} ORDER BY c.attempts DESC NULLS LAST) = 1"
             )
+            self.conn.execute(
+                f"DELETE FROM classifier_calls c USING {_INCOMING} i WHERE "
+                + " AND ".join(f"c.{k} = i.{k}" for k in _LEDGER_COLUMNS[:4])
+            )
+            self.conn.execute(f"INSERT INTO classifier_calls BY NAME SELECT * FROM {_INCOMING}")
+            self.conn.execute(f"DROP TABLE {_INCOMING}")
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")

@@ -1,6 +1,9 @@
 -- The classifier ledger and cache: one row per distinct call, keyed by what determines its answer
 -- (classifier, prompt version, model, input hash). A row with status ok or abstained is reused by
 -- every later run; an error row records why a call failed and is retried by the next run.
+-- The key is kept unique by the ledger's writes (Ledger.record), not by a PRIMARY KEY: DuckDB holds a
+-- key's index in its buffer, and at 4.4M calls (400k sessions) that index alone took about 430 MB of
+-- the 1 GB default (benchmarks/ledger_memory.py).
 CREATE TABLE IF NOT EXISTS classifier_calls (
     classifier          VARCHAR   NOT NULL,
     prompt_version      VARCHAR   NOT NULL,  -- sha256 of the instructions sent; for the heuristic, of its rules
@@ -19,6 +22,5 @@ CREATE TABLE IF NOT EXISTS classifier_calls (
     latency_ms          DOUBLE,
     batch_id            VARCHAR,
     attempts            INTEGER   NOT NULL,  -- runs that have tried this call
-    called_at           TIMESTAMP NOT NULL,
-    PRIMARY KEY (classifier, prompt_version, model, input_hash)
+    called_at           TIMESTAMP NOT NULL
 );
