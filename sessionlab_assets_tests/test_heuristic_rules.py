@@ -247,6 +247,26 @@ def test_expertise_abstains_without_the_persons_words_and_reads_precision(tmp_pa
     assert order.index(low) < order.index(high)
 
 
+def test_expertise_rises_when_the_agent_concedes_the_persons_corrections(tmp_path):
+    levels = []
+    for conceding in (False, True):
+        t = _transcript()
+        t.prompt("The nightly report groups events by the server's date; group them by each event's own date.")
+        t.say("I've grouped the events by date in report.py.")
+        t.prompt("That still uses the server's offset for events recorded in Sydney.")
+        t.say("You're right — the offset came from the server, not the event. Fixed." if conceding else "Fixed.")
+        t.prompt("And daylight saving changes the offset within one night.")
+        t.say(
+            "Good catch: the offset is now taken per event, so the change mid-night is handled."
+            if conceding
+            else "Done."
+        )
+        session = _session(tmp_path / str(conceding), t)
+        assert rules.agent_concedes(session) == (2 if conceding else 0)
+        levels.append(list(rules.EXPERTISE_NAMES.values()).index(rules.expertise(session)["expertise"]))
+    assert levels[1] > levels[0]
+
+
 def test_occupation_from_the_persons_words_or_unclear(tmp_path):
     developer, accountant, silent = _transcript(), _transcript(), _transcript()
     developer.prompt("Refactor the retry logic in `worker.py` and add a regression test before I merge the branch")

@@ -411,6 +411,21 @@ CORRECTS_AGENT = re.compile(
 )
 
 
+AGENT_CONCEDES = re.compile(
+    r"^\W*(?:you'?re (?:absolutely |completely |totally )?right|you are (?:absolutely )?right|you'?re correct|"
+    r"good catch|great catch|good point|great point|my mistake|my apologies|i apologi[sz]e|sorry,? (?:i|you|that)|"
+    r"i was wrong)",
+    re.I,
+)
+
+
+def agent_concedes(session: Session) -> int:
+    """Agent responses that open by conceding a point to the person ("You're right", "Good catch"): the
+    person caught a mistake or steered the agent off an approach. Rubric, expertise signal 3: when the
+    person corrects the agent, the rating moves up."""
+    return sum(1 for text in session.agent_texts if AGENT_CONCEDES.search(text))
+
+
 BARE_RETRY = re.compile(
     r"^\W*(?:continue|go on|go ahead|keep going|proceed|next|yes|yep|yeah|y|ok(?:ay)?|sure|do it|try again|retry|"
     r"again|please|pls)(?:[\s,.!]+(?:please|pls|continue|go ahead|do it|thanks))*\W*$",
@@ -425,9 +440,9 @@ def is_bare_retry(prompt: str) -> bool:
 
 def expertise(session: Session) -> dict[str, Any]:
     """Rubric: judge the person's command of the task from how they direct it: precise technical
-    language, named files and functions, constraints, catching the agent's mistakes (higher); vague asks,
-    stated inexperience, accepting whatever comes (lower). Abstains when the person wrote too little to
-    tell."""
+    language, named files and functions, constraints, catching the agent's mistakes — in their own words
+    or as the agent concedes them (higher); vague asks, stated inexperience, accepting whatever comes
+    (lower). Abstains when the person wrote too little to tell."""
     substantive = [u for u in session.users if not is_bare_retry(u)]
     words = sum(len(u.split()) for u in substantive)
     if words < 8:
@@ -438,11 +453,14 @@ def expertise(session: Session) -> dict[str, Any]:
     score = 3.0
     score += 1.0 if density >= 6 else 0.5 if density >= 3 else -0.5 if density < 1 else 0.0
     score += 0.5 * min(len(CORRECTS_AGENT.findall("\n".join(substantive[1:]))), 2)
+    conceded = agent_concedes(session)
+    score += 0.5 * min(conceded, 2)
     score -= 1.0 * min(len(NOVICE.findall(text)), 2)
     score += 0.5 if words >= 120 and density >= 3 else 0.0
     level = int(min(5, max(1, round(score))))
     return {
-        "reasoning": f"{technical} technical terms in {words} words; score {score:.1f}",
+        "reasoning": f"{technical} technical terms in {words} words, {conceded} points conceded by the agent; "
+        f"score {score:.1f}",
         "expertise": EXPERTISE_NAMES[level],
     }
 
