@@ -8,10 +8,10 @@ materialise every monthly asset for 2025-10…2026-04 (ingest, heuristic classif
 as one run, then the analyses, the report and the snapshot. Prints seconds per stage, seconds per
 1,000 sessions, the peak RSS of the pipeline process, the peak of its RSS summed with its worker
 processes' (parsing, windows and the offline rules run in `--workers` processes, default one per
-core; sampled twice a second), and each stage's time relative to the smallest size scaled by size
-(1.00 = linear). Needs about 125 KB of disk per session for the transcripts. With `--corpus-dir`, each
-size's corpus is kept there and reused by the next run with the same size and seed (the pipeline is
-then measured alone).
+core; sampled twice a second), the CPU seconds of the pipeline process and of its workers per run,
+and each stage's time relative to the smallest size scaled by size (1.00 = linear). Needs about
+125 KB of disk per session for the transcripts. With `--corpus-dir`, each size's corpus is kept there
+and reused by the next run with the same size and seed (the pipeline is then measured alone).
 """
 
 from __future__ import annotations
@@ -53,17 +53,35 @@ def _pipeline(root: str, sample: str, workers: int, queue) -> None:
         "report_settings": ReportSettings(report_dir=str(base / "report"), export_dir=str(base / "export")),
     }
     steps: dict[str, float] = {}
+    cpu: dict[str, tuple[float, float]] = {}  # per run: CPU seconds of this process, of its workers
     ok = True
     for assets, tags in (
         ([ingest_transcripts, classify_measures, session_measures], MONTHS),
         ([*ANALYSES, *REPORT], {}),
     ):
+        before = _cpu_seconds()
         result = dg.materialize(assets, resources=resources, tags=tags, raise_on_error=False)
+        after = _cpu_seconds()
+        cpu["monthly assets" if tags else "analyses and report"] = (after[0] - before[0], after[1] - before[1])
         ok = ok and result.success
         for event in result.all_events:
             if event.event_type_value == "STEP_SUCCESS":
                 steps[event.step_key] = event.event_specific_data.duration_ms / 1000
-    queue.put({"success": ok, "steps": steps, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+    queue.put(
+        {
+            "success": ok,
+            "steps": steps,
+            "cpu": cpu,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
+    )
+
+
+def _cpu_seconds() -> tuple[float, float]:
+    """User + system CPU seconds of this process (all its threads, DuckDB's included) and of its ended
+    child processes (the workers, counted once their pool has shut down at the end of a step)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
 class TreeMemory(threading.Thread):
@@ -160,6 +178,11 @@ def main(argv: list[str] | None = None) -> None:
             "summed over it "
             f"and its {args.workers} worker processes"
         )
+        for run_name, (own, workers) in report["cpu"].items():
+            print(
+                f"  CPU, {run_name}: {own:.0f} s in the pipeline process, {workers:.0f} s in its workers "
+                f"({1000 * own / size:.2f} + {1000 * workers / size:.2f} CPU-s per 1k sessions)"
+            )
         first = sizes[0]
         timed = {stage: seconds for stage, seconds in report["stages"].items() if seconds is not None}
         for stage, seconds in sorted(timed.items(), key=lambda kv: -kv[1]):
