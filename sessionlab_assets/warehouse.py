@@ -25,6 +25,10 @@ class SchemaMismatch(ValueError):
     pass
 
 
+class OutOfMemory(RuntimeError):
+    """DuckDB's buffer filled while months were being replaced; nothing was changed."""
+
+
 def sql_text(relative: str) -> str:
     path = SQL_DIR / relative
     if not path.is_file():
@@ -214,10 +218,30 @@ def replacing_months(
     try:
         yield replacement
         replacement._commit(undated, by_file, files is not None)
+    except duckdb.OutOfMemoryException as error:
+        months_text = ", ".join(_month_span(a, b) for a, b in replacement.runs) or "no month"
+        raise OutOfMemory(
+            f"DuckDB ran out of its memory limit ({_memory_limit(conn)}) while replacing {months_text} of "
+            f"{', '.join(tables)}; nothing was changed. Raise SESSIONLAB_DUCKDB_MEMORY_LIMIT (for example to 2GB) "
+            f"or materialise fewer months at a time. DuckDB said: {str(error).splitlines()[0]}"
+        ) from error
     finally:
         for table in tables:
             conn.execute(f"DROP TABLE IF EXISTS {STAGING_SCHEMA}.{table}")
         conn.execute(f"DROP TABLE IF EXISTS {FILES_TABLE}")
+
+
+def _month_span(start: date, end: date) -> str:
+    """[start, end) of first-of-month dates, in words: "2026-01" or "2026-01 to 2026-03"."""
+    last = date(end.year - (end.month == 1), (end.month - 2) % 12 + 1, 1)
+    return f"{start:%Y-%m}" if last == start else f"{start:%Y-%m} to {last:%Y-%m}"
+
+
+def _memory_limit(conn: duckdb.DuckDBPyConnection) -> str:
+    try:
+        return conn.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    except duckdb.Error:  # a connection left unusable by the failure
+        return "unknown"
 
 
 def replace_analysis(

@@ -91,6 +91,30 @@ def test_a_month_is_replaced_in_one_transaction(tmp_path, corpus):
     assert _snapshot(db) == before
 
 
+def test_running_out_of_duckdb_memory_names_the_setting_and_changes_nothing(tmp_path, corpus):
+    db = tmp_path / "w.duckdb"
+    assert _materialize(db, corpus, "2026-01", "2026-01").success
+    before = _snapshot(db)
+    batch_frame = pl.DataFrame({"month": [date(2026, 1, 1)], "source_file": ["x"], "line_no": [1], "reason": ["r"]})
+    with duckdb.connect(str(db)) as conn:
+        conn.execute("SET memory_limit = '20MB'")
+        with (
+            pytest.raises(
+                warehouse.OutOfMemory,
+                match=r"\(19\.0 MiB\).*replacing 2026-01 of sessions.*SESSIONLAB_DUCKDB_MEMORY_LIMIT",
+            ),
+            warehouse.replacing_months(
+                conn, date(2026, 1, 1), date(2026, 2, 1), ["sessions", "ingest_errors"], undated={"ingest_errors"}
+            ) as replacement,
+        ):
+            replacement.insert("ingest_errors", batch_frame)
+            # A string no buffer of 20 MB holds, built inside the replacing transaction.
+            replacement.then(
+                "SELECT length(string_agg(repeat('x', 1000), '')) FROM range(200000) WHERE $month_start < $month_end"
+            )
+    assert _snapshot(db) == before
+
+
 def test_frames_that_do_not_match_the_declared_schema_are_rejected(tmp_path):
     with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
         warehouse.ensure_schema(conn)
