@@ -105,7 +105,8 @@ _LEDGER_COLUMNS = (
 )
 
 
-_KEY_SQL = ", ".join(_LEDGER_COLUMNS[:4])
+_KEY_COLUMNS = _LEDGER_COLUMNS[:4]  # CallKey's fields: what determines a call's answer
+_KEY_SQL = ", ".join(_KEY_COLUMNS)
 _INCOMING = "ledger_incoming"  # temporary: a write's rows with their attempt counts
 
 
@@ -135,7 +136,7 @@ class Ledger:
                 "model": [k.model for k in keys],
                 "input_hash": [k.input_hash for k in keys],
             },
-            schema={c: pl.String for c in ("classifier", "prompt_version", "model", "input_hash")},
+            schema={c: pl.String for c in _KEY_COLUMNS},
         ).unique()
         self.conn.register("wanted_keys", wanted)
         try:
@@ -146,10 +147,6 @@ class Ledger:
             ).pl()
         finally:
             self.conn.unregister("wanted_keys")
-        present = {CallKey(*row) for row in found.select(_LEDGER_COLUMNS[:4]).iter_rows()}
-        self.absent.update(k for k in keys if k not in present)
-        if not reuse_errors:
-            found = found.filter(pl.col("status") != ERROR)
         results = {}
         for row in found.iter_rows(named=True):
             key = CallKey(row["classifier"], row["prompt_version"], row["model"], row["input_hash"])
@@ -173,6 +170,9 @@ class Ledger:
                     )
                 },
             )
+        self.absent.update(k for k in keys if k not in results)  # no row of any status
+        if not reuse_errors:
+            results = {key: result for key, result in results.items() if result.status != ERROR}
         return results
 
     def record(self, results: list[CallResult]) -> None:
@@ -220,7 +220,7 @@ class Ledger:
                 "latency_ms": pl.Float64,
                 "batch_id": pl.String,
             },
-        ).unique(subset=["classifier", "prompt_version", "model", "input_hash"], keep="last")
+        ).unique(subset=list(_KEY_COLUMNS), keep="last")
 
     def _append(self, results: list[CallResult]) -> None:
         """Results for keys with no row yet: a plain insert."""
@@ -243,7 +243,7 @@ class Ledger:
             )
             self.conn.execute(
                 f"DELETE FROM classifier_calls c USING {_INCOMING} i WHERE "
-                + " AND ".join(f"c.{k} = i.{k}" for k in _LEDGER_COLUMNS[:4])
+                + " AND ".join(f"c.{k} = i.{k}" for k in _KEY_COLUMNS)
             )
             self.conn.execute(f"INSERT INTO classifier_calls BY NAME SELECT * FROM {_INCOMING}")
             self.conn.execute(f"DROP TABLE {_INCOMING}")
