@@ -31,7 +31,7 @@ def sessions() -> pl.DataFrame:
     return restrict(with_cells(labelled), "test", adjusted_rates.SAMPLE_RULES)[0]
 
 
-def _pyfixest(frame: pl.DataFrame, formula: str, columns: list[str], poisson: bool = False):
+def _pyfixest(frame: pl.DataFrame, formula: str, columns: list[str], poisson: bool = False, **poisson_options):
     data = frame.select(*dict.fromkeys(columns)).drop_nulls().to_pandas()
     for column in data.columns:
         if data[column].dtype == object or column in ("value_band",):
@@ -43,7 +43,7 @@ def _pyfixest(frame: pl.DataFrame, formula: str, columns: list[str], poisson: bo
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if poisson:
-            return pf.fepois(formula, data=data, iwls_tol=1e-12, **options)
+            return pf.fepois(formula, data=data, iwls_tol=1e-12, **options, **poisson_options)
         return pf.feols(formula, data=data, **options)
 
 
@@ -190,3 +190,55 @@ def test_clustered_covariance_equals_linearmodels_own():
         assert np.allclose(fit.params["x"], reference.params["x"], rtol=1e-8)
     with pytest.raises(ValueError, match="two clusters"):
         estimators.cov_cluster(rng.standard_normal((50, 2)), np.zeros(50))
+
+
+def _small_poisson_frame(n: int = 400, seed: int = 8) -> pl.DataFrame:
+    """A few hundred sessions, as one person's warehouse holds: counts with cells small enough to be
+    all zero, and each session its own cluster."""
+    rng = np.random.default_rng(seed)
+    frame = pl.DataFrame(
+        {
+            "expertise": rng.integers(1, 6, n).astype(float),
+            "mode": rng.choice(["build", "fix", "operate", "plan"], n),
+            "month": rng.choice([f"2026-{m:02d}" for m in range(1, 7)], n),
+            "user_key": [f"s{i}" for i in range(n)],
+        }
+    )
+    return frame.with_columns(actions=pl.Series(rng.poisson(np.exp(0.3 + 0.1 * frame["expertise"].to_numpy()))))
+
+
+def test_poisson_leaves_out_separated_cells_as_pyfixest_does():
+    """A fixed-effect cell whose outcome is all zero would send its dummy to minus infinity (the fit
+    failed with a singular matrix and an overflow warning): its rows are left out, the note says how
+    many, and the estimate and its clustered SE equal pyfixest's fepois with `separation_check=["fe"]`."""
+    frame = _small_poisson_frame().with_columns(
+        mode=pl.when(pl.arange(0, pl.len()) < 6).then(pl.lit("communicate")).otherwise(pl.col("mode")),
+    )
+    frame = frame.with_columns(actions=pl.when(pl.col("mode") == "communicate").then(0).otherwise(pl.col("actions")))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit = estimators.fit_poisson(frame, "actions", ["expertise"], ["mode", "month"])
+    reference = _pyfixest(
+        frame,
+        "actions ~ expertise | mode + month",
+        ["actions", "expertise", "mode", "month", "user_key"],
+        poisson=True,
+        separation_check=["fe"],
+    )
+    assert fit.separated_rows == 6 and fit.nobs == reference._N == frame.height - 6
+    assert fit.note == "6 rows in fixed-effect cells whose outcome is all zero left out"
+    _assert_agree(fit, reference, ["expertise"])
+
+
+def test_poisson_leaves_out_dummies_the_other_effects_already_span():
+    """Two effects whose cells coincide (in a small sample one month can be one model's only month): the
+    second's dummies are left out and named, and the fit equals the fit with the first effect alone. A
+    regressor the effects absorb cannot be estimated, and the error says which."""
+    frame = _small_poisson_frame().with_columns(month_copy=pl.col("month") + "-again")
+    fit = estimators.fit_poisson(frame, "actions", ["expertise"], ["mode", "month", "month_copy"])
+    alone = estimators.fit_poisson(frame, "actions", ["expertise"], ["mode", "month"])
+    assert fit.collinear_columns == tuple(f"month_copy[{c}]" for c in range(1, 6))
+    assert fit.note == "5 collinear dummies left out"
+    assert fit.coefficient("expertise") == pytest.approx(alone.coefficient("expertise"), rel=1e-9)
+    with pytest.raises(estimators.NOT_ESTIMABLE, match="expertise cannot be told apart"):
+        estimators.fit_poisson(frame.with_columns(level=pl.col("expertise")), "actions", ["expertise"], ["level"])

@@ -104,7 +104,8 @@ def regressions(
     confidence: float = CONFIDENCE,
 ) -> pl.DataFrame:
     """Per-level effects (log-linear OLS and Poisson PML) and adjacent-level steps (log-linear OLS). A model
-    that cannot be estimated on the data at hand is one row with the reason in `note`."""
+    that cannot be estimated on the data at hand is one row with the reason in `note`; a Poisson fit that left
+    separated rows or collinear dummies out says so there."""
     z = z_value(confidence)
     levels = [lv for lv in EXPERTISE_LEVELS if lv in set(frame["expertise"].to_list())]
     rows = []
@@ -156,17 +157,10 @@ def regressions(
         if poisson:
             try:
                 pml = fit_poisson(frame, measure, ["expertise"], fixed_effects)
-                rows.append(
-                    _effect_row(
-                        measure,
-                        "Poisson pseudo-ML",
-                        "per level",
-                        *pml.coefficient("expertise"),
-                        pml.nobs,
-                        pml.clusters,
-                        z,
-                    )
+                row = _effect_row(
+                    measure, "Poisson pseudo-ML", "per level", *pml.coefficient("expertise"), pml.nobs, pml.clusters, z
                 )
+                rows.append({**row, "note": pml.note})
             except NOT_ESTIMABLE as error:
                 rows.append(
                     {

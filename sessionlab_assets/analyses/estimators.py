@@ -88,6 +88,19 @@ class Fit:
     # The linearmodels results (None for Poisson: params and cov are all there is). For OLS its `cov` is the
     # homoskedastic one; the clustered covariance every table uses is `cov` here.
     result: object
+    # Poisson only: rows left out because their fixed-effect cell has an all-zero outcome (separated), and
+    # dummies left out because earlier columns already span them (collinear). `note` says both.
+    separated_rows: int = 0
+    collinear_columns: tuple[str, ...] = ()
+
+    @property
+    def note(self) -> str | None:
+        parts = []
+        if self.separated_rows:
+            parts.append(f"{self.separated_rows} rows in fixed-effect cells whose outcome is all zero left out")
+        if self.collinear_columns:
+            parts.append(f"{len(self.collinear_columns)} collinear dummies left out")
+        return "; ".join(parts) or None
 
     def coefficient(self, name: str) -> tuple[float, float]:
         return float(self.params[name]), float(np.sqrt(self.cov.loc[name, name]))
@@ -182,13 +195,19 @@ def fit_poisson(
 ) -> Fit:
     """Poisson pseudo-ML of a non-negative `outcome` (need not be a count) with fixed effects as dummies.
 
-    Newton-Raphson with step halving on the log-likelihood, to |step| < `tolerance`. Covariance: the
-    sandwich H⁻¹ (Σ_g s_g s_g') H⁻¹ with s_g the cluster's summed scores, times G/(G-1)·(N-1)/(N-K),
-    K the number of columns of the design (pyfixest's fepois CRV1 with ssc(k_fixef="full"))."""
-    data = _checked(frame, [outcome, *regressors, *fixed_effects, cluster])
-    y = data[outcome].cast(pl.Float64).to_numpy()
-    if (y < 0).any():
+    Rows in a fixed-effect cell whose outcome is zero throughout are left out first, repeatedly until none
+    is left (their dummy's estimate would run to minus infinity; pyfixest's `separation_check=["fe"]`),
+    then dummies that earlier columns already span (cells that coincide in a small sample). Newton-Raphson
+    with step halving on the log-likelihood, to |step| < `tolerance`. Covariance: the sandwich
+    H⁻¹ (Σ_g s_g s_g') H⁻¹ with s_g the cluster's summed scores, times G/(G-1)·(N-1)/(N-K), K the number
+    of columns of the design (pyfixest's fepois CRV1 with ssc(k_fixef="full"))."""
+    checked = _checked(frame, [outcome, *regressors, *fixed_effects, cluster])
+    if (checked[outcome] < 0).any():
         raise ValueError(f"Poisson pseudo-ML needs a non-negative outcome; {outcome} has negative values")
+    data = _without_separated(checked, outcome, fixed_effects)
+    if data.height == 0 or data[outcome].sum() == 0:
+        raise ValueError(f"{outcome} is zero in every row: nothing for a Poisson model to fit")
+    y = data[outcome].cast(pl.Float64).to_numpy()
     names = ["const", *regressors]
     columns = [np.ones(data.height), *(data[r].cast(pl.Float64).to_numpy() for r in regressors)]
     codes = _codes(data, [*fixed_effects, cluster])
@@ -196,13 +215,22 @@ def fit_poisson(
         for category in range(1, int(codes[fe].max()) + 1):
             names.append(f"{fe}[{category}]")
             columns.append((codes[fe] == category).astype(float))
-    design = np.column_stack(columns)
+    # The constant and the dummies first, so a regressor the effects absorb is the column found redundant.
+    regressor_columns = range(1, 1 + len(regressors))
+    order = [j for j in range(len(names)) if j not in regressor_columns] + list(regressor_columns)
+    kept = sorted(order[i] for i in _spanning_columns(np.column_stack([columns[j] for j in order])))
+    dropped = [names[j] for j in range(len(names)) if j not in kept]
+    if lost := [name for name in dropped if name in ("const", *regressors)]:
+        raise ValueError(f"{', '.join(lost)} cannot be told apart from the fixed effects in these rows")
+    names = [names[j] for j in kept]
+    design = np.column_stack([columns[j] for j in kept])
     beta = np.zeros(design.shape[1])
     beta[0] = np.log(y.mean())
 
     def log_likelihood(b: np.ndarray) -> float:
         eta = design @ b
-        return float(y @ eta - np.exp(eta).sum())
+        with np.errstate(over="ignore"):  # an overshooting step: -inf, which the halving below rejects
+            return float(y @ eta - np.exp(eta).sum())
 
     current = log_likelihood(beta)
     for _ in range(max_iterations):
@@ -218,7 +246,7 @@ def fit_poisson(
         if np.abs(step).max() < tolerance:
             break
     else:
-        raise ValueError(f"Poisson pseudo-ML did not converge in {max_iterations} iterations (separation?)")
+        raise ValueError(f"Poisson pseudo-ML did not converge in {max_iterations} iterations")
     mu = np.exp(design @ beta)
     bread = np.linalg.inv((design * mu[:, None]).T @ design)
     clusters = codes[cluster]
@@ -239,7 +267,35 @@ def fit_poisson(
         params=pd.Series(beta, index=names),
         cov=pd.DataFrame((cov + cov.T) / 2, index=names, columns=names),
         result=None,
+        separated_rows=checked.height - data.height,
+        collinear_columns=tuple(dropped),
     )
+
+
+def _without_separated(data: pl.DataFrame, outcome: str, fixed_effects: Sequence[str]) -> pl.DataFrame:
+    """`data` without the rows of fixed-effect cells whose outcome sums to zero, repeated until no such cell
+    is left (leaving out one effect's cell can empty another's)."""
+    while True:
+        keep = pl.lit(True)
+        for fe in fixed_effects:
+            keep = keep & (pl.col(outcome).sum().over(fe) > 0)
+        kept = data.filter(keep)
+        if kept.height == data.height:
+            return data
+        data = kept
+
+
+def _spanning_columns(design: np.ndarray, tolerance: float = 1e-9) -> list[int]:
+    """Indices of the columns of `design` kept left to right, each one only if it is not (to `tolerance`,
+    relative) a linear combination of those kept before it; computed on the Gram matrix, K × K."""
+    gram = design.T @ design
+    kept: list[int] = []
+    for j in range(gram.shape[0]):
+        trial = [*kept, j]
+        eigenvalues = np.linalg.eigvalsh(gram[np.ix_(trial, trial)])
+        if eigenvalues.min() > tolerance * max(eigenvalues.max(), 1.0):
+            kept.append(j)
+    return kept
 
 
 def clustered_means(
