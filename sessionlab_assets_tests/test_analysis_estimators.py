@@ -242,3 +242,14 @@ def test_poisson_leaves_out_dummies_the_other_effects_already_span():
     assert fit.coefficient("expertise") == pytest.approx(alone.coefficient("expertise"), rel=1e-9)
     with pytest.raises(estimators.NOT_ESTIMABLE, match="expertise cannot be told apart"):
         estimators.fit_poisson(frame.with_columns(level=pl.col("expertise")), "actions", ["expertise"], ["level"])
+
+
+def test_a_model_the_rows_cannot_support_is_noted_in_one_line():
+    """linearmodels explains an absorbed regressor over a dozen lines; a table's note keeps one line with
+    the variables it names."""
+    frame = _small_poisson_frame().with_columns(level=pl.col("expertise").cast(pl.Utf8), y=pl.col("actions") * 1.0)
+    with pytest.raises(estimators.NOT_ESTIMABLE) as raised:
+        estimators.fit_ols(frame, "y", ["expertise"], ["level"])
+    note = estimators.not_estimated(raised.value)
+    assert "\n" not in note and note.startswith("not estimated: absorbed by the fixed effects") and "expertise" in note
+    assert estimators.not_estimated(ValueError("no rows to fit\nmore")) == "not estimated: no rows to fit"

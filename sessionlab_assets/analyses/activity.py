@@ -17,7 +17,14 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-from sessionlab_assets.analyses.estimators import CONFIDENCE, NOT_ESTIMABLE, fit_ols, fit_poisson, z_value
+from sessionlab_assets.analyses.estimators import (
+    CONFIDENCE,
+    NOT_ESTIMABLE,
+    fit_ols,
+    fit_poisson,
+    not_estimated,
+    z_value,
+)
 from sessionlab_assets.analyses.frame import EXPERTISE_RATED, NOT_HEADLESS, labelled
 from sessionlab_assets.labels import EXPERTISE_LEVELS
 
@@ -151,7 +158,7 @@ def regressions(
                     "term": "per level",
                     "sessions": frame.height,
                     "users": frame["user_key"].n_unique(),
-                    "note": f"not estimated: {error}",
+                    "note": not_estimated(error),
                 }
             )
         if poisson:
@@ -169,7 +176,7 @@ def regressions(
                         "term": "per level",
                         "sessions": frame.height,
                         "users": frame["user_key"].n_unique(),
-                        "note": f"not estimated: {error}",
+                        "note": not_estimated(error),
                     }
                 )
     return pl.DataFrame([{"note": None, **row} for row in rows], schema=REGRESSIONS_SCHEMA)

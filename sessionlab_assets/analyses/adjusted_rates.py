@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from sessionlab_assets.analyses.estimators import CONFIDENCE, NOT_ESTIMABLE, Fit, fit_ols, z_value
+from sessionlab_assets.analyses.estimators import CONFIDENCE, NOT_ESTIMABLE, Fit, fit_ols, not_estimated, z_value
 from sessionlab_assets.analyses.frame import EXPERTISE_RATED, HAS_GOAL, NOT_HEADLESS, labelled
 from sessionlab_assets.labels import EXPERTISE_LEVELS
 
@@ -142,7 +142,7 @@ def table_a1(frame: pl.DataFrame, outcome: str = OUTCOME) -> pl.DataFrame:
                     # The sample the row speaks for, so that small-cell suppression applies to the note too.
                     "sessions": frame.height,
                     "users": frame["user_key"].n_unique(),
-                    "note": f"not estimated: {error}",
+                    "note": not_estimated(error),
                 }
             )
     return pl.DataFrame(rows, schema=TABLE_A1_SCHEMA)
@@ -231,7 +231,7 @@ def _rates_or_note(frame: pl.DataFrame, specification: Specification, outcome: s
                     "expertise": lv,
                     "sessions": counts.get(lv, {}).get("sessions", 0),
                     "users": counts.get(lv, {}).get("users", 0),
-                    "note": f"not estimated: {error}",
+                    "note": not_estimated(error),
                 }
                 for lv in levels
             ],

@@ -39,6 +39,17 @@ class MissingColumn(RuntimeError):
     pass
 
 
+def not_estimated(error: Exception) -> str:
+    """One line for a table's `note` on a model the data cannot support. linearmodels explains an absorbed
+    regressor over a dozen lines; the note keeps the variables it names."""
+    if isinstance(error, AbsorbingEffectError):
+        lines = str(error).splitlines()
+        named = [line.strip() for line in lines if line.startswith("    ") and line.strip()]
+        return "not estimated: absorbed by the fixed effects in these rows: " + "; ".join(named or ["(unnamed)"])
+    first = next((line.strip() for line in str(error).splitlines() if line.strip()), type(error).__name__)
+    return f"not estimated: {first}"
+
+
 def cov_cluster(z: np.ndarray, clusters: np.ndarray) -> np.ndarray:
     """The meat of a clustered covariance, (1/n) Σ_g z_g z_g' with z_g the sum of z over cluster g,
     with one bincount per column (no Python loop over clusters)."""
@@ -96,10 +107,12 @@ class Fit:
     @property
     def note(self) -> str | None:
         parts = []
-        if self.separated_rows:
-            parts.append(f"{self.separated_rows} rows in fixed-effect cells whose outcome is all zero left out")
-        if self.collinear_columns:
-            parts.append(f"{len(self.collinear_columns)} collinear dummies left out")
+        if rows := self.separated_rows:
+            parts.append(
+                f"{rows} {'row' if rows == 1 else 'rows'} in fixed-effect cells whose outcome is all zero left out"
+            )
+        if columns := len(self.collinear_columns):
+            parts.append(f"{columns} collinear {'dummy' if columns == 1 else 'dummies'} left out")
         return "; ".join(parts) or None
 
     def coefficient(self, name: str) -> tuple[float, float]:
