@@ -64,6 +64,12 @@ def test_composition_recovers_the_planted_shares_and_shift(labelled):
     planted_change["analyze + communicate"] = planted_change["analyze"] + planted_change["communicate"]
     for row in change.iter_rows(named=True):
         assert row["ci_low"] <= planted_change[row["category"]] <= row["ci_high"], row
+    # The relative change (last / first - 1) too, from its own interval on the log scale.
+    planted_first = {m: first[i] for i, m in enumerate(WORK_MODES)}
+    planted_first["analyze + communicate"] = planted_first["analyze"] + planted_first["communicate"]
+    for row in change.iter_rows(named=True):
+        relative = planted_change[row["category"]] / planted_first[row["category"]]
+        assert row["relative_ci_low"] <= relative <= row["relative_ci_high"], row
     fix = change.filter(pl.col("category") == "fix").row(0, named=True)
     assert fix["first_value"] == pytest.approx(0.33, abs=0.02) and fix["last_value"] == pytest.approx(0.19, abs=0.02)
 
@@ -79,3 +85,25 @@ def test_activity_growth_per_level_recovers_the_planted_gradient(labelled):
     for measure, log_step in planted.items():
         row = table.filter((pl.col("measure") == measure) & (pl.col("term") == "per level")).row(0, named=True)
         assert row["effect_ci_low"] <= np.expm1(log_step) <= row["effect_ci_high"], row
+
+
+def test_a_relative_change_interval_stays_above_minus_100_percent():
+    """One person's months: five sessions worth about $100 in the first, four worth a few dollars in the
+    last. Scaling the change's interval by the first month's mean put its lower end at -249%; the
+    interval on log(last / first) counts both months' error and stays inside (-100%, ...)."""
+    rows = pl.DataFrame(
+        {
+            "month_label": ["2026-01"] * 5 + ["2026-06"] * 4,
+            "work_mode": ["build"] * 9,
+            "value_usd": [20.0, 40.0, 90.0, 150.0, 200.0, 1.0, 2.0, 3.0, 2.5],
+            "user_key": [f"s{i}" for i in range(9)],
+        }
+    )
+    row = (
+        composition.composition_change(rows)
+        .filter((pl.col("category") == "all") & (pl.col("measure") == "mean_value_usd"))
+        .row(0, named=True)
+    )
+    assert row["relative_change"] == pytest.approx(2.125 / 100 - 1)
+    assert row["ci_low"] / row["first_value"] < -1  # the old interval
+    assert -1 < row["relative_ci_low"] < row["relative_change"] < row["relative_ci_high"] < 0

@@ -3,14 +3,16 @@ the change from the first month to the last.
 
 Shares and means carry CIs clustered by user (`estimators.clustered_means`). A change between two
 months is the coefficient of a last-month dummy in OLS on the two months' sessions, clustered by user,
-so a user active in both months is accounted for.
+so a user active in both months is accounted for. A relative change's CI comes from log(last / first), so
+it never reaches below -100%.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
-from sessionlab_assets.analyses.estimators import CONFIDENCE, clustered_means, fit_ols, indicator_shares, z_value
+from sessionlab_assets.analyses.estimators import CONFIDENCE, Fit, clustered_means, fit_ols, indicator_shares, z_value
 from sessionlab_assets.analyses.frame import NOT_HEADLESS, labelled
 from sessionlab_assets.labels import VALUE_TIERS, WORK_MODES
 
@@ -60,6 +62,8 @@ def _change(
             "ci_low": None,
             "ci_high": None,
             "relative_change": None,
+            "relative_ci_low": None,
+            "relative_ci_high": None,
             "users": users,
         }
     fit = fit_ols(rows, value, ["last_month"])
@@ -73,7 +77,25 @@ def _change(
         "ci_low": change - z * se,
         "ci_high": change + z * se,
         "relative_change": change / means[first] if means[first] else None,
+        **_relative_interval(fit, z),
         "users": users,
+    }
+
+
+def _relative_interval(fit: Fit, z: float) -> dict:
+    """CI of the relative change last / first - 1, from the delta-method SE of log(last / first) with the
+    fit's clustered covariance of (first, change), so both months' sampling error counts and the interval
+    stays above -100%. None when either month's mean is not positive."""
+    first, change = fit.params["const"], fit.params["last_month"]
+    last = first + change
+    if first <= 0 or last <= 0:
+        return {"relative_ci_low": None, "relative_ci_high": None}
+    gradient = np.array([1 / last - 1 / first, 1 / last])
+    se = float(np.sqrt(gradient @ fit.cov.loc[["const", "last_month"], ["const", "last_month"]].to_numpy() @ gradient))
+    log_ratio = np.log(last / first)
+    return {
+        "relative_ci_low": float(np.expm1(log_ratio - z * se)),
+        "relative_ci_high": float(np.expm1(log_ratio + z * se)),
     }
 
 
@@ -101,6 +123,17 @@ def composition_change(
     return pl.DataFrame(
         rows,
         schema_overrides={
-            c: pl.Float64 for c in ("first_value", "last_value", "change", "se", "ci_low", "ci_high", "relative_change")
+            c: pl.Float64
+            for c in (
+                "first_value",
+                "last_value",
+                "change",
+                "se",
+                "ci_low",
+                "ci_high",
+                "relative_change",
+                "relative_ci_low",
+                "relative_ci_high",
+            )
         },
     ).with_columns(first_month=pl.lit(first), last_month=pl.lit(last))

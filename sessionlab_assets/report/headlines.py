@@ -122,8 +122,8 @@ HEADLINES = (
         "Value",
         "Change in mean task value, first to last month",
         "+27%",
-        "SELECT relative_change AS value, ci_low / nullif(first_value, 0) AS ci_low, "
-        "ci_high / nullif(first_value, 0) AS ci_high, users AS sessions, suppressed, NULL AS note "
+        "SELECT relative_change AS value, relative_ci_low AS ci_low, relative_ci_high AS ci_high, "
+        "users AS sessions, suppressed, NULL AS note "
         "FROM analysis_composition_change WHERE category = 'all' AND measure = 'mean_value_usd'",
         "change",
     ),

@@ -12,7 +12,11 @@ CREATE TABLE IF NOT EXISTS analysis_composition_change (
     ci_low           DOUBLE,
     ci_high          DOUBLE,
     relative_change  DOUBLE,            -- change / first_value
+    relative_ci_low  DOUBLE,            -- CI of relative_change: delta method on log(last / first), both
+    relative_ci_high DOUBLE,            -- months' sampling error counted (NULL unless both means > 0)
     users            BIGINT,
     suppressed       BOOLEAN NOT NULL,
     PRIMARY KEY (category, measure)
 );
+ALTER TABLE analysis_composition_change ADD COLUMN IF NOT EXISTS relative_ci_low DOUBLE;
+ALTER TABLE analysis_composition_change ADD COLUMN IF NOT EXISTS relative_ci_high DOUBLE;
