@@ -121,6 +121,29 @@ def test_clustered_mean_is_ols_on_a_constant(sessions):
     assert means["se"][0] == pytest.approx(se, rel=1e-9)
 
 
+def test_a_proportion_interval_stays_inside_zero_and_one(sessions):
+    """A share's CI is the Wilson interval at the design-effect sample size: four of four sessions give
+    [n/(n+z²), 1] (Wald gave the point [1, 1]); one of five stays above 0 (Wald went below); and with
+    thousands of sessions it is the Wald interval."""
+    z = estimators.z_value()
+    few = pl.DataFrame(
+        {"cell": ["a"] * 4 + ["b"] * 5, "y": [1.0] * 4 + [1.0, 0, 0, 0, 0], "user_key": list("123456789")}
+    )
+    shares = estimators.clustered_means(few, "y", ["cell"], proportion=True)
+    wald = estimators.clustered_means(few, "y", ["cell"])
+    assert shares["ci_low"][0] == pytest.approx(4 / (4 + z**2)) and shares["ci_high"][0] == 1.0
+    assert wald["ci_low"][0] == wald["ci_high"][0] == 1.0
+    assert wald["ci_low"][1] < 0 < shares["ci_low"][1] < 0.2 < shares["ci_high"][1] < 1
+    assert shares["se"].to_list() == wald["se"].to_list()  # the standard error is the clustered one either way
+    frame = sessions.with_columns(cell=pl.lit("all"))
+    large = estimators.clustered_means(frame, "verified_success", ["cell"], proportion=True)
+    large_wald = estimators.clustered_means(frame, "verified_success", ["cell"])
+    assert large["ci_low"][0] == pytest.approx(large_wald["ci_low"][0], abs=5e-4)
+    assert large["ci_high"][0] == pytest.approx(large_wald["ci_high"][0], abs=5e-4)
+    one_person = few.with_columns(user_key=pl.lit("me"))
+    assert estimators.clustered_means(one_person, "y", ["cell"], proportion=True)["ci_low"].is_null().all()
+
+
 def test_activity_regressions_agree_with_pyfixest(sessions):
     fixed_effects = activity.FIXED_EFFECTS
     table = activity.regressions(sessions, fixed_effects)

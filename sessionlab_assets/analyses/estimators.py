@@ -312,13 +312,22 @@ def _spanning_columns(design: np.ndarray, tolerance: float = 1e-9) -> list[int]:
 
 
 def clustered_means(
-    frame: pl.DataFrame, value: str, by: Sequence[str], cluster: str = "user_key", confidence: float = CONFIDENCE
+    frame: pl.DataFrame,
+    value: str,
+    by: Sequence[str],
+    cluster: str = "user_key",
+    confidence: float = CONFIDENCE,
+    proportion: bool = False,
 ) -> pl.DataFrame:
     """Mean of `value` in each cell of `by`, with its standard error clustered on `cluster`.
 
     For cell c with clusters g, s_g = Σ y and n_g = the rows of g: mean = Σ s_g / N and
     Var = G/(G-1) · Σ_g (s_g − mean·n_g)² / N², the CR1 variance of OLS on a constant (N-K = N-1 cancels).
-    Nulls in `value` are left out. Columns: by..., sessions, users, mean, se, ci_low, ci_high."""
+    The CI is mean ± z·se, or, for a `proportion` (a 0/1 value), the Wilson score interval at the effective
+    sample size p(1-p)/se² (at most N; N when se is 0): it stays inside [0, 1] and is not a point at a
+    share of 0 or 1 — what a few sessions give — and it is the Wald interval as N grows (Korn & Graubard's
+    design-effect adjustment). No CI with one cluster. Nulls in `value` are left out.
+    Columns: by..., sessions, users, mean, se, ci_low, ci_high."""
     by = list(by)
     z = z_value(confidence)
     per_cluster = (
@@ -344,12 +353,28 @@ def clustered_means(
     )
     return (
         cells.with_columns(se=se)
-        .with_columns(ci_low=pl.col("mean") - z * pl.col("se"), ci_high=pl.col("mean") + z * pl.col("se"))
+        .with_columns(**(_wilson(z) if proportion else _wald(z)))
         .select(
             *by, pl.col("sessions").cast(pl.Int64), pl.col("users").cast(pl.Int64), "mean", "se", "ci_low", "ci_high"
         )
         .sort(by)
     )
+
+
+def _wald(z: float) -> dict[str, pl.Expr]:
+    return {"ci_low": pl.col("mean") - z * pl.col("se"), "ci_high": pl.col("mean") + z * pl.col("se")}
+
+
+def _wilson(z: float) -> dict[str, pl.Expr]:
+    p, se = pl.col("mean"), pl.col("se")
+    n = pl.when(se > 0).then(pl.min_horizontal(p * (1 - p) / se**2, pl.col("sessions"))).otherwise(pl.col("sessions"))
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z / (1 + z**2 / n) * (p * (1 - p) / n + z**2 / (4 * n**2)).sqrt()
+    defined = se.is_not_null()
+    return {
+        "ci_low": pl.when(defined).then((centre - half).clip(lower_bound=0.0)),
+        "ci_high": pl.when(defined).then((centre + half).clip(upper_bound=1.0)),
+    }
 
 
 def indicator_shares(
@@ -369,7 +394,7 @@ def indicator_shares(
     for value in categories:
         indicator = rows.with_columns((pl.col(category) == value).cast(pl.Float64).alias("_indicator"))
         parts.append(
-            clustered_means(indicator, "_indicator", by, cluster, confidence)
+            clustered_means(indicator, "_indicator", by, cluster, confidence, proportion=True)
             .drop("sessions", "users")
             .with_columns(pl.lit(value).alias(category))
         )

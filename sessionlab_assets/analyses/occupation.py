@@ -33,7 +33,7 @@ def _rates(frame: pl.DataFrame, scope: str, grouping: str, group: pl.Expr, by_mo
         group.alias("group_name"), (pl.col("month_label") if by_month else pl.lit(ALL_MONTHS)).alias("period")
     )
     parts = [
-        clustered_means(keyed, measure, ["period", "group_name"])
+        clustered_means(keyed, measure, ["period", "group_name"], proportion=True)
         .rename({"mean": "rate"})
         .with_columns(measure=pl.lit(measure))
         for measure in MEASURES

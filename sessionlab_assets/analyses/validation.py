@@ -74,8 +74,10 @@ def modes_against_telemetry(frame: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit(CODE_WRITING))
         .otherwise(pl.lit(OTHER_MODES)),
     )
-    per_mode = clustered_means(changed, "code_changed", ["work_mode"])
-    per_group = clustered_means(changed, "code_changed", ["mode_group"]).rename({"mode_group": "work_mode"})
+    per_mode = clustered_means(changed, "code_changed", ["work_mode"], proportion=True)
+    per_group = clustered_means(changed, "code_changed", ["mode_group"], proportion=True).rename(
+        {"mode_group": "work_mode"}
+    )
     return (
         pl.concat([per_mode, per_group])
         .rename({"mean": "code_changed_share"})
@@ -85,7 +87,7 @@ def modes_against_telemetry(frame: pl.DataFrame) -> pl.DataFrame:
 
 def judged_success_by_signal(frame: pl.DataFrame) -> pl.DataFrame:
     parts = [
-        clustered_means(frame, "judged_success", [signal])
+        clustered_means(frame, "judged_success", [signal], proportion=True)
         .rename({signal: "level", "mean": "judged_success_rate"})
         .with_columns(signal=pl.lit(signal), level=pl.col("level").cast(pl.Int32))
         for signal in ("success_signal", "failure_signal")
