@@ -457,6 +457,9 @@ def expertise(session: Session) -> dict[str, Any]:
     score += 0.5 * min(conceded, 2)
     score -= 1.0 * min(len(NOVICE.findall(text)), 2)
     score += 0.5 if words >= 120 and density >= 3 else 0.0
+    # round() takes a half to the even level (2.5 -> 2, 3.5 -> 4, 4.5 -> 4), and the agreement figures are
+    # measured so: rounding halves up instead drops the quadratic-weighted kappa on the 92 real sessions
+    # from 0.395 to 0.208 (a bare score of 2.5, sparse technical words, is a beginner's).
     level = int(min(5, max(1, round(score))))
     return {
         "reasoning": f"{technical} technical terms in {words} words, {conceded} points conceded by the agent; "
