@@ -214,12 +214,22 @@ def test_outcome_and_signals_at_the_ends_of_the_scale(tmp_path):
     assert (rules.success_signal(s)["level"], rules.failure_signal(s)["level"]) == (2, 0)
 
 
-def test_a_session_cut_off_mid_work_is_partial_and_a_greeting_has_no_goal(tmp_path):
+def test_a_session_cut_off_mid_work_is_partial_unless_the_work_was_committed_and_a_greeting_has_no_goal(
+    tmp_path,
+):
     cut = _transcript()
     cut.prompt("Migrate the settings loader to pydantic")
     _edit(cut, "/repo/settings.py")
     _read(cut, "/repo/loader.py")  # and nothing after: no closing word from the agent
     assert rules.outcome(_session(tmp_path / "cut", cut))["outcome"] == "partially_succeeded"
+
+    committed = _transcript()
+    committed.prompt("Migrate the settings loader to pydantic")
+    _edit(committed, "/repo/settings.py")
+    _run(committed, "Bash", "git commit -am 'Load settings with pydantic'", "[main 4d5e6f7] Load settings")
+    _read(committed, "/repo/loader.py")  # cut off again, but after a commit of the work
+    assert rules.success_signal(_session(tmp_path / "committed", committed))["level"] == 4
+    assert rules.outcome(_session(tmp_path / "committed2", committed))["outcome"] == "succeeded"
 
     hello = _transcript()
     hello.prompt("hi")

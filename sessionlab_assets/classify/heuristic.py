@@ -628,7 +628,10 @@ def interrupted_at_the_end(session: Session) -> bool:
 def outcome(session: Session) -> dict[str, Any]:
     """Rubric: succeeded (the objective met), partially succeeded, failed, or no clear goal (the person
     never asked for anything). Read from the two evidence scales: hard failure without hard success is
-    failed; hard failure beside success, or moderate friction, is partial; otherwise succeeded."""
+    failed; hard failure beside success is partial. Moderate friction and a session cut off on a tool call
+    are doubts: one is outweighed by hard success (a commit, a passing run, the person's thanks: "a git
+    commit matching the work" is success, and a cut "is NOT outcome evidence"), two are not, and without
+    hard success one makes the session partial; otherwise succeeded."""
     substantive = [u for u in session.users if not is_bare_retry(u) and not NO_TASK.match(u)]
     if not substantive:
         return {"objective": "none stated", "outcome": "no_clear_goal"}
@@ -640,8 +643,10 @@ def outcome(session: Session) -> dict[str, Any]:
         label = (
             "partially_succeeded" if success >= 4 or (edits(session) and failure == 4 and success >= 2) else "failed"
         )
-    elif failure == 3 or last_request_unanswered(session) or ends_mid_work(session):
+    elif last_request_unanswered(session):
         label = "partially_succeeded"
+    elif doubts := (failure == 3) + ends_mid_work(session):
+        label = "succeeded" if success >= 4 and doubts == 1 else "partially_succeeded"
     elif not edits(session) and agent_waits_on_the_person(session):
         label = "failed"  # nothing changed, and the agent's last word is a question nobody answered
     else:
