@@ -221,7 +221,11 @@ def test_a_session_cut_off_mid_work_is_partial_unless_the_work_was_committed_and
     cut.prompt("Migrate the settings loader to pydantic")
     _edit(cut, "/repo/settings.py")
     _read(cut, "/repo/loader.py")  # and nothing after: no closing word from the agent
-    assert rules.outcome(_session(tmp_path / "cut", cut))["outcome"] == "partially_succeeded"
+    s = _session(tmp_path / "cut", cut)
+    assert rules.outcome(s)["outcome"] == "partially_succeeded"
+    # No line of it is friction, yet the work fell short: the failure scale reads 3 (rubric: "work clearly
+    # fell short on one dimension"), so the session hits trouble.
+    assert (rules.failure_evidence(s)["level"], rules.failure_signal(s)["level"]) == (0, 3)
 
     committed = _transcript()
     committed.prompt("Migrate the settings loader to pydantic")

@@ -626,6 +626,13 @@ def interrupted_at_the_end(session: Session) -> bool:
 
 
 def outcome(session: Session) -> dict[str, Any]:
+    """The outcome label (`_outcome`), read once per window: the failure scale reads it too."""
+    if "outcome" not in session.from_window:
+        session.from_window["outcome"] = _outcome(session)
+    return session.from_window["outcome"]
+
+
+def _outcome(session: Session) -> dict[str, Any]:
     """Rubric: succeeded (the objective met), partially succeeded, failed, or no clear goal (the person
     never asked for anything). Read from the two evidence scales: hard failure without hard success is
     failed; hard failure beside success is partial. Moderate friction and a session cut off on a tool call
@@ -637,7 +644,7 @@ def outcome(session: Session) -> dict[str, Any]:
         return {"objective": "none stated", "outcome": "no_clear_goal"}
     if not session.agent_texts and not session.calls:
         return {"objective": substantive[0][:120], "outcome": "failed"}  # the agent never answered
-    failure = failure_signal(session)["level"]
+    failure = failure_evidence(session)["level"]
     success = success_signal(session)["level"]
     if failure >= 4:
         label = (
@@ -687,11 +694,22 @@ def success_signal(session: Session) -> dict[str, Any]:
 
 
 def failure_signal(session: Session) -> dict[str, Any]:
+    """Rubric, 0-5, the failure side only: the evidence below, and at least 3 for a session the outcome
+    rule calls partially succeeded (rubric: 3 is "work clearly fell short on one dimension", the partial
+    outcome's "some sub-tasks done, others not") — a session cut off mid-work or ending on a request the
+    agent never took up shows that, though no single line of it is friction."""
+    scale = failure_evidence(session)
+    if scale["level"] < 3 and outcome(session)["outcome"] == "partially_succeeded":
+        return {"evidence": [*scale["evidence"], "the work fell short of the request"], "level": 3}
+    return scale
+
+
+def failure_evidence(session: Session) -> dict[str, Any]:
     """Rubric, 0-5, the failure side only; the final state counts. Hard signals (4 on its own, 5 when
     several): the last calls or the last test run failing unrecovered, the person saying it did not work
     or giving up. Moderate friction (3): the agent giving up on part of the task, the person pushing back.
     Soft (2): the agent looping on the same failing attempt, or a correction the agent then addressed.
-    A recovered error is at most 1; silence after clean work is 0."""
+    A recovered error is at most 1; silence after clean work is 0. What the outcome rule reads."""
     reaction = last_prompt_reaction(session)
     hard = []
     if ended_in_trouble(session):
