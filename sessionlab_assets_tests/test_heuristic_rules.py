@@ -227,6 +227,16 @@ def test_a_session_cut_off_mid_work_is_partial_unless_the_work_was_committed_and
     # fell short on one dimension"), so the session hits trouble.
     assert (rules.failure_evidence(s)["level"], rules.failure_signal(s)["level"]) == (0, 3)
 
+    unanswered = _transcript()
+    unanswered.prompt("Make the nightly export job write parquet instead of csv")
+    _read(unanswered, "/repo/jobs/export.py")
+    unanswered.say("Which parquet library does the deployment image ship: pyarrow or fastparquet?")
+    s = _session(tmp_path / "unanswered", unanswered)
+    # Nothing changed and the agent's last word is a question nobody answered: failed, so the clean
+    # ending is no success-shaped signal (rubric, NONE: "the session may have failed").
+    assert rules.outcome(s)["outcome"] == "failed"
+    assert (rules.success_evidence(s)["level"], rules.success_signal(s)["level"]) == (2, 0)
+
     committed = _transcript()
     committed.prompt("Migrate the settings loader to pydantic")
     _edit(committed, "/repo/settings.py")

@@ -645,7 +645,7 @@ def _outcome(session: Session) -> dict[str, Any]:
     if not session.agent_texts and not session.calls:
         return {"objective": substantive[0][:120], "outcome": "failed"}  # the agent never answered
     failure = failure_evidence(session)["level"]
-    success = success_signal(session)["level"]
+    success = success_evidence(session)["level"]
     if failure >= 4:
         label = (
             "partially_succeeded" if success >= 4 or (edits(session) and failure == 4 and success >= 2) else "failed"
@@ -662,10 +662,20 @@ def _outcome(session: Session) -> dict[str, Any]:
 
 
 def success_signal(session: Session) -> dict[str, Any]:
+    """Rubric, 0-5, the success side only: the evidence below, and none at all (0) for a session the outcome
+    rule calls failed unless it carries hard evidence (rubric, NONE: "the session may have failed")."""
+    scale = success_evidence(session)
+    if 0 < scale["level"] < 4 and outcome(session)["outcome"] == "failed":
+        return {"evidence": [], "level": 0}
+    return scale
+
+
+def success_evidence(session: Session) -> dict[str, Any]:
     """Rubric, 0-5, the success side only. Hard signals (4 on its own, 5 when several corroborate): the
     person's explicit affirmation, a passing test run at the end, a commit or pull request. A moderate
     one (3): commands that ran cleanly after the change. A clean ending with the artefact and no
-    corroboration is 2; a faint trace 1; nothing attempted, or a session that failed, 0."""
+    corroboration is 2; a faint trace 1; nothing attempted, or a session that failed, 0. What the outcome
+    rule reads."""
     reaction = last_prompt_reaction(session)
     hard = []
     if reaction == "affirmation":
