@@ -7,9 +7,11 @@
   computed here (`clustered_ols_cov`) from the model's absorbed design with one bincount per column,
   because linearmodels loops over clusters in Python, which dominates a fit with 235k users.
 - `fit_poisson`: Poisson pseudo-maximum likelihood with fixed effects as dummies and the same
-  clustered, small-sample-corrected covariance.
+  clustered, small-sample-corrected covariance; separated rows and collinear dummies left out, and said.
+- `not_estimated`: the one-line note a table carries for a model the rows cannot support.
 - `clustered_means`: a cell mean with its clustered standard error, the CR1 variance of OLS on a
-  constant, computed from per-cluster sums so it is one group-by at any size.
+  constant, computed from per-cluster sums so it is one group-by at any size; for a share, a Wilson
+  interval at the design-effect sample size.
 """
 
 from __future__ import annotations
@@ -372,6 +374,7 @@ def _wilson(z: float) -> dict[str, pl.Expr]:
     half = z / (1 + z**2 / n) * (p * (1 - p) / n + z**2 / (4 * n**2)).sqrt()
     defined = se.is_not_null()
     return {
+        # The interval lies inside [0, 1] by construction; the clip only absorbs rounding.
         "ci_low": pl.when(defined).then((centre - half).clip(lower_bound=0.0)),
         "ci_high": pl.when(defined).then((centre + half).clip(upper_bound=1.0)),
     }
