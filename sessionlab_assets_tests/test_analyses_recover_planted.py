@@ -107,3 +107,32 @@ def test_a_relative_change_interval_stays_above_minus_100_percent():
     assert row["relative_change"] == pytest.approx(2.125 / 100 - 1)
     assert row["ci_low"] / row["first_value"] < -1  # the old interval
     assert -1 < row["relative_ci_low"] < row["relative_change"] < row["relative_ci_high"] < 0
+
+
+def test_a_share_change_interval_is_wald_at_scale_and_not_a_point_on_a_few_sessions(labelled):
+    """The change in a mode's share has a MOVER interval from the two months' Wilson intervals: with tens of
+    thousands of sessions it is the Wald interval of the clustered OLS change; one person whose single
+    first-month session and three last-month sessions are all operate got the point [0, 0] from Wald, and
+    gets [-(1 - 3/(3+z²)), 1 - 1/(1+z²)] (each share's Wilson interval, uncorrelated as se is 0)."""
+    rows = restrict(labelled, "composition_trends", composition.SAMPLE_RULES)[0]
+    change = composition.composition_change(rows).filter(pl.col("measure") == "share")
+    for row in change.iter_rows(named=True):
+        assert row["ci_low"] == pytest.approx(row["change"] - 1.959964 * row["se"], abs=2e-3), row
+        assert row["ci_high"] == pytest.approx(row["change"] + 1.959964 * row["se"], abs=2e-3), row
+    few = pl.DataFrame(
+        {
+            "month_label": ["2026-01", "2026-06", "2026-06", "2026-06"],
+            "work_mode": ["operate"] * 4,
+            "value_usd": [100.0] * 4,
+            "user_key": ["s1", "s2", "s3", "s4"],
+        }
+    )
+    operate = (
+        composition.composition_change(few)
+        .filter((pl.col("category") == "operate") & (pl.col("measure") == "share"))
+        .row(0, named=True)
+    )
+    z2 = 1.959964**2
+    assert operate["change"] == pytest.approx(0.0, abs=1e-12)
+    assert operate["ci_low"] == pytest.approx(-(1 - 3 / (3 + z2)), rel=1e-5)
+    assert operate["ci_high"] == pytest.approx(1 - 1 / (1 + z2), rel=1e-5)

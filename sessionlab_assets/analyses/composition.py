@@ -3,8 +3,8 @@ the change from the first month to the last.
 
 Shares and means carry CIs clustered by user (`estimators.clustered_means`). A change between two
 months is the coefficient of a last-month dummy in OLS on the two months' sessions, clustered by user,
-so a user active in both months is accounted for. A relative change's CI comes from log(last / first), so
-it never reaches below -100%.
+so a user active in both months is accounted for. A share's change has a MOVER interval from the two
+months' Wilson intervals; a relative change's CI comes from log(last / first), so it never reaches below -100%.
 """
 
 from __future__ import annotations
@@ -12,7 +12,15 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from sessionlab_assets.analyses.estimators import CONFIDENCE, Fit, clustered_means, fit_ols, indicator_shares, z_value
+from sessionlab_assets.analyses.estimators import (
+    CONFIDENCE,
+    Fit,
+    clustered_means,
+    fit_ols,
+    indicator_shares,
+    wilson_interval,
+    z_value,
+)
 from sessionlab_assets.analyses.frame import NOT_HEADLESS, labelled
 from sessionlab_assets.labels import VALUE_TIERS, WORK_MODES
 
@@ -41,9 +49,17 @@ def mode_value(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _change(
-    frame: pl.DataFrame, value: str, first: str, last: str, confidence: float, members: pl.Expr | None = None
+    frame: pl.DataFrame,
+    value: str,
+    first: str,
+    last: str,
+    confidence: float,
+    members: pl.Expr | None = None,
+    proportion: bool = False,
 ) -> dict:
-    """`members` marks the rows whose users the cell is about (for a share: sessions in the mode; default all)."""
+    """`members` marks the rows whose users the cell is about (for a share: sessions in the mode; default all).
+    The change's CI is change ± z·se, or for a `proportion` (a share) the MOVER interval built from each
+    month's Wilson interval (`_share_change_interval`)."""
     members = pl.lit(True) if members is None else members
     rows = frame.filter(pl.col("month_label").is_in([first, last]) & pl.col(value).is_not_null()).with_columns(
         last_month=(pl.col("month_label") == last).cast(pl.Float64)
@@ -69,17 +85,46 @@ def _change(
     fit = fit_ols(rows, value, ["last_month"])
     change, se = fit.coefficient("last_month")
     z = z_value(confidence)
+    if proportion:
+        sessions = (rows.filter(pl.col("last_month") == 0).height, rows.filter(pl.col("last_month") == 1).height)
+        ci_low, ci_high = _share_change_interval(fit, sessions, z)
+    else:
+        ci_low, ci_high = change - z * se, change + z * se
     return {
         "first_value": means[first],
         "last_value": means[last],
         "change": change,
         "se": se,
-        "ci_low": change - z * se,
-        "ci_high": change + z * se,
+        "ci_low": ci_low,
+        "ci_high": ci_high,
         "relative_change": change / means[first] if means[first] else None,
         **_relative_interval(fit, z),
         "users": users,
     }
+
+
+def _share_change_interval(fit: Fit, sessions: tuple[int, int], z: float) -> tuple[float, float]:
+    """CI of the change in a share between two months by MOVER (Zou & Donner 2008): each month's Wilson
+    interval at its design-effect sample size (`wilson_interval`), combined with the correlation of the two
+    months' shares that users active in both give (from the fit's clustered covariance). It is the Wald
+    interval at scale, and on a few sessions it neither leaves [-1, 1] nor shrinks to a point when both
+    months' shares are 0 or 1."""
+    cov = fit.cov.loc[["const", "last_month"], ["const", "last_month"]].to_numpy()
+    first = fit.params["const"]
+    last = first + fit.params["last_month"]
+    var_first = cov[0, 0]
+    var_last = cov[0, 0] + 2 * cov[0, 1] + cov[1, 1]
+    low, high = wilson_interval(
+        np.array([first, last]), np.sqrt(np.maximum([var_first, var_last], 0.0)), np.array(sessions, float), z
+    )
+    rho = (var_first + cov[0, 1]) / np.sqrt(var_first * var_last) if var_first > 0 and var_last > 0 else 0.0
+    down_last, up_first = last - low[1], high[0] - first
+    up_last, down_first = high[1] - last, first - low[0]
+    change = last - first
+    return (
+        float(change - np.sqrt(max(down_last**2 + up_first**2 - 2 * rho * down_last * up_first, 0.0))),
+        float(change + np.sqrt(max(up_last**2 + down_first**2 - 2 * rho * up_last * down_first, 0.0))),
+    )
 
 
 def _relative_interval(fit: Fit, z: float) -> dict:
@@ -112,7 +157,7 @@ def composition_change(
             {
                 "category": name,
                 "measure": "share",
-                **_change(share, "in_group", first, last, confidence, pl.col("in_group") > 0),
+                **_change(share, "in_group", first, last, confidence, pl.col("in_group") > 0, proportion=True),
             }
         )
     for name, modes in {**MODE_GROUPS, ALL_MODES: WORK_MODES}.items():

@@ -353,31 +353,32 @@ def clustered_means(
     se = pl.when(pl.col("users") > 1).then(
         (pl.col("users") / (pl.col("users") - 1) * squared.clip(lower_bound=0)).sqrt() / pl.col("sessions")
     )
-    return (
-        cells.with_columns(se=se)
-        .with_columns(**(_wilson(z) if proportion else _wald(z)))
-        .select(
-            *by, pl.col("sessions").cast(pl.Int64), pl.col("users").cast(pl.Int64), "mean", "se", "ci_low", "ci_high"
+    out = cells.with_columns(se=se)
+    if proportion:
+        low, high = wilson_interval(
+            out["mean"].to_numpy(), out["se"].to_numpy(), out["sessions"].to_numpy().astype(float), z
         )
-        .sort(by)
-    )
+        out = out.with_columns(ci_low=pl.Series(low, nan_to_null=True), ci_high=pl.Series(high, nan_to_null=True))
+    else:
+        out = out.with_columns(ci_low=pl.col("mean") - z * pl.col("se"), ci_high=pl.col("mean") + z * pl.col("se"))
+    return out.select(
+        *by, pl.col("sessions").cast(pl.Int64), pl.col("users").cast(pl.Int64), "mean", "se", "ci_low", "ci_high"
+    ).sort(by)
 
 
-def _wald(z: float) -> dict[str, pl.Expr]:
-    return {"ci_low": pl.col("mean") - z * pl.col("se"), "ci_high": pl.col("mean") + z * pl.col("se")}
-
-
-def _wilson(z: float) -> dict[str, pl.Expr]:
-    p, se = pl.col("mean"), pl.col("se")
-    n = pl.when(se > 0).then(pl.min_horizontal(p * (1 - p) / se**2, pl.col("sessions"))).otherwise(pl.col("sessions"))
-    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
-    half = z / (1 + z**2 / n) * (p * (1 - p) / n + z**2 / (4 * n**2)).sqrt()
-    defined = se.is_not_null()
-    return {
-        # The interval lies inside [0, 1] by construction; the clip only absorbs rounding.
-        "ci_low": pl.when(defined).then((centre - half).clip(lower_bound=0.0)),
-        "ci_high": pl.when(defined).then((centre + half).clip(upper_bound=1.0)),
-    }
+def wilson_interval(share: np.ndarray, se: np.ndarray, sessions: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """The Wilson score interval of a share at the effective sample size share(1-share)/se² (its clustered
+    variance's, at most `sessions`; `sessions` when se is 0). NaN where se is NaN (one cluster)."""
+    share, se, sessions = (np.asarray(a, dtype=float) for a in (share, se, sessions))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n = np.where(se > 0, np.minimum(share * (1 - share) / se**2, sessions), sessions)
+        centre = (share + z**2 / (2 * n)) / (1 + z**2 / n)
+        half = z / (1 + z**2 / n) * np.sqrt(share * (1 - share) / n + z**2 / (4 * n**2))
+    defined = ~np.isnan(se)
+    # The interval lies inside [0, 1] by construction; the clip only absorbs rounding.
+    low = np.where(defined, np.clip(centre - half, 0.0, 1.0), np.nan)
+    high = np.where(defined, np.clip(centre + half, 0.0, 1.0), np.nan)
+    return low, high
 
 
 def indicator_shares(
