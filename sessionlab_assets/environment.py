@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import date, datetime
 
 import dagster as dg
 
@@ -24,6 +25,7 @@ class SettingError(ValueError):
 
 
 DEFAULT_WORKERS = os.cpu_count() or 1  # SESSIONLAB_WORKERS: one process per core
+REPORT_FIRST_MONTH = "2025-10"  # SESSIONLAB_FIRST_MONTH: the report's sample starts in October 2025
 
 
 def worker_count() -> int:
@@ -118,4 +120,20 @@ def memory_size(name: str, default: str) -> str:
     value = os.environ.get(name, default)
     if not _SIZE.match(value):
         raise SettingError(f"{name}={value!r}: expected a size such as 512MB or 2GB")
+    return value
+
+
+def first_month() -> str:
+    """SESSIONLAB_FIRST_MONTH: the first monthly partition (`YYYY-MM`), no later than the current month."""
+    name = "SESSIONLAB_FIRST_MONTH"
+    value = os.environ.get(name) or REPORT_FIRST_MONTH
+    try:
+        if len(value) != 7:
+            raise ValueError
+        month = datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        raise SettingError(f"{name}={value!r}: expected a month as YYYY-MM, such as {REPORT_FIRST_MONTH}") from None
+    this_month = date.today().replace(day=1)
+    if month > this_month:
+        raise SettingError(f"{name}={value!r}: expected a month no later than this one ({this_month:%Y-%m})")
     return value

@@ -1,12 +1,22 @@
-"""Monthly partitions: one key per calendar month (`YYYY-MM`) from 2025-10, including the current month."""
+"""Monthly partitions: one key per calendar month (`YYYY-MM`) from SESSIONLAB_FIRST_MONTH (2025-10, where
+the report's sample starts, unless set), including the current month."""
 
 from __future__ import annotations
 
+import sys
 from datetime import date, datetime
 
 import dagster as dg
 
-monthly_partitions = dg.MonthlyPartitionsDefinition(start_date="2025-10", fmt="%Y-%m", end_offset=1)
+from sessionlab_assets import environment
+
+try:
+    FIRST_MONTH = environment.first_month()
+except environment.SettingError as error:  # read when the code location loads: one line, status 2
+    print(f"sessionlab: {error}", file=sys.stderr)
+    raise SystemExit(2) from None
+
+monthly_partitions = dg.MonthlyPartitionsDefinition(start_date=FIRST_MONTH, fmt="%Y-%m", end_offset=1)
 
 # Every partitioned asset uses this, so a backfill of N months (UI or --partition-range) is one run.
 single_run = dg.BackfillPolicy.single_run()
@@ -35,8 +45,11 @@ def check_range(text: str) -> str:
         raise ValueError(f"MONTHS={text!r}: expected YYYY-MM or YYYY-MM...YYYY-MM, such as 2026-01...2026-03") from None
     if start > end:
         raise ValueError(f"MONTHS={text!r}: the first month is after the last")
-    if start < date(2025, 10, 1):
-        raise ValueError(f"MONTHS={text!r}: the first month with partitions is 2025-10")
+    if start < datetime.strptime(FIRST_MONTH, "%Y-%m").date():
+        raise ValueError(
+            f"MONTHS={text!r}: the first month with partitions is {FIRST_MONTH} "
+            "(set SESSIONLAB_FIRST_MONTH for earlier months)"
+        )
     return f"{first}...{last}"
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from sessionlab_assets.partitions import FIRST_MONTH
 from sessionlab_assets.report.settings import report_settings
 from sessionlab_assets.resources import warehouse_resource
 
@@ -22,6 +23,27 @@ def _one(conn: duckdb.DuckDBPyConnection, sql: str):
 
 def _has(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
     return bool(_one(conn, f"SELECT count(*) FROM duckdb_tables() WHERE table_name = '{table}'")[0])
+
+
+def _other_months(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    """Sessions read but in months no run has written: outside the months asked for, or before the first
+    month with partitions, which only SESSIONLAB_FIRST_MONTH can bring in."""
+    months = conn.sql(
+        "SELECT strftime(month, '%Y-%m'), count(*) FROM source_files WHERE status = 'other_month' AND role = 'main' "
+        "GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    if not months:
+        return []
+    total = sum(n for _, n in months)
+    shown = ", ".join(f"{month} {n:,}" for month, n in months[:6]) + (", ..." if len(months) > 6 else "")
+    lines = [f"not written   {total:,} sessions in months this warehouse has not written: {shown}"]
+    early = sum(n for month, n in months if month < FIRST_MONTH)
+    if early:
+        lines.append(
+            f"  before      {early:,} of them are dated before {FIRST_MONTH}, the first month with partitions: "
+            f"set SESSIONLAB_FIRST_MONTH={months[0][0]} and run those months"
+        )
+    return lines
 
 
 def summary_lines(conn: duckdb.DuckDBPyConnection, report: Path, snapshot: Path) -> list[str]:
@@ -45,6 +67,7 @@ def summary_lines(conn: duckdb.DuckDBPyConnection, report: Path, snapshot: Path)
     ).fetchall()
     for reason, n in reasons:
         lines.append(f"  not read    {n:,} × {reason[:100]}")
+    lines += _other_months(conn)
     if _has(conn, "work_mode"):
         backend = conn.sql("SELECT DISTINCT backend, model FROM work_mode ORDER BY 1").fetchall()
         status = dict(conn.sql("SELECT status, count(*) FROM work_mode GROUP BY 1").fetchall())

@@ -165,6 +165,31 @@ def test_the_closing_summary_reads_the_snapshot(tmp_path):
     assert "sessions      1 (0 headless" in text and "from 1 person" in text
     assert "claude-code 1" in text and "1 × not JSON lines" in text
     assert str(tmp_path / "report" / "report.html") in text
+    assert "not written" not in text
+
+
+def test_the_closing_summary_names_sessions_in_months_not_written(tmp_path):
+    """Sessions read but not written are named with their months, never only counted in a log line; those
+    before the first month with partitions say which setting brings them in."""
+    import duckdb
+
+    from sessionlab_assets.summary import summary_lines
+
+    source = tmp_path / "source"
+    for number, started in enumerate([datetime(2025, 6, 2, 9), datetime(2026, 1, 7, 9), datetime(2026, 3, 4, 9)]):
+        session = ClaudeCodeTranscript(f"8e2f0000-0000-4000-8000-00000000001{number}", started)
+        session.prompt("Rename a function.")
+        session.say("Renamed.")
+        session.write(source / "ana" / "projects" / "app" / f"s{number}.jsonl")
+    db = tmp_path / "w.duckdb"
+    assert _ingest(db, source).success  # January 2026 only
+    with duckdb.connect(str(db)) as conn:
+        lines = summary_lines(conn, tmp_path / "report", tmp_path / "export" / "snapshot.duckdb")
+    assert "not written   2 sessions in months this warehouse has not written: 2025-06 1, 2026-03 1" in lines
+    assert any(
+        line.startswith("  before      1 of them are dated before 2025-10") and "SESSIONLAB_FIRST_MONTH=2025-06" in line
+        for line in lines
+    )
 
 
 def test_any_selection_materialises_including_session_measures_and_its_parents(tmp_path):

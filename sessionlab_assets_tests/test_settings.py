@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from sessionlab_assets import environment
 from sessionlab_assets.analyses.publication import analysis_settings
 from sessionlab_assets.classify.settings import classifier_settings
 from sessionlab_assets.environment import SettingError
@@ -42,6 +43,8 @@ BAD = [
     ("SESSIONLAB_SESSIONS_PER_ROUND", "0", classifier_settings),
     ("SESSIONLAB_MAX_ERROR_RATE", "2", classifier_settings),
     ("SESSIONLAB_FREELANCE_CSV", "", classifier_settings),
+    ("SESSIONLAB_FIRST_MONTH", "2025-6", environment.first_month),
+    ("SESSIONLAB_FIRST_MONTH", "2999-01", environment.first_month),
 ]
 
 
@@ -76,6 +79,29 @@ def test_the_code_location_stops_with_the_line_and_status_2():
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1] == (
         "sessionlab: SESSIONLAB_MIN_CELL_USERS='abc': expected a whole number of at least 1"
+    )
+
+
+def test_the_first_month_moves_the_partitions_and_a_bad_one_stops_the_code_location():
+    """SESSIONLAB_FIRST_MONTH (read when the partitions are defined) lets `make run` take earlier months; a bad
+    value stops the code location with one line and status 2, as every setting does."""
+
+    def run(first_month: str, code: str) -> subprocess.CompletedProcess:
+        env = {**os.environ, "SESSIONLAB_FIRST_MONTH": first_month}
+        return subprocess.run(
+            [sys.executable, "-c", code], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
+
+    earlier = run(
+        "2025-03",
+        "from sessionlab_assets import partitions; "
+        "print(partitions.monthly_partitions.get_first_partition_key(), partitions.check_range('2025-03...2025-05'))",
+    )
+    assert earlier.returncode == 0 and earlier.stdout.split() == ["2025-03", "2025-03...2025-05"], earlier.stderr
+    bad = run("March", "import sessionlab_assets.definitions")
+    assert bad.returncode == 2
+    assert bad.stderr.strip().splitlines()[-1] == (
+        "sessionlab: SESSIONLAB_FIRST_MONTH='March': expected a month as YYYY-MM, such as 2025-10"
     )
 
 
