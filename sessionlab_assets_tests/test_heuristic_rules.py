@@ -227,28 +227,30 @@ def test_a_session_cut_off_mid_work_is_partial_unless_the_work_was_committed_and
     # fell short on one dimension"), so the session hits trouble.
     assert (rules.failure_evidence(s)["level"], rules.failure_signal(s)["level"]) == (0, 3)
 
-    unanswered = _transcript()
-    unanswered.prompt("Make the nightly export job write parquet instead of csv")
-    _read(unanswered, "/repo/jobs/export.py")
-    unanswered.say("Which parquet library does the deployment image ship: pyarrow or fastparquet?")
-    s = _session(tmp_path / "unanswered", unanswered)
-    # Nothing changed and the agent's last word is a question nobody answered: failed, so the clean
-    # ending is no success-shaped signal (rubric, NONE: "the session may have failed").
-    assert rules.outcome(s)["outcome"] == "failed"
-    assert (rules.success_evidence(s)["level"], rules.success_signal(s)["level"]) == (2, 0)
-
     committed = _transcript()
     committed.prompt("Migrate the settings loader to pydantic")
     _edit(committed, "/repo/settings.py")
     _run(committed, "Bash", "git commit -am 'Load settings with pydantic'", "[main 4d5e6f7] Load settings")
     _read(committed, "/repo/loader.py")  # cut off again, but after a commit of the work
-    assert rules.success_signal(_session(tmp_path / "committed", committed))["level"] == 4
-    assert rules.outcome(_session(tmp_path / "committed2", committed))["outcome"] == "succeeded"
+    s = _session(tmp_path / "committed", committed)
+    assert rules.success_signal(s)["level"] == 4 and rules.outcome(s)["outcome"] == "succeeded"
 
     hello = _transcript()
     hello.prompt("hi")
     hello.say("Hello! What would you like to work on?")
     assert rules.outcome(_session(tmp_path / "hello", hello))["outcome"] == "no_clear_goal"
+
+
+def test_a_failed_session_has_no_success_signal_without_hard_evidence(tmp_path):
+    unanswered = _transcript()
+    unanswered.prompt("Make the nightly export job write parquet instead of csv")
+    _read(unanswered, "/repo/jobs/export.py")
+    unanswered.say("Which parquet library does the deployment image ship: pyarrow or fastparquet?")
+    s = _session(tmp_path, unanswered)
+    # Nothing changed and the agent's last word is a question nobody answered: failed, so the clean
+    # ending is no success-shaped signal (rubric, NONE: "the session may have failed").
+    assert rules.outcome(s)["outcome"] == "failed"
+    assert (rules.success_evidence(s)["level"], rules.success_signal(s)["level"]) == (2, 0)
 
 
 def test_expertise_abstains_without_the_persons_words_and_reads_precision(tmp_path):

@@ -69,17 +69,7 @@ def composition_trends(warehouse_db: DuckDBResource, analysis_settings: Analysis
     change = out.add(
         "analysis_composition_change",
         composition.composition_change(rows),
-        [
-            "first_value",
-            "last_value",
-            "change",
-            "se",
-            "ci_low",
-            "ci_high",
-            "relative_change",
-            "relative_ci_low",
-            "relative_ci_high",
-        ],
+        list(composition.CHANGE_VALUES),
     )
     metadata = out.write()
     for category in ("fix", "operate", "analyze + communicate", "build"):

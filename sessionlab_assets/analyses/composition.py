@@ -31,6 +31,18 @@ MODE_GROUPS: dict[str, tuple[str, ...]] = {
     "analyze + communicate": ("analyze", "communicate"),
 }
 ALL_MODES = "all"
+# The numbers of a row of `analysis_composition_change` (what suppression blanks in a small cell).
+CHANGE_VALUES = (
+    "first_value",
+    "last_value",
+    "change",
+    "se",
+    "ci_low",
+    "ci_high",
+    "relative_change",
+    "relative_ci_low",
+    "relative_ci_high",
+)
 
 
 def mode_shares(frame: pl.DataFrame) -> pl.DataFrame:
@@ -167,18 +179,5 @@ def composition_change(
         )
     return pl.DataFrame(
         rows,
-        schema_overrides={
-            c: pl.Float64
-            for c in (
-                "first_value",
-                "last_value",
-                "change",
-                "se",
-                "ci_low",
-                "ci_high",
-                "relative_change",
-                "relative_ci_low",
-                "relative_ci_high",
-            )
-        },
+        schema_overrides={c: pl.Float64 for c in CHANGE_VALUES},
     ).with_columns(first_month=pl.lit(first), last_month=pl.lit(last))
