@@ -77,6 +77,13 @@ class Session:
     # Results that depend on the window alone, shared by every classifier reading the same window.
     from_window: dict[str, Any] = field(default_factory=dict)
 
+    def once(self, rule: Callable[[Session], dict[str, Any]]) -> dict[str, Any]:
+        """`rule(self)` for a rule that reads the window alone, computed once for all the classifiers that
+        read it (the work mode, the outcome and its evidence scales feed several)."""
+        if rule.__name__ not in self.from_window:
+            self.from_window[rule.__name__] = rule(self)
+        return self.from_window[rule.__name__]
+
 
 def _tool_calls(block: str) -> tuple[str, list[ToolCall]]:
     """The prose of an assistant block and the tool calls after it."""
@@ -322,9 +329,7 @@ MODE_ORDER = ("fix", "operate", "analyze", "test", "orchestrate", "communicate",
 
 def work_mode(session: Session) -> dict[str, Any]:
     """The dominant activity, with the request's words as a lesser weight; the rubric's tie-breaks."""
-    if "work_mode" not in session.from_window:  # the job posting and the work's occupation read it too
-        session.from_window["work_mode"] = _work_mode(session)
-    return session.from_window["work_mode"]
+    return session.once(_work_mode)  # the job posting and the work's occupation read it too
 
 
 def _work_mode(session: Session) -> dict[str, Any]:
@@ -627,9 +632,7 @@ def interrupted_at_the_end(session: Session) -> bool:
 
 def outcome(session: Session) -> dict[str, Any]:
     """The outcome label (`_outcome`), read once per window: the failure scale reads it too."""
-    if "outcome" not in session.from_window:
-        session.from_window["outcome"] = _outcome(session)
-    return session.from_window["outcome"]
+    return session.once(_outcome)
 
 
 def _outcome(session: Session) -> dict[str, Any]:
@@ -644,8 +647,8 @@ def _outcome(session: Session) -> dict[str, Any]:
         return {"objective": "none stated", "outcome": "no_clear_goal"}
     if not session.agent_texts and not session.calls:
         return {"objective": substantive[0][:120], "outcome": "failed"}  # the agent never answered
-    failure = failure_evidence(session)["level"]
-    success = success_evidence(session)["level"]
+    failure = session.once(failure_evidence)["level"]
+    success = session.once(success_evidence)["level"]
     if failure >= 4:
         label = (
             "partially_succeeded" if success >= 4 or (edits(session) and failure == 4 and success >= 2) else "failed"
@@ -664,7 +667,7 @@ def _outcome(session: Session) -> dict[str, Any]:
 def success_signal(session: Session) -> dict[str, Any]:
     """Rubric, 0-5, the success side only: the evidence below, and none at all (0) for a session the outcome
     rule calls failed unless it carries hard evidence (rubric, NONE: "the session may have failed")."""
-    scale = success_evidence(session)
+    scale = session.once(success_evidence)
     if 0 < scale["level"] < 4 and outcome(session)["outcome"] == "failed":
         return {"evidence": [], "level": 0}
     return scale
@@ -708,7 +711,7 @@ def failure_signal(session: Session) -> dict[str, Any]:
     rule calls partially succeeded (rubric: 3 is "work clearly fell short on one dimension", the partial
     outcome's "some sub-tasks done, others not") — a session cut off mid-work or ending on a request the
     agent never took up shows that, though no single line of it is friction."""
-    scale = failure_evidence(session)
+    scale = session.once(failure_evidence)
     if scale["level"] < 3 and outcome(session)["outcome"] == "partially_succeeded":
         return {"evidence": [*scale["evidence"], "the work fell short of the request"], "level": 3}
     return scale
