@@ -255,3 +255,36 @@ def test_a_user_rule_that_matches_no_path_is_refused(tmp_path):
     )
     assert not result.success
     assert "matched none of the 1 sessions' paths" in str(result.all_events)
+
+
+def test_one_persons_projects_folder_is_not_read_as_a_team(tmp_path):
+    """Pointed at ~/.claude/projects with the default rule, each project would count as a person (and
+    every cell under ten projects would be suppressed): the ingest stops, says to set
+    SESSIONLAB_USER_RULE=single, and changes nothing. With `single` the same folder is one person."""
+    import duckdb
+
+    source = tmp_path / "projects"
+    for number, project in enumerate(["-Users-ana-code-app", "-Users-ana-code-site", "C--Users-ana-notes"]):
+        session = ClaudeCodeTranscript(f"8e2f0000-0000-4000-8000-00000000002{number}", datetime(2026, 1, 9, 9))
+        session.prompt("Sort the imports.")
+        session.say("Sorted.")
+        session.write(source / project / f"s{number}.jsonl")
+
+    def ingest(rule: str) -> dg.ExecuteInJobResult:
+        return dg.materialize(
+            [ingest_transcripts],
+            tags=MONTHS,
+            raise_on_error=False,
+            resources={
+                "warehouse_db": DuckDBResource(database=str(tmp_path / "w.duckdb")),
+                "transcript_source": TranscriptSource(source_dir=str(source), user_rule=rule),
+            },
+        )
+
+    refused = ingest("top_folder")
+    assert not refused.success
+    assert "set SESSIONLAB_USER_RULE=single" in str(refused.all_events).replace("Set", "set")
+    assert "-Users-ana" not in str(refused.all_events)  # the folder names (a person's) are not repeated
+    assert ingest("single").success
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
+        assert conn.sql("SELECT count(*), count(DISTINCT user_key) FROM sessions").fetchall() == [(3, 1)]

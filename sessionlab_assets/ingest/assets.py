@@ -14,7 +14,7 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from sessionlab_assets import warehouse
-from sessionlab_assets.ingest import formats, inventory
+from sessionlab_assets.ingest import formats, identity, inventory
 from sessionlab_assets.ingest.frames import (
     classifier_inputs_frame,
     events_frame,
@@ -121,6 +121,7 @@ def _ingest(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource, tra
     reasons: Counter[str] = Counter()
     file_status: Counter[str] = Counter()
     found: Counter = Counter()  # sessions read per month
+    top_folders: set[str] = set()  # the top_folder rule's users, to tell a projects folder from a team's
     with worker_pool(transcript_source.workers) as pool, warehouse_db.get_connection() as conn:
         warehouse.ensure_schema(conn)
         plan = inventory.plan_ingest(root, conn, sorted(months), transcript_source.identity())
@@ -185,6 +186,15 @@ def _ingest(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource, tra
                 )
                 reasons.update(q.reason if q.line_no is None else q.reason.split(":")[0] for q in batch.quarantine)
                 file_status.update(f"{f.status}/{f.role}" for f in batch.files)
+                top_folders |= batch.top_folders
+            if transcript_source.user_rule == "top_folder" and identity.counts_projects_as_people(top_folders):
+                raise dg.Failure(
+                    f"SESSIONLAB_USER_RULE=top_folder counts each first folder under the source as a person, and the "
+                    f"{len(top_folders)} first folders here are Claude Code project folders (named after working "
+                    "directories, such as -Users-<name>-<project>): this looks like one person's ~/.claude/projects. "
+                    "Set SESSIONLAB_USER_RULE=single for one person, or lay out a team's transcripts as "
+                    "<source>/<person>/projects/... Nothing was changed."
+                )
             if totals["unmatched"] and totals["unmatched"] == totals["sessions"]:
                 raise dg.Failure(
                     f"SESSIONLAB_USER_RULE={transcript_source.user_rule} matched none of the {totals['sessions']} "

@@ -20,6 +20,15 @@ from functools import cached_property
 
 DEFAULT_PSEUDONYM_KEY = "sessionlab-local-default-key"
 UNMATCHED = "(unmatched)"  # the user of a path a `regex:` rule does not match
+# Claude Code names a project's folder after its working directory with every separator a dash:
+# /Users/ana/app -> -Users-ana-app, C:\Users\ana\app -> C--Users-ana-app.
+PROJECT_FOLDER = re.compile(r"^(?:-|[A-Za-z]--)\S*$")
+
+
+def counts_projects_as_people(top_folders: set[str]) -> bool:
+    """Whether the `top_folder` rule would take projects for people: two or more first folders, every one
+    named like a Claude Code project folder — one person's `~/.claude/projects`, not a team's folders."""
+    return len(top_folders) >= 2 and all(PROJECT_FOLDER.match(name) for name in top_folders)
 
 
 class IdentityRuleError(ValueError):
