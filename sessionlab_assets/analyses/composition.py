@@ -115,21 +115,24 @@ def _change(
     }
 
 
+def _month_means(fit: Fit) -> tuple[float, float, np.ndarray]:
+    """The first and last months' means from the two-month fit (const, const + last_month), and their 2 × 2
+    clustered covariance: correlated when users are active in both months."""
+    names = ["const", "last_month"]
+    to_means = np.array([[1.0, 0.0], [1.0, 1.0]])
+    first, last = to_means @ fit.params[names].to_numpy()
+    return float(first), float(last), to_means @ fit.cov.loc[names, names].to_numpy() @ to_means.T
+
+
 def _share_change_interval(fit: Fit, sessions: tuple[int, int], z: float) -> tuple[float, float]:
     """CI of the change in a share between two months by MOVER (Zou & Donner 2008): each month's Wilson
     interval at its design-effect sample size (`wilson_interval`), combined with the correlation of the two
-    months' shares that users active in both give (from the fit's clustered covariance). It is the Wald
-    interval at scale, and on a few sessions it neither leaves [-1, 1] nor shrinks to a point when both
-    months' shares are 0 or 1."""
-    cov = fit.cov.loc[["const", "last_month"], ["const", "last_month"]].to_numpy()
-    first = fit.params["const"]
-    last = first + fit.params["last_month"]
-    var_first = cov[0, 0]
-    var_last = cov[0, 0] + 2 * cov[0, 1] + cov[1, 1]
-    low, high = wilson_interval(
-        np.array([first, last]), np.sqrt(np.maximum([var_first, var_last], 0.0)), np.array(sessions, float), z
-    )
-    rho = (var_first + cov[0, 1]) / np.sqrt(var_first * var_last) if var_first > 0 and var_last > 0 else 0.0
+    months' shares that users active in both give. It is the Wald interval at scale, and on a few sessions
+    it neither leaves [-1, 1] nor shrinks to a point when both months' shares are 0 or 1."""
+    first, last, cov = _month_means(fit)
+    variances = np.maximum(np.diag(cov), 0.0)
+    low, high = wilson_interval(np.array([first, last]), np.sqrt(variances), np.array(sessions, float), z)
+    rho = cov[0, 1] / np.sqrt(variances[0] * variances[1]) if variances.min() > 0 else 0.0
     down_last, up_first = last - low[1], high[0] - first
     up_last, down_first = high[1] - last, first - low[0]
     change = last - first
@@ -141,14 +144,13 @@ def _share_change_interval(fit: Fit, sessions: tuple[int, int], z: float) -> tup
 
 def _relative_interval(fit: Fit, z: float) -> dict:
     """CI of the relative change last / first - 1, from the delta-method SE of log(last / first) with the
-    fit's clustered covariance of (first, change), so both months' sampling error counts and the interval
-    stays above -100%. None when either month's mean is not positive."""
-    first, change = fit.params["const"], fit.params["last_month"]
-    last = first + change
+    two months' clustered covariance, so both months' sampling error counts and the interval stays above
+    -100%. None when either month's mean is not positive."""
+    first, last, cov = _month_means(fit)
     if first <= 0 or last <= 0:
         return {"relative_ci_low": None, "relative_ci_high": None}
-    gradient = np.array([1 / last - 1 / first, 1 / last])
-    se = float(np.sqrt(gradient @ fit.cov.loc[["const", "last_month"], ["const", "last_month"]].to_numpy() @ gradient))
+    gradient = np.array([-1 / first, 1 / last])
+    se = float(np.sqrt(max(gradient @ cov @ gradient, 0.0)))
     log_ratio = np.log(last / first)
     return {
         "relative_ci_low": float(np.expm1(log_ratio - z * se)),

@@ -121,7 +121,7 @@ def _ingest(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource, tra
     reasons: Counter[str] = Counter()
     file_status: Counter[str] = Counter()
     found: Counter = Counter()  # sessions read per month
-    top_folders: set[str] = set()  # the top_folder rule's users, to tell a projects folder from a team's
+    raw_users: set[str] = set()  # the user rule's names, to tell one person's projects folder from a team's
     with worker_pool(transcript_source.workers) as pool, warehouse_db.get_connection() as conn:
         warehouse.ensure_schema(conn)
         plan = inventory.plan_ingest(root, conn, sorted(months), transcript_source.identity())
@@ -186,11 +186,11 @@ def _ingest(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource, tra
                 )
                 reasons.update(q.reason if q.line_no is None else q.reason.split(":")[0] for q in batch.quarantine)
                 file_status.update(f"{f.status}/{f.role}" for f in batch.files)
-                top_folders |= batch.top_folders
-            if transcript_source.user_rule == "top_folder" and identity.counts_projects_as_people(top_folders):
+                raw_users |= batch.raw_users
+            if transcript_source.user_rule == "top_folder" and identity.counts_projects_as_people(raw_users):
                 raise dg.Failure(
                     f"SESSIONLAB_USER_RULE=top_folder counts each first folder under the source as a person, and the "
-                    f"{len(top_folders)} first folders here are Claude Code project folders (named after working "
+                    f"{len(raw_users)} first folders here are Claude Code project folders (named after working "
                     "directories, such as -Users-<name>-<project>): this looks like one person's ~/.claude/projects. "
                     "Set SESSIONLAB_USER_RULE=single for one person, or lay out a team's transcripts as "
                     "<source>/<person>/projects/... Nothing was changed."

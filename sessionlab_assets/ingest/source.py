@@ -85,7 +85,7 @@ class IngestBatch:
     bytes_read: int = 0
     out_of_range_sessions: int = 0
     unmatched_users: int = 0  # sessions whose path a `regex:` user rule did not match
-    top_folders: set[str] = field(default_factory=set)  # first folders of the sessions' paths (in memory only)
+    raw_users: set[str] = field(default_factory=set)  # the user rule's names before pseudonymising (in memory only)
 
 
 def month_of(session: ParsedSession) -> date | None:
@@ -415,9 +415,9 @@ class _Placement:
                     )
             if in_range:
                 session.user_key = self.identity.user_key(main.relative)
-                batch.unmatched_users += self.identity.raw_user(main.relative) == UNMATCHED
-                if "/" in main.relative:
-                    batch.top_folders.add(main.relative.split("/", 1)[0])
+                user = self.identity.raw_user(main.relative)
+                batch.unmatched_users += user == UNMATCHED
+                batch.raw_users.add(user)
                 batch.sessions.append(session)
             else:
                 batch.out_of_range_sessions += 1
@@ -521,5 +521,5 @@ def scan_source(root: Path, *args: Any, **options: Any) -> IngestBatch:
         whole.bytes_read += batch.bytes_read
         whole.out_of_range_sessions += batch.out_of_range_sessions
         whole.unmatched_users += batch.unmatched_users
-        whole.top_folders |= batch.top_folders
+        whole.raw_users |= batch.raw_users
     return whole
