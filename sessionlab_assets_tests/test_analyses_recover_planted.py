@@ -109,6 +109,37 @@ def test_a_relative_change_interval_stays_above_minus_100_percent():
     assert -1 < row["relative_ci_low"] < row["relative_change"] < row["relative_ci_high"] < 0
 
 
+def test_a_mean_change_has_no_interval_when_a_month_is_one_users():
+    """One person's months, the last holding one session: its mean has no clustered variance (CR1 gives 0),
+    so the change's interval would carry the first month's error only ([-99.6%, -91.3%] on real sessions,
+    for a change of -98%). The change is reported without an interval, and the row says why."""
+    rows = pl.DataFrame(
+        {
+            "month_label": ["2026-01"] * 3 + ["2026-06"],
+            "work_mode": ["build"] * 4,
+            "value_usd": [2000.0, 3000.0, 4000.0, 60.0],
+            "user_key": ["s1", "s2", "s3", "s4"],
+        }
+    )
+    row = (
+        composition.composition_change(rows)
+        .filter((pl.col("category") == "all") & (pl.col("measure") == "mean_value_usd"))
+        .row(0, named=True)
+    )
+    assert row["change"] == pytest.approx(60.0 - 3000.0)
+    assert row["relative_change"] == pytest.approx(60.0 / 3000.0 - 1)
+    assert [row[c] for c in ("se", "ci_low", "ci_high", "relative_ci_low", "relative_ci_high")] == [None] * 5
+    assert row["note"] == "no CI: 2026-06 has a single cluster (user), whose mean has no variance"
+    # One more user in the last month, and the interval is back.
+    two = pl.concat([rows, rows.tail(1).with_columns(user_key=pl.lit("s5"), value_usd=pl.lit(80.0))])
+    row = (
+        composition.composition_change(two)
+        .filter((pl.col("category") == "all") & (pl.col("measure") == "mean_value_usd"))
+        .row(0, named=True)
+    )
+    assert row["note"] is None and -1 < row["relative_ci_low"] < row["relative_change"] < row["relative_ci_high"]
+
+
 def test_a_share_change_interval_is_wald_at_scale_and_not_a_point_on_a_few_sessions(labelled):
     """The change in a mode's share has a MOVER interval from the two months' Wilson intervals: with tens of
     thousands of sessions it is the Wald interval of the clustered OLS change; one person whose single

@@ -236,6 +236,11 @@ def test_a_headline_that_cannot_be_measured_says_why():
     )
     shown, why = _measured({"value": 0.125, "ci_low": 0.1, "ci_high": 0.15, "suppressed": False}, "share", 10)
     assert shown == "12.5% [10.0, 15.0]" and why == ""
+    # A value without an interval says why there is none.
+    shown, why = _measured(
+        {"value": -0.5, "suppressed": False, "note": "no CI: 2026-06 has a single cluster"}, "change", 1
+    )
+    assert shown == "-50.0%" and why == "no CI: 2026-06 has a single cluster"
 
 
 def test_a_user_rule_that_matches_no_path_is_refused(tmp_path):

@@ -77,22 +77,23 @@ def _change(
         last_month=(pl.col("month_label") == last).cast(pl.Float64)
     )
     users = rows.filter(members)["user_key"].n_unique()
-    counts = rows.group_by("month_label").agg(pl.col(value).cast(pl.Float64).mean())
+    counts = rows.group_by("month_label").agg(pl.col(value).cast(pl.Float64).mean(), pl.col("user_key").n_unique())
     means = dict(zip(counts["month_label"], counts[value], strict=True))
+    no_change = dict.fromkeys(CHANGE_VALUES) | {"first_value": means.get(first), "last_value": means.get(last)}
     if (
         first not in means or last not in means or users < 2 or rows["user_key"].n_unique() < 3
     ):  # no clustered SE to be had
-        return {
-            "first_value": means.get(first),
-            "last_value": means.get(last),
-            "change": None,
-            "se": None,
-            "ci_low": None,
-            "ci_high": None,
-            "relative_change": None,
-            "relative_ci_low": None,
-            "relative_ci_high": None,
+        return no_change | {"users": users, "note": None}
+    single = [month for month, n in zip(counts["month_label"], counts["user_key"], strict=True) if n < 2]
+    if single and not proportion:
+        # One user's mean has no clustered variance (CR1 gives 0), so an interval would carry the other
+        # month's error only. (A share keeps its interval: each month's Wilson interval at its sessions.)
+        change = means[last] - means[first]
+        return no_change | {
+            "change": change,
+            "relative_change": change / means[first] if means[first] else None,
             "users": users,
+            "note": f"no CI: {' and '.join(sorted(single))} has a single cluster (user), whose mean has no variance",
         }
     fit = fit_ols(rows, value, ["last_month"])
     change, se = fit.coefficient("last_month")
@@ -112,6 +113,7 @@ def _change(
         "relative_change": change / means[first] if means[first] else None,
         **_relative_interval(fit, z),
         "users": users,
+        "note": None,
     }
 
 
@@ -181,5 +183,5 @@ def composition_change(
         )
     return pl.DataFrame(
         rows,
-        schema_overrides={c: pl.Float64 for c in CHANGE_VALUES},
+        schema_overrides={**{c: pl.Float64 for c in CHANGE_VALUES}, "note": pl.Utf8},
     ).with_columns(first_month=pl.lit(first), last_month=pl.lit(last))

@@ -23,7 +23,7 @@ class Headline:
 
 def _share_change(mode: str) -> str:
     return (
-        "SELECT change AS value, ci_low, ci_high, users AS sessions, suppressed, NULL AS note, "
+        "SELECT change AS value, ci_low, ci_high, users AS sessions, suppressed, note, "
         "first_value, last_value, first_month, last_month "
         f"FROM analysis_composition_change WHERE category = '{mode}' AND measure = 'share'"
     )
@@ -123,7 +123,7 @@ HEADLINES = (
         "Change in mean task value, first to last month",
         "+27%",
         "SELECT relative_change AS value, relative_ci_low AS ci_low, relative_ci_high AS ci_high, "
-        "users AS sessions, suppressed, NULL AS note "
+        "users AS sessions, suppressed, note "
         "FROM analysis_composition_change WHERE category = 'all' AND measure = 'mean_value_usd'",
         "change",
     ),
@@ -145,10 +145,9 @@ def _measured(row: dict | None, unit: str, min_users: int) -> tuple[str, str]:
         return f"{percent:.1f}" if unit == "share" else f"{percent:+.1f}"
 
     suffix = " points" if unit == "points" else "%"
-    ci = ""
-    if row.get("ci_low") is not None and row.get("ci_high") is not None:
-        ci = f" [{fmt(row['ci_low'])}, {fmt(row['ci_high'])}]"
-    return fmt(row["value"]) + suffix + ci, ""
+    if row.get("ci_low") is None or row.get("ci_high") is None:
+        return fmt(row["value"]) + suffix, " ".join(str(row.get("note") or "no CI").split())[:160]
+    return fmt(row["value"]) + suffix + f" [{fmt(row['ci_low'])}, {fmt(row['ci_high'])}]", ""
 
 
 HEADLINES_SCHEMA = {

@@ -16,7 +16,9 @@ CREATE TABLE IF NOT EXISTS analysis_composition_change (
     relative_ci_high DOUBLE,            -- months' sampling error counted (NULL unless both means > 0)
     users            BIGINT,
     suppressed       BOOLEAN NOT NULL,
+    note             VARCHAR,           -- why a change has no CI
     PRIMARY KEY (category, measure)
 );
 ALTER TABLE analysis_composition_change ADD COLUMN IF NOT EXISTS relative_ci_low DOUBLE;
 ALTER TABLE analysis_composition_change ADD COLUMN IF NOT EXISTS relative_ci_high DOUBLE;
+ALTER TABLE analysis_composition_change ADD COLUMN IF NOT EXISTS note VARCHAR;
