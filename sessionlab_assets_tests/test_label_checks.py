@@ -9,13 +9,12 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from dagster_duckdb import DuckDBResource
 
 from sessionlab_assets.classify import label_checks
 from sessionlab_assets.classify.assets import classify_measures
 from sessionlab_assets.classify.settings import ClassifierSettings
 from sessionlab_assets.ingest.assets import ingest_transcripts
-from sessionlab_assets.resources import TranscriptSource
+from sessionlab_assets.resources import TranscriptSource, WarehouseResource
 from sessionlab_assets.sample import corpus
 from sessionlab_assets_tests import fake_anthropic
 from sessionlab_assets_tests.fake_anthropic import FakeAnthropic
@@ -33,7 +32,7 @@ def sample(tmp_path_factory) -> Path:
 
 def _resources(db: Path, sample: Path, settings: ClassifierSettings) -> dict:
     return {
-        "warehouse_db": DuckDBResource(database=str(db)),
+        "warehouse_db": WarehouseResource(database=str(db)),  # closes its connection when a step fails
         "transcript_source": TranscriptSource(source_dir=str(sample), workers=1),
         "classifier_settings": settings,
     }
@@ -89,7 +88,9 @@ def test_offline_every_table_is_filled_and_says_what_it_is(tmp_path, sample):
         assert _check(db, sample, settings, asset, {"sessions": 20}).success
     reference = _rows(db, "reference_agreement")
     assert len(reference) == len(label_checks.COMPARED)
-    assert all(r["exact"] == 1.0 and "its own reference" in r["note"] for r in reference)
+    # Agreement of the rules with themselves is not shown; the note says the stored labels reproduce.
+    assert all(r["exact"] is None and r["kappa"] is None and r["sessions"] > 0 for r in reference)
+    assert all("its own reference" in r["note"] and "are what the rules give" in r["note"] for r in reference)
     retest = _rows(db, "test_retest")
     assert all(r["exact"] is None and "deterministic" in r["note"] for r in retest)
     truncation = _rows(db, "truncation_sensitivity")
@@ -98,6 +99,18 @@ def test_offline_every_table_is_filled_and_says_what_it_is(tmp_path, sample):
     with duckdb.connect(str(db), read_only=True) as conn:
         cells = conn.sql("SELECT analysis, sum(sessions) FROM analysis_label_confusion GROUP BY 1").fetchall()
     assert dict(cells)["reference_agreement"] >= 20
+
+
+def test_offline_the_reference_check_says_when_stored_labels_are_not_what_the_rules_give(tmp_path, sample):
+    """Stored work modes that the rules would not give (labelled by other rules, or edited) are counted."""
+    db = tmp_path / "w.duckdb"
+    settings = ClassifierSettings(backend_name="heuristic")
+    _label(db, sample, settings)
+    with duckdb.connect(str(db)) as conn:
+        conn.execute("UPDATE work_mode SET work_mode = CASE WHEN work_mode = 'plan' THEN 'build' ELSE 'plan' END")
+    assert _check(db, sample, settings, label_checks.reference_agreement, {"sessions": 20}).success
+    notes = {r["note"] for r in _rows(db, "reference_agreement")}
+    assert len(notes) == 1 and "20 stored labels differ from what the rules give now" in notes.pop()
 
 
 def test_through_the_fake_server_reference_and_adjudication_are_blind_and_resumable(tmp_path, sample, monkeypatch):

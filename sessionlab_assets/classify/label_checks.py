@@ -207,6 +207,15 @@ def agreement_rows(first: pl.DataFrame, second: pl.DataFrame) -> tuple[list[dict
     return rows, cells
 
 
+# The numbers of an agreement row: left empty where a comparison measures nothing (see `not_measured`).
+AGREEMENT_VALUES = ("exact", "exact_low", "exact_high", "kappa", "adjacent", "weighted_kappa")
+
+
+def not_measured(rows: list[dict]) -> list[dict]:
+    """The rows with their agreement numbers left empty (sessions and errors kept)."""
+    return [row | dict.fromkeys(AGREEMENT_VALUES) for row in rows]
+
+
 AGREEMENT_SCHEMA = {
     "analysis": pl.Utf8,
     "measure": pl.Utf8,
@@ -423,13 +432,25 @@ def reference_agreement(
         tally = (
             adjudicate(inputs, first, second, reference, ledger, counts) if config.adjudicate and not offline else {}
         )
-        note = (
-            "offline heuristic as production and as its own reference (there is no other model): agreement is 1 by "
-            "construction and says nothing about the labels"
-            if offline
-            else f"reference {reference.model}; 'unclear' and abstentions are a category of their own; errors left out"
-            + ("; disagreements adjudicated blind by the reference model" if tally else "")
-        )
+        if offline:
+            # Agreement of the rules with themselves says nothing about the labels; what the comparison does
+            # show is whether the stored labels are what the rules give on the stored windows now.
+            differing = sum(cell["sessions"] for cell in cells if cell["first"] != cell["second"])
+            rows = not_measured(rows)
+            note = (
+                "offline heuristic as production and as its own reference (there is no other model): agreement "
+                "would be 1 by construction and says nothing about the labels, so none is shown; "
+                + (
+                    "the stored labels are what the rules give on the stored windows"
+                    if differing == 0
+                    else f"{differing} stored labels differ from what the rules give now (labelled by other rules?)"
+                )
+            )
+        else:
+            note = (
+                f"reference {reference.model}; 'unclear' and abstentions are a category of their own; errors left out"
+                + ("; disagreements adjudicated blind by the reference model" if tally else "")
+            )
         table = _publish(conn, "reference_agreement", rows, cells, production.model, reference.model, note, tally)
     return dg.MaterializeResult(metadata=_metadata(table, sample, counts, reference))
 
@@ -452,21 +473,17 @@ def test_retest(
         ledger = Ledger(conn)
         counts = RunCounts()
         if production.name == heuristic.NAME:
-            rows = [
-                {
-                    "measure": m,
-                    "scale": "ordinal" if ordinal_levels(m) else "categorical",
-                    "sessions": sample.height,
-                    "left_out_errors": 0,
-                    "exact": None,
-                    "exact_low": None,
-                    "exact_high": None,
-                    "kappa": None,
-                    "adjacent": None,
-                    "weighted_kappa": None,
-                }
-                for m in COMPARED
-            ]
+            rows = not_measured(
+                [
+                    {
+                        "measure": m,
+                        "scale": "ordinal" if ordinal_levels(m) else "categorical",
+                        "sessions": sample.height,
+                        "left_out_errors": 0,
+                    }
+                    for m in COMPARED
+                ]
+            )
             note = "deterministic offline rules: a second replicate repeats the first, so nothing is measured"
             table = _publish(conn, "test_retest", rows, [], "replicate 1", "not run", note)
             return dg.MaterializeResult(metadata=_metadata(table, sample, counts, production))

@@ -77,44 +77,63 @@ def read_coverage(conn) -> Coverage:
     )
 
 
+@dataclass(frozen=True)
+class Check:
+    sql: str
+    empty: str = "(no rows)"  # what an empty table means, and how to fill it
+
+
+_MATERIALIZE = "dagster asset materialize -m sessionlab_assets.definitions --select "
 CHECKS = {
     "Judged success by signal strength (the report: 13% → 90% across success signal 1 → 5, 85% → 3% across "
-    "failure signal 1 → 5)": "SELECT signal, level, sessions, users AS people, judged_success_rate, ci_low, ci_high "
-    "FROM analysis_validation_signals ORDER BY signal, level",
+    "failure signal 1 → 5)": Check(
+        "SELECT signal, level, sessions, users AS people, judged_success_rate, ci_low, ci_high "
+        "FROM analysis_validation_signals ORDER BY signal, level"
+    ),
     "Work mode against telemetry: share of sessions that changed code (the report: over 90% in code-writing modes)": (
-        "SELECT work_mode, code_writing_mode, sessions, code_changed_share, ci_low, ci_high "
-        "FROM analysis_validation_modes ORDER BY code_writing_mode DESC, work_mode"
+        Check(
+            "SELECT work_mode, code_writing_mode, sessions, code_changed_share, ci_low, ci_high "
+            "FROM analysis_validation_modes ORDER BY code_writing_mode DESC, work_mode"
+        )
     ),
     "How far to trust the labels: production against a reference model, a second replicate, and a larger "
     "window (the reference_agreement, test_retest and truncation_sensitivity assets; the report: 78–98% on "
-    "categorical classifiers, 53–68% exact and 78–99% adjacent on ordinal ones)": (
+    "categorical classifiers, 53–68% exact and 78–99% adjacent on ordinal ones)": Check(
         "SELECT analysis, measure, sessions, exact, exact_low, exact_high, kappa, adjacent, weighted_kappa, "
-        "clear_errors_first, ambiguous FROM analysis_label_checks ORDER BY analysis, measure"
+        "clear_errors_first, ambiguous FROM analysis_label_checks ORDER BY analysis, measure",
+        f"(not run yet: these checks call the classifiers again, so `make run` leaves them out; run them with "
+        f"`{_MATERIALIZE}'group:validation'`, then this page with `--select report`)",
     ),
-    "What each label check compared": (
-        "SELECT DISTINCT analysis, first, second, note FROM analysis_label_checks ORDER BY analysis"
+    "What each label check compared": Check(
+        "SELECT DISTINCT analysis, first, second, note FROM analysis_label_checks ORDER BY analysis",
+        "(not run yet: see above)",
     ),
-    "Agreement with a labelled set (SESSIONLAB_GOLD_LABELS)": (
+    "Agreement with a labelled set (SESSIONLAB_GOLD_LABELS)": Check(
         "SELECT label, gold_sessions, sessions, exact, adjacent, kappa, weighted_kappa FROM analysis_gold_agreement "
-        "ORDER BY label"
+        "ORDER BY label",
+        "(no labelled set: point SESSIONLAB_GOLD_LABELS at a CSV, Parquet or JSON-lines file of labels keyed by "
+        "session_id or source_file; README, Gold labels)",
     ),
-    "The pricer on held-out postings (the pricer_validation asset; the report: log R² 0.38, bias 2.39 → 0.14)": (
+    "The pricer on held-out postings (the pricer_validation asset; the report: log R² 0.38, bias 2.39 → 0.14)": Check(
         "SELECT tier, price_range, priced, log_r2, level_r2, bias, median_predicted, median_actual, backend, note "
-        "FROM analysis_pricer_validation ORDER BY tier = 'overall' DESC, tier"
+        "FROM analysis_pricer_validation ORDER BY tier = 'overall' DESC, tier",
+        f"(not run yet: it prices held-out postings with the classifier, so `make run` leaves it out; run "
+        f"`{_MATERIALIZE}pricer_validation`, then this page with `--select report`)",
     ),
-    "Sample exclusions, step by step": (
+    "Sample exclusions, step by step": Check(
         "SELECT analysis, rule, excluded, remaining FROM analysis_samples ORDER BY analysis, step"
     ),
 }
 
 
-def read_checks(conn) -> dict[str, pl.DataFrame]:
-    return {title: conn.sql(sql).pl() for title, sql in CHECKS.items()}
+def read_checks(conn) -> dict[str, tuple[pl.DataFrame, str]]:
+    """Each check's table, and what to say when it is empty."""
+    return {title: (conn.sql(check.sql).pl(), check.empty) for title, check in CHECKS.items()}
 
 
-def table_html(frame: pl.DataFrame, digits: int = 3) -> str:
+def table_html(frame: pl.DataFrame, digits: int = 3, empty: str = "(no rows)") -> str:
     if frame.height == 0:
-        return "<p class='empty'>(no rows)</p>"
+        return f"<p class='empty'>{html.escape(empty)}</p>"
     head = "".join(f"<th>{html.escape(c)}</th>" for c in frame.columns)
     body = []
     for row in frame.iter_rows():
@@ -150,7 +169,9 @@ def render(
 ) -> str:
     """`checks`: the validation and sample tables (see `read_checks`), shown after Table A2."""
     checks = checks or {}
-    sections = "".join(f"<h3>{html.escape(title)}</h3>{table_html(frame)}" for title, frame in checks.items())
+    sections = "".join(
+        f"<h3>{html.escape(title)}</h3>{table_html(frame, empty=empty)}" for title, (frame, empty) in checks.items()
+    )
     """`figures`: name -> (caption, PNG bytes). Tables as the warehouse holds them."""
     backends = coverage.backends["backend"].unique().to_list()
     warning = (
