@@ -129,6 +129,19 @@ def test_cells_under_the_user_threshold_are_suppressed_and_counted(tmp_path, pla
         assert conn.sql("SELECT count(*) FROM analysis_occupation_success WHERE rate IS NOT NULL").fetchall()[0][0] == 0
 
 
+def test_one_persons_tables_hide_nothing(tmp_path, planted):
+    """One person's sessions: nothing to protect, so no cell is suppressed; a mode absent in a month is a
+    share of zero with its interval (it was hidden as a cell of fewer than k people)."""
+    mine = planted.head(300).with_columns(user_key=pl.lit("me"))
+    db = _warehouse(tmp_path / "w.duckdb", mine)
+    assert _run(db, AnalysisSettings(min_users=10)).success
+    with duckdb.connect(str(db), read_only=True) as conn:
+        assert conn.sql("SELECT sum(suppressed_cells) FROM analysis_suppressions").fetchall()[0][0] == 0
+        absent = conn.sql("SELECT * FROM analysis_mode_shares WHERE users = 0").pl()
+        assert absent.height > 0 and (absent["share"] == 0).all() and not absent["suppressed"].any()
+        assert (absent["ci_low"] == 0).all() and (absent["ci_high"] > 0).all()
+
+
 def test_gold_labels_give_agreement_and_confusion(tmp_path, planted):
     db = _warehouse(tmp_path / "w.duckdb", planted)
     gold = planted.head(500).select("session_id", "work_mode", "expertise", "outcome")

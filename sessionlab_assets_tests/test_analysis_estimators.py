@@ -142,6 +142,10 @@ def test_a_proportion_interval_stays_inside_zero_and_one(sessions):
     assert large["ci_high"][0] == pytest.approx(large_wald["ci_high"][0], abs=5e-4)
     one_person = few.with_columns(user_key=pl.lit("me"))
     assert estimators.clustered_means(one_person, "y", ["cell"], proportion=True)["ci_low"].is_null().all()
+    # A single session is one 0/1 observation: the Wilson interval at n = 1, e.g. [0, z²/(1 + z²)] for a 0.
+    single = estimators.clustered_means(few.head(1).with_columns(y=pl.lit(0.0)), "y", ["cell"], proportion=True)
+    assert single["se"][0] is None and single["ci_low"][0] == 0.0
+    assert single["ci_high"][0] == pytest.approx(z**2 / (1 + z**2))
 
 
 def test_activity_regressions_agree_with_pyfixest(sessions):

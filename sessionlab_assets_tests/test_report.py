@@ -172,6 +172,7 @@ def test_suppressed_cells_are_marked_in_the_figures():
 
     import polars as pl
 
+    from sessionlab_assets.labels import WORK_MODES
     from sessionlab_assets.report import figures
 
     shares = pl.DataFrame(
@@ -189,11 +190,12 @@ def test_suppressed_cells_are_marked_in_the_figures():
     assert marks.count(figures.SUPPRESSED_MARK) == 1
     # On the month lines: an x at the foot of the axis for the suppressed point, and a word saying what it is.
     lines = figures.composition_over_months(shares)
-    [axis] = lines.axes
+    assert [axis.get_title() for axis in lines.axes] == list(WORK_MODES)  # a panel per mode
+    axis = lines.axes[WORK_MODES.index("plan")]
     crosses = [c for c in axis.collections if c.get_offsets().shape[0] and c.get_paths()]
     at = axis.xaxis.convert_units(date(2026, 1, 1))
     assert any(len(c.get_offsets()) == 1 and tuple(c.get_offsets()[0]) == (at, 0.015) for c in crosses)
-    assert any(figures.SUPPRESSED_MARK in t.get_text() for t in axis.texts)
+    assert any(figures.SUPPRESSED_MARK in t.get_text() for panel in lines.axes for t in panel.texts)
 
 
 def test_log_axes_read_as_plain_numbers():

@@ -80,9 +80,9 @@ def _change(
     counts = rows.group_by("month_label").agg(pl.col(value).cast(pl.Float64).mean(), pl.col("user_key").n_unique())
     means = dict(zip(counts["month_label"], counts[value], strict=True))
     no_change = dict.fromkeys(CHANGE_VALUES) | {"first_value": means.get(first), "last_value": means.get(last)}
-    if (
-        first not in means or last not in means or users < 2 or rows["user_key"].n_unique() < 3
-    ):  # no clustered SE to be had
+    # No clustered SE to be had. (A share's interval needs no users in the mode: each month's Wilson
+    # interval holds a share of zero.)
+    if first not in means or last not in means or rows["user_key"].n_unique() < 3 or (users < 2 and not proportion):
         return no_change | {"users": users, "note": None}
     single = [month for month, n in zip(counts["month_label"], counts["user_key"], strict=True) if n < 2]
     if single and not proportion:
@@ -93,7 +93,8 @@ def _change(
             "change": change,
             "relative_change": change / means[first] if means[first] else None,
             "users": users,
-            "note": f"no CI: {' and '.join(sorted(single))} has a single cluster (user), whose mean has no variance",
+            "note": f"no CI: {' and '.join(sorted(single))} has a single cluster (a user; a session in one "
+            "person's data), whose mean has no variance",
         }
     fit = fit_ols(rows, value, ["last_month"])
     change, se = fit.coefficient("last_month")

@@ -328,7 +328,8 @@ def clustered_means(
     The CI is mean ± z·se, or, for a `proportion` (a 0/1 value), the Wilson score interval at the effective
     sample size p(1-p)/se² (at most N; N when se is 0): it stays inside [0, 1] and is not a point at a
     share of 0 or 1 — what a few sessions give — and it is the Wald interval as N grows (Korn & Graubard's
-    design-effect adjustment). No CI with one cluster. Nulls in `value` are left out.
+    design-effect adjustment). No CI with one cluster, unless it is a single session (a share's Wilson
+    interval at n = 1). Nulls in `value` are left out.
     Columns: by..., sessions, users, mean, se, ci_low, ci_high."""
     by = list(by)
     z = z_value(confidence)
@@ -355,9 +356,11 @@ def clustered_means(
     )
     out = cells.with_columns(se=se)
     if proportion:
-        low, high = wilson_interval(
-            out["mean"].to_numpy(), out["se"].to_numpy(), out["sessions"].to_numpy().astype(float), z
-        )
+        # A cell of one session is one 0/1 observation: its Wilson interval at n = 1 (as one person's months
+        # with a single session have). One cluster of several sessions has no variance to estimate: no CI.
+        one_session = (out["sessions"] == 1).to_numpy()
+        se_or_none = np.where(one_session, 0.0, out["se"].to_numpy().astype(float))
+        low, high = wilson_interval(out["mean"].to_numpy(), se_or_none, out["sessions"].to_numpy().astype(float), z)
         out = out.with_columns(ci_low=pl.Series(low, nan_to_null=True), ci_high=pl.Series(high, nan_to_null=True))
     else:
         out = out.with_columns(ci_low=pl.col("mean") - z * pl.col("se"), ci_high=pl.col("mean") + z * pl.col("se"))

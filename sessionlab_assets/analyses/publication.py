@@ -73,7 +73,10 @@ class Publication:
         return kept
 
     def add(self, table_name: str, table: pl.DataFrame, values: Sequence[str]) -> pl.DataFrame:
-        self.tables[table_name] = privacy.suppress(table, values, self.min_users)
+        # One person's tables hide nothing: a cell without sessions (a mode absent in a month) is a share of
+        # zero with its interval, not a small group of people to protect.
+        threshold = 0 if self.single_person else self.min_users
+        self.tables[table_name] = privacy.suppress(table, values, threshold)
         return self.tables[table_name]
 
     def write(self) -> dict:

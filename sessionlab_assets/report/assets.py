@@ -26,7 +26,7 @@ FIGURES = {
         figures.work_mode_shares,
     ),
     "composition_over_months": (
-        "Share of each work mode by month (95% CI bands).",
+        "Share of each work mode by month, a panel per mode (95% CI bands).",
         "analysis_mode_shares",
         figures.composition_over_months,
     ),

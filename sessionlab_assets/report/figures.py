@@ -127,31 +127,34 @@ def _say_suppressed(axis) -> None:
 
 
 def composition_over_months(shares: pl.DataFrame) -> Figure:
-    """Each work mode's share by month, with 95% CI bands."""
-    figure, axis = plt.subplots(figsize=(9, 4.5))
+    """Each work mode's share by month with its 95% CI band, one panel per mode on shared axes: nine
+    overlapping bands cannot be read, least of all on a few sessions a month, where they are wide."""
+    figure, grid = plt.subplots(3, 3, figsize=(10, 7), sharex=True, sharey=True)
     marked = False
-    for mode in WORK_MODES:
+    for index, (mode, axis) in enumerate(zip(WORK_MODES, grid.flat, strict=True)):
+        color = f"C{index}"
+        axis.set_title(mode, fontsize=9)
         rows = shares.filter(pl.col("work_mode") == mode).sort("month")
         if rows.height == 0:
             continue
         months = rows["month"].to_list()
-        (line,) = axis.plot(months, rows["share"].fill_null(np.nan), marker="o", label=mode)
+        axis.plot(months, rows["share"].fill_null(np.nan), marker="o", markersize=3, color=color)
         axis.fill_between(
             months,
             rows["ci_low"].fill_null(np.nan).clip(0.0, 1.0),
             rows["ci_high"].fill_null(np.nan).clip(0.0, 1.0),
-            color=line.get_color(),
-            alpha=0.15,
+            color=color,
+            alpha=0.2,
         )
-        marked = _mark_suppressed_points(axis, months, rows, line.get_color(), WORK_MODES.index(mode)) or marked
+        marked = _mark_suppressed_points(axis, months, rows, color) or marked
     if marked:
-        _say_suppressed(axis)
-    axis.set_ylabel("share of sessions")
-    axis.set_ylim(0, 1)
-    axis.set_title("Composition of work by month")
-    # Outside the data: below the axes, where no line runs.
-    _legend(axis, ncol=5, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18))
-    axis.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%Y-%m"))
+        _say_suppressed(grid.flat[2])
+    grid[0, 0].set_ylim(0, 1)
+    for axis in grid[:, 0]:
+        axis.set_ylabel("share of sessions")
+    grid[0, 0].xaxis.set_major_locator(matplotlib.dates.AutoDateLocator(minticks=2, maxticks=4))
+    grid[0, 0].xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%Y-%m"))
+    figure.suptitle("Composition of work by month")
     figure.autofmt_xdate()
     return figure
 
