@@ -219,3 +219,29 @@ def test_log_axes_read_as_plain_numbers():
     figure.canvas.draw()
     labels = [t.get_text() for axis in figure.axes for t in axis.get_yticklabels() if t.get_text()]
     assert labels and not any("10^" in label or "times" in label or "$" in label for label in labels)
+
+
+def test_a_panel_with_nothing_to_draw_says_why():
+    """One person's sessions that hit trouble are too few for column 5's fixed effects: the panels say the
+    analysis's note instead of standing empty."""
+    import polars as pl
+
+    from sessionlab_assets.report import figures
+
+    why = "not estimated: absorbed by the fixed effects in these rows: const"
+    rates = pl.DataFrame(
+        {
+            "panel": ["all", "trouble", "trouble"],
+            "outcome": ["verified_success", "verified_success", "abandoned"],
+            "expertise": [3, 3, 3],
+            "rate": [0.3, None, None],
+            "ci_low": [0.2, None, None],
+            "ci_high": [0.4, None, None],
+            "suppressed": [False, False, False],
+            "note": [None, why, why],
+        }
+    )
+    figure = figures.adjusted_rates(rates)
+    texts = [" ".join(t.get_text().split()) for t in figure.axes[1].texts + figure.axes[2].texts]
+    assert texts == [why, why]
+    assert not figure.axes[0].texts

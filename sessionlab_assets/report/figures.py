@@ -4,6 +4,7 @@ holds it and returns a matplotlib Figure). Suppressed cells are NULL: the bar ch
 from __future__ import annotations
 
 import io
+import textwrap
 
 import matplotlib
 
@@ -211,6 +212,20 @@ def activity_by_expertise(boxes: pl.DataFrame) -> Figure:
     return figure
 
 
+def _say_why_empty(axis, rows: pl.DataFrame) -> None:
+    """In a panel with nothing to draw: the analysis's note (why it was not estimated), or why else."""
+    notes = rows["note"].drop_nulls().unique().sort().to_list() if "note" in rows.columns else []
+    if notes:
+        why = notes[0]
+    elif rows.height and "suppressed" in rows.columns and rows["suppressed"].fill_null(False).all():
+        why = f"suppressed: {SUPPRESSED_MARK} people"
+    else:
+        why = "no sessions"
+    axis.text(
+        0.5, 0.5, textwrap.fill(why, 32), transform=axis.transAxes, ha="center", va="center", fontsize=8, color="#777"
+    )
+
+
 def adjusted_rates(rates: pl.DataFrame) -> Figure:
     """Figure 5: adjusted rates by expertise with 95% CIs: all sessions, and sessions that hit trouble with
     their success measures and their failure measures in panels of their own, as the report draws them."""
@@ -223,9 +238,12 @@ def adjusted_rates(rates: pl.DataFrame) -> Figure:
         ("trouble", failure, "Hit trouble: how often they fail"),
     )
     for axis, (panel, outcomes, title) in zip(axes, panels, strict=True):
+        in_panel = rates.filter((pl.col("panel") == panel) & pl.col("outcome").is_in(outcomes))
+        if in_panel["rate"].is_null().all():
+            _say_why_empty(axis, in_panel)
         for outcome in outcomes:
             name = OUTCOME_NAMES[outcome]
-            rows = rates.filter((pl.col("panel") == panel) & (pl.col("outcome") == outcome)).sort("expertise")
+            rows = in_panel.filter(pl.col("outcome") == outcome).sort("expertise")
             if rows.height == 0 or rows["rate"].is_null().all():
                 continue
             # A linear probability model can put a rate or its interval past 0 or 1; the figure shows the
@@ -241,6 +259,7 @@ def adjusted_rates(rates: pl.DataFrame) -> Figure:
             if _mark_suppressed_points(axis, rows["expertise"].to_list(), rows, drawn.lines[0].get_color()):
                 _say_suppressed(axis)
         axis.set_xticks(LEVELS, [EXPERTISE_NAMES[lv] for lv in LEVELS], rotation=30)
+        axis.set_xlim(LEVELS[0] - 0.5, LEVELS[-1] + 0.5)  # the same levels in the same places, drawn or not
         axis.set_title(title)
         _legend(axis, fontsize=8)
     axes[0].set_ylabel("adjusted rate")
