@@ -91,6 +91,12 @@ def summary_lines(conn: duckdb.DuckDBPyConnection, report: Path, snapshot: Path)
             lines.append(
                 f"privacy       {suppressed:,} of {cells:,} published cells suppressed (fewer than {k} people)"
             )
+            if suppressed * 2 > cells and k > 2:
+                # A team's own warehouse: the default k hides most of what a few people did.
+                lines.append(
+                    "  most hidden SESSIONLAB_MIN_CELL_USERS=2 publishes cells of two people or more, for a look at "
+                    "your own team's sessions; keep the default for anything you share"
+                )
     lines.append(f"report        {report / 'report.html'}")
     lines.append(f"snapshot      {snapshot} (query it with any DuckDB client, read-only)")
     return lines

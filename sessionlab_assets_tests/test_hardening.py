@@ -166,6 +166,18 @@ def test_the_closing_summary_reads_the_snapshot(tmp_path):
     assert "claude-code 1" in text and "1 × not JSON lines" in text
     assert str(tmp_path / "report" / "report.html") in text
     assert "not written" not in text
+    # A few people under the default threshold: most cells hidden, and the setting that shows them is named.
+    with duckdb.connect(str(db)) as conn:
+        conn.execute("UPDATE sessions SET user_key = 'someone else'")
+        conn.execute(
+            "INSERT INTO sessions SELECT * REPLACE ('a third' AS user_key, 'another' AS session_id) FROM sessions"
+        )
+        conn.execute(
+            "INSERT INTO analysis_suppressions VALUES ('composition_trends', 'analysis_mode_shares', 9, 8, 10)"
+        )
+        lines = summary_lines(conn, tmp_path / "report", tmp_path / "export" / "snapshot.duckdb")
+    assert "privacy       8 of 9 published cells suppressed (fewer than 10 people)" in lines
+    assert any(line.startswith("  most hidden SESSIONLAB_MIN_CELL_USERS=2") for line in lines)
 
 
 def test_the_closing_summary_names_sessions_in_months_not_written(tmp_path):
