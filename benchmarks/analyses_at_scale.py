@@ -28,7 +28,10 @@ import polars as pl
 from sessionlab_assets import warehouse
 from sessionlab_assets.analyses import activity, adjusted_rates
 from sessionlab_assets.analyses.frame import restrict, with_cells
+from sessionlab_assets.progress import console_log_level
 from sessionlab_assets.sample import world
+
+QUIET = console_log_level("WARNING")  # not a DEBUG line per Dagster event
 
 
 def _write_warehouse(path: Path, sessions: int, seed: int) -> pl.DataFrame:
@@ -50,7 +53,9 @@ def _materialise(db: str, queue) -> None:
 
     started = time.perf_counter()
     result = dg.materialize(
-        ASSETS, resources={"warehouse_db": DuckDBResource(database=db), "analysis_settings": AnalysisSettings()}
+        ASSETS,
+        resources={"warehouse_db": DuckDBResource(database=db), "analysis_settings": AnalysisSettings()},
+        run_config=QUIET,
     )
     wall = time.perf_counter() - started
     steps = {}

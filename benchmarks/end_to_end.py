@@ -27,7 +27,10 @@ import time
 from pathlib import Path
 
 from sessionlab_assets.environment import worker_count
+from sessionlab_assets.progress import console_log_level
 from sessionlab_assets.sample import corpus
+
+QUIET = console_log_level("INFO")  # not a DEBUG line per Dagster event
 
 MONTHS = {"dagster/asset_partition_range_start": "2025-10", "dagster/asset_partition_range_end": "2026-04"}
 
@@ -60,7 +63,7 @@ def _pipeline(root: str, sample: str, workers: int, queue) -> None:
         ([*ANALYSES, *REPORT], {}),
     ):
         before = _cpu_seconds()
-        result = dg.materialize(assets, resources=resources, tags=tags, raise_on_error=False)
+        result = dg.materialize(assets, resources=resources, tags=tags, raise_on_error=False, run_config=QUIET)
         after = _cpu_seconds()
         cpu["monthly assets" if tags else "analyses and report"] = (after[0] - before[0], after[1] - before[1])
         ok = ok and result.success

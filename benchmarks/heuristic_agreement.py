@@ -36,8 +36,11 @@ from sessionlab_assets.classify.inputs import FACT_COLUMNS
 from sessionlab_assets.classify.settings import ClassifierSettings
 from sessionlab_assets.ingest.assets import ingest_transcripts
 from sessionlab_assets.labels import CODEBASE_RELATIONSHIPS, OUTCOMES, SIGNAL_LEVELS, WORK_MODES
+from sessionlab_assets.progress import console_log_level
 from sessionlab_assets.resources import TranscriptSource
 from sessionlab_assets.sample import corpus
+
+QUIET = console_log_level("WARNING")  # not a DEBUG line per Dagster event
 
 LABELS_SQL = """
 SELECT wm.session_id, wm.work_mode, ex.expertise, ou.occupation_user, ow.occupation_work, oc.outcome,
@@ -76,6 +79,7 @@ def run(sessions: int, seed: int) -> pl.DataFrame:
         started = time.perf_counter()
         result = dg.materialize(
             [ingest_transcripts, classify_measures],
+            run_config=QUIET,
             resources={
                 "warehouse_db": DuckDBResource(database=str(db)),
                 "transcript_source": TranscriptSource(source_dir=str(root / "sample" / corpus.TRANSCRIPTS)),
@@ -181,6 +185,7 @@ def real_labels() -> pl.DataFrame:
         db = Path(scratch) / "w.duckdb"
         result = dg.materialize(
             [ingest_transcripts, classify_measures],
+            run_config=QUIET,
             resources={
                 "warehouse_db": DuckDBResource(database=str(db)),
                 "transcript_source": TranscriptSource(source_dir=str(REAL)),

@@ -48,3 +48,9 @@ class Progress:
         if self.bar:
             self.stream.write("\n")
         self.log(self.status().replace(", about 0s left", "") + f" in {time.monotonic() - self.started:.1f}s")
+
+
+def console_log_level(level: str) -> dict:
+    """Run config that keeps Dagster's console log at `level` ("INFO": progress and warnings, as `make run`
+    shows them; "WARNING": warnings only), instead of a DEBUG line per event."""
+    return {"loggers": {"console": {"config": {"log_level": level}}}}

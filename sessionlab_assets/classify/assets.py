@@ -153,9 +153,14 @@ def _classify_months(
     measures = [m for m in MEASURES if m in selected]
     backend = classifier_settings.backend(log=context.log.info, pool=pool)
     if backend.name == heuristic.NAME:
+        why = (
+            "no ANTHROPIC_API_KEY configured"
+            if classifier_settings.backend_name == "auto"
+            else "SESSIONLAB_CLASSIFIER_BACKEND=heuristic"
+        )
         context.log.warning(
-            "Labels come from the offline HEURISTIC backend (no ANTHROPIC_API_KEY configured): "
-            "rules, not a model; every row says backend = 'heuristic'."
+            f"Labels come from the offline HEURISTIC backend ({why}): rules, not a model; every row says "
+            "backend = 'heuristic'."
         )
     if classifier_settings.dry_run:
         _dry_run(context, warehouse_db, classifier_settings, measures, backend)
