@@ -144,20 +144,25 @@ def rows(joined: pl.DataFrame) -> list[dict]:
     ordinal(
         "value_tier (job_price)", j["value_tier"].cast(pl.Int64), j["value_tier_label"].cast(pl.Int64), [1, 2, 3, 4]
     )
-    for share in ("user_planning_share", "user_execution_share"):
-        keep = j[f"{share}_label"].is_not_null()
-        t, lab = j[share].filter(keep).to_numpy(), j[f"{share}_label"].filter(keep).to_numpy()
-        out.append(
-            {
-                "classifier": f"decisions: {share} (|error| <= 0.2)",
-                "sessions": len(t),
-                "accuracy": float(np.mean(np.abs(t - lab) <= 0.2)),
-                "kappa": float(np.corrcoef(t, lab)[0, 1]),
-                "adjacent": None,
-                "weighted_kappa": None,
-            }
-        )
+    for share in SHARES:
+        out.append({**share_agreement(j, share), "adjacent": None, "weighted_kappa": None})
     return out
+
+
+SHARES = ("user_planning_share", "user_execution_share")
+
+
+def share_agreement(joined: pl.DataFrame, share: str) -> dict:
+    """A decision share against the reference: the sessions within 0.2 of it ("accuracy") and the Pearson
+    correlation ("kappa"), over the sessions both sides give a share."""
+    keep = joined[share].is_not_null() & joined[f"{share}_label"].is_not_null()
+    t, lab = joined[share].filter(keep).to_numpy(), joined[f"{share}_label"].filter(keep).to_numpy()
+    return {
+        "classifier": f"decisions: {share} (|error| <= 0.2)",
+        "sessions": len(t),
+        "accuracy": float(np.mean(np.abs(t - lab) <= 0.2)) if len(t) else None,
+        "kappa": float(np.corrcoef(t, lab)[0, 1]) if len(t) > 1 and t.std() and lab.std() else None,
+    }
 
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -171,11 +176,13 @@ CODEBASE = {
 }
 REAL_SQL = """
 SELECT s.source_file, wm.work_mode, cr.codebase_relationship, ex.expertise, ex.status AS expertise_status,
-       ou.occupation_user, ow.occupation_work, oc.outcome, ss.success_signal, fs.failure_signal
+       ou.occupation_user, ow.occupation_work, oc.outcome, ss.success_signal, fs.failure_signal,
+       tv.value_tier, de.user_planning_share, de.user_execution_share
 FROM sessions s JOIN work_mode wm USING (session_id) JOIN codebase_relationship cr USING (session_id)
 JOIN expertise ex USING (session_id) JOIN occupation_user ou USING (session_id)
 JOIN occupation_work ow USING (session_id) JOIN outcome oc USING (session_id)
 JOIN success_signal ss USING (session_id) JOIN failure_signal fs USING (session_id)
+JOIN task_value tv USING (session_id) JOIN decisions de USING (session_id)
 """
 
 
@@ -212,6 +219,7 @@ def real_rows(gold: pl.DataFrame, labels: pl.DataFrame, half: str) -> list[dict]
         ("outcome", list(OUTCOMES), False),
         ("success_signal", list(SIGNAL_LEVELS), True),
         ("failure_signal", list(SIGNAL_LEVELS), True),
+        ("value_tier", [1, 2, 3, 4], True),
     ):
         truth = j[name].cast(pl.Utf8).fill_null("unclear").to_numpy()
         labels_ = j[f"{name}_label"].cast(pl.Utf8).fill_null("unclear").to_numpy()
@@ -224,6 +232,7 @@ def real_rows(gold: pl.DataFrame, labels: pl.DataFrame, half: str) -> list[dict]
             levels = [c for c in categories if c != "unclear"]
             row["weighted_kappa"] = agreement.cohen_kappa(t, lab, levels, weights="quadratic")
         out.append(row)
+    out += [{"half": half, **share_agreement(j, share)} for share in SHARES]
     return out
 
 
@@ -252,6 +261,7 @@ CONFUSIONS = (
     "outcome",
     "success_signal",
     "failure_signal",
+    "value_tier",
 )
 
 

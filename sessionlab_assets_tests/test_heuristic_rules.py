@@ -311,6 +311,21 @@ def test_occupation_from_the_persons_words_or_unclear(tmp_path):
     assert groups == ["15-0000", "13-0000", "unclear"]
 
 
+def test_a_job_is_priced_by_the_hours_a_freelancer_would_bill():
+    """Half an hour for any job, 50 changed lines an hour, 30 tool calls an hour, six minutes a round of
+    feedback, at $40: a small fix is a small job ($10-200), and the price grows with the work."""
+    from sessionlab_assets.labels import value_tier
+
+    def price(**facts) -> float:
+        return rules.job_price("", facts)["price_usd"]
+
+    small = price(tool_calls=12, lines_added=20, lines_removed=4, human_turns=3)
+    assert small == pytest.approx(40 * (0.5 + 24 / 50 + 12 / 30 + 0.3)) and value_tier(small) == 1
+    larger = price(tool_calls=300, lines_added=2_500, lines_removed=500, human_turns=20)
+    assert value_tier(larger) == 3 and larger > price(tool_calls=300, lines_added=1_000, human_turns=20) > small
+    assert price() == 20.0 and price(lines_added=10**8) == 50_000.0  # the tiers' range holds at both ends
+
+
 def test_a_classifier_without_a_rule_is_an_error_row_not_a_crash():
     from dataclasses import replace
 

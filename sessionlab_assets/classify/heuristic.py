@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -770,15 +769,28 @@ def job_posting(session: Session) -> dict[str, Any]:
     return {"title": first_sentence, "description": description, "skills": skills[: max(3, min(8, len(skills)))]}
 
 
+# What a freelancer would bill for the session's work, in hours at a rate. Stated assumptions, not fitted
+# to labels: half an hour to take on any job; changed lines at 50 an hour; about two minutes of a person's
+# reading, running and checking per tool call; six minutes per round of the client's feedback; $40 an hour.
+HOURS_PER_JOB = 0.5
+LINES_PER_HOUR = 50
+TOOL_CALLS_PER_HOUR = 30
+HOURS_PER_ROUND = 0.1
+HOURLY_RATE_USD = 40.0
+
+
 def job_price(posting: str, facts: dict[str, Any]) -> dict[str, Any]:
-    """Scope from effort: more steps and more code mean a larger job. Log-linear, clipped to the tiers."""
-    effort = (
-        math.log1p(facts.get("tool_calls", 0))
-        + 0.5 * math.log1p(facts.get("lines_added", 0))
-        + 0.3 * math.log1p(facts.get("human_turns", 0))
+    """Rubric: price the work as a freelance job. Offline there is no market to compare with, so the price
+    is the hours a freelancer would bill for the session's work at a mid-range rate, clipped to the tiers'
+    range ($10 to $50,000)."""
+    hours = (
+        HOURS_PER_JOB
+        + (facts.get("lines_added", 0) + facts.get("lines_removed", 0)) / LINES_PER_HOUR
+        + facts.get("tool_calls", 0) / TOOL_CALLS_PER_HOUR
+        + HOURS_PER_ROUND * facts.get("human_turns", 0)
     )
-    price = min(50_000.0, max(10.0, 40.0 * math.exp(0.75 * effort)))
-    return {"reasoning": f"effort index {effort:.2f}", "price_usd": round(price, 2)}
+    price = min(50_000.0, max(10.0, HOURLY_RATE_USD * hours))
+    return {"reasoning": f"about {hours:.1f} hours at ${HOURLY_RATE_USD:.0f}", "price_usd": round(price, 2)}
 
 
 WINDOW_RULES: dict[str, Callable[[Session], dict[str, Any]]] = {
