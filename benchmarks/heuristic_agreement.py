@@ -7,8 +7,11 @@ Real sessions: `../shared/gold/real_dev_labels.jsonl` (sessions of `../shared/co
 with the report's rubrics, keyed by `source_file`), scored on all of them and on the two halves split
 by the parity of the label id (`gid`), so that rules written while looking at one half can be checked
 on the other. "unclear" (expertise, occupation) is a category of its own there; codebase labels are
-mapped to ours (modify -> modify_existing, ...). The confusion matrix of each classifier over all of
-them follows (rows: the reference label; columns: the heuristic's).
+mapped to ours (modify -> modify_existing, ...). Besides the classifiers: the value tier, the decision
+shares (within 0.2 of the reference, and the correlation in the kappa column), and the report's derived
+measures verified success and hit trouble (`sessionlab_assets/derived.py`) computed from each side's
+labels, with both sides' shares. The confusion matrix of each classifier over all of them follows (rows:
+the reference label; columns: the heuristic's).
 
 Builds a sample corpus in a temporary folder, runs ingest and every classifier measure with the
 heuristic backend through Dagster into a temporary warehouse, joins the labels to the planted ground
@@ -30,6 +33,7 @@ import numpy as np
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
+from sessionlab_assets import derived
 from sessionlab_assets.classify import agreement, heuristic
 from sessionlab_assets.classify.assets import classify_measures
 from sessionlab_assets.classify.inputs import FACT_COLUMNS
@@ -233,7 +237,31 @@ def real_rows(gold: pl.DataFrame, labels: pl.DataFrame, half: str) -> list[dict]
             row["weighted_kappa"] = agreement.cohen_kappa(t, lab, levels, weights="quadratic")
         out.append(row)
     out += [{"half": half, **share_agreement(j, share)} for share in SHARES]
+    out += [{"half": half, **row} for row in derived_agreement(j)]
     return out
+
+
+DERIVED = (derived.verified_success, derived.hit_trouble)
+
+
+def derived_agreement(joined: pl.DataFrame) -> list[dict]:
+    """The report's derived measures (sessionlab_assets/derived.py) from the reference labels and from the
+    heuristic's: agreement, and each side's share of sessions."""
+    inputs = ("outcome", "success_signal", "failure_signal")
+    reference = joined.select(*inputs).select(*DERIVED)
+    ours = joined.select(*(pl.col(f"{c}_label").alias(c) for c in inputs)).select(*DERIVED)
+    rows = []
+    for measure in reference.columns:
+        t, lab = reference[measure].to_numpy(), ours[measure].to_numpy()
+        rows.append(
+            {
+                "classifier": f"{measure} (derived; shares {t.mean():.2f} ref, {lab.mean():.2f} ours)",
+                "sessions": len(t),
+                "accuracy": agreement.accuracy(t, lab),
+                "kappa": agreement.cohen_kappa(t, lab),
+            }
+        )
+    return rows
 
 
 def confusion(joined: pl.DataFrame, name: str) -> pl.DataFrame:
@@ -298,7 +326,7 @@ def main() -> None:
     real = real_table()
     if real is not None:
         print(f"real labelled sessions ({GOLD.name}), heuristic backend; halves A/B split by gid parity:")
-        with pl.Config(tbl_rows=40, tbl_width_chars=140):
+        with pl.Config(tbl_rows=60, tbl_width_chars=160, fmt_str_lengths=70):
             print(real.with_columns(pl.col(pl.Float64).round(3)))
     joined = run(args.sessions, args.seed)
     table = pl.DataFrame(rows(joined)).with_columns(pl.col(pl.Float64).round(3))
