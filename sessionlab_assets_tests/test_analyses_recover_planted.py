@@ -138,6 +138,19 @@ def test_a_mean_change_has_no_interval_when_a_month_is_one_users():
         .row(0, named=True)
     )
     assert row["note"] is None and -1 < row["relative_ci_low"] < row["relative_change"] < row["relative_ci_high"]
+    # A share likewise, when the single user has several sessions; one session keeps its interval at n = 1.
+    several = rows.with_columns(
+        user_key=pl.when(pl.col("month_label") == "2026-06").then(pl.lit("s4")).otherwise("user_key")
+    )
+    several = pl.concat([several, several.tail(1), several.tail(1)])
+    for frame, has_interval in ((several, False), (rows, True)):
+        share = (
+            composition.composition_change(frame)
+            .filter((pl.col("category") == "build") & (pl.col("measure") == "share"))
+            .row(0, named=True)
+        )
+        assert share["change"] == pytest.approx(0.0, abs=1e-12)
+        assert (share["ci_low"] is not None) == has_interval and (share["note"] is None) == has_interval
 
 
 def test_a_share_change_interval_is_wald_at_scale_and_not_a_point_on_a_few_sessions(labelled):

@@ -77,17 +77,23 @@ def _change(
         last_month=(pl.col("month_label") == last).cast(pl.Float64)
     )
     users = rows.filter(members)["user_key"].n_unique()
-    counts = rows.group_by("month_label").agg(pl.col(value).cast(pl.Float64).mean(), pl.col("user_key").n_unique())
+    counts = rows.group_by("month_label").agg(
+        pl.col(value).cast(pl.Float64).mean(), pl.col("user_key").n_unique(), sessions=pl.len()
+    )
     means = dict(zip(counts["month_label"], counts[value], strict=True))
     no_change = dict.fromkeys(CHANGE_VALUES) | {"first_value": means.get(first), "last_value": means.get(last)}
     # No clustered SE to be had. (A share's interval needs no users in the mode: each month's Wilson
     # interval holds a share of zero.)
     if first not in means or last not in means or rows["user_key"].n_unique() < 3 or (users < 2 and not proportion):
         return no_change | {"users": users, "note": None}
-    single = [month for month, n in zip(counts["month_label"], counts["user_key"], strict=True) if n < 2]
-    if single and not proportion:
-        # One user's mean has no clustered variance (CR1 gives 0), so an interval would carry the other
-        # month's error only. (A share keeps its interval: each month's Wilson interval at its sessions.)
+    # One user's mean has no clustered variance (CR1 gives 0), so an interval would carry the other month's
+    # error only; as in `clustered_means`, a share of a single session keeps its Wilson interval at n = 1.
+    single = [
+        month
+        for month, users_in_month, sessions in counts.select("month_label", "user_key", "sessions").iter_rows()
+        if users_in_month < 2 and not (proportion and sessions == 1)
+    ]
+    if single:
         change = means[last] - means[first]
         return no_change | {
             "change": change,
