@@ -165,14 +165,14 @@ def render(
     table_a1: pl.DataFrame,
     table_a2: pl.DataFrame,
     headlines: pl.DataFrame,
-    checks: dict[str, pl.DataFrame] | None = None,
+    checks: dict[str, tuple[pl.DataFrame, str]] | None = None,
 ) -> str:
-    """`checks`: the validation and sample tables (see `read_checks`), shown after Table A2."""
+    """`figures`: name -> (caption, PNG bytes). Tables as the warehouse holds them. `checks`: the validation
+    and sample tables with what to say when one is empty (see `read_checks`), shown after Table A2."""
     checks = checks or {}
     sections = "".join(
         f"<h3>{html.escape(title)}</h3>{table_html(frame, empty=empty)}" for title, (frame, empty) in checks.items()
     )
-    """`figures`: name -> (caption, PNG bytes). Tables as the warehouse holds them."""
     backends = coverage.backends["backend"].unique().to_list()
     warning = (
         (
