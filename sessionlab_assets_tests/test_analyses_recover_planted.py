@@ -109,10 +109,11 @@ def test_a_relative_change_interval_stays_above_minus_100_percent():
     assert -1 < row["relative_ci_low"] < row["relative_change"] < row["relative_ci_high"] < 0
 
 
-def test_a_mean_change_has_no_interval_when_a_month_is_one_users():
+def test_a_change_has_no_interval_when_a_month_holds_a_single_cluster():
     """One person's months, the last holding one session: its mean has no clustered variance (CR1 gives 0),
     so the change's interval would carry the first month's error only ([-99.6%, -91.3%] on real sessions,
-    for a change of -98%). The change is reported without an interval, and the row says why."""
+    for a change of -98%). The change is reported without an interval, and the row says why. A share's
+    change likewise when the single cluster is one user's several sessions."""
     rows = pl.DataFrame(
         {
             "month_label": ["2026-01"] * 3 + ["2026-06"],
