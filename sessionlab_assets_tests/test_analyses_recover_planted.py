@@ -178,6 +178,10 @@ def test_a_share_change_interval_is_wald_at_scale_and_not_a_point_on_a_few_sessi
         .row(0, named=True)
     )
     z2 = 1.959964**2
+    # A mode absent from both months: nobody in the cell, four people behind the comparison, and the change
+    # of zero has its interval all the same.
+    fix = composition.composition_change(few).filter((pl.col("category") == "fix") & (pl.col("measure") == "share"))
+    assert fix.select("users", "month_users", "change").row(0) == (0, 4, 0.0) and fix["ci_high"][0] > 0
     assert operate["change"] == pytest.approx(0.0, abs=1e-12)
     assert operate["ci_low"] == pytest.approx(-(1 - 3 / (3 + z2)), rel=1e-5)
     assert operate["ci_high"] == pytest.approx(1 - 1 / (1 + z2), rel=1e-5)

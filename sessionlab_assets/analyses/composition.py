@@ -77,6 +77,8 @@ def _change(
         last_month=(pl.col("month_label") == last).cast(pl.Float64)
     )
     users = rows.filter(members)["user_key"].n_unique()
+    # Who the cell is about (`users`, what suppression counts) and whom the comparison rests on (`month_users`).
+    people = {"users": users, "month_users": rows["user_key"].n_unique()}
     counts = rows.group_by("month_label").agg(
         pl.col(value).cast(pl.Float64).mean(), pl.col("user_key").n_unique(), sessions=pl.len()
     )
@@ -85,7 +87,7 @@ def _change(
     # No clustered SE to be had. (A share's interval needs no users in the mode: each month's Wilson
     # interval holds a share of zero.)
     if first not in means or last not in means or rows["user_key"].n_unique() < 3 or (users < 2 and not proportion):
-        return no_change | {"users": users, "note": None}
+        return no_change | people | {"note": None}
     # One user's mean has no clustered variance (CR1 gives 0), so an interval would carry the other month's
     # error only; as in `clustered_means`, a share of a single session keeps its Wilson interval at n = 1.
     single = [
@@ -98,7 +100,7 @@ def _change(
         return no_change | {
             "change": change,
             "relative_change": change / means[first] if means[first] else None,
-            "users": users,
+            **people,
             "note": f"no CI: {' and '.join(sorted(single))} has a single cluster (a user; a session in one "
             "person's data), whose mean has no variance",
         }
@@ -119,7 +121,7 @@ def _change(
         "ci_high": ci_high,
         "relative_change": change / means[first] if means[first] else None,
         **_relative_interval(fit, z),
-        "users": users,
+        **people,
         "note": None,
     }
 

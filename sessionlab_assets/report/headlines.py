@@ -23,7 +23,7 @@ class Headline:
 
 def _share_change(mode: str) -> str:
     return (
-        "SELECT change AS value, ci_low, ci_high, users AS sessions, suppressed, note, "
+        "SELECT change AS value, ci_low, ci_high, month_users AS sessions, suppressed, note, "
         "first_value, last_value, first_month, last_month "
         f"FROM analysis_composition_change WHERE category = '{mode}' AND measure = 'share'"
     )
@@ -123,7 +123,7 @@ HEADLINES = (
         "Change in mean task value, first to last month",
         "+27%",
         "SELECT relative_change AS value, relative_ci_low AS ci_low, relative_ci_high AS ci_high, "
-        "users AS sessions, suppressed, note "
+        "month_users AS sessions, suppressed, note "
         "FROM analysis_composition_change WHERE category = 'all' AND measure = 'mean_value_usd'",
         "change",
     ),
@@ -155,7 +155,7 @@ HEADLINES_SCHEMA = {
     "headline": pl.Utf8,
     "report": pl.Utf8,
     "yours [95% CI]": pl.Utf8,
-    "N": pl.Int64,  # sessions; people for the changes between months
+    "N": pl.Int64,  # sessions; for the changes between months, the people in the two months
     "why not": pl.Utf8,
 }
 

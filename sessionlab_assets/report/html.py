@@ -261,7 +261,8 @@ def render(
 {warning}
 <h2>Your data beside the report</h2>
 <p>Each headline of the report beside the same number measured on these sessions, with its 95% CI and N
-(sessions; people for the changes between the first and the last month), or why it could not be measured.</p>
+(sessions; for the changes between the first and the last month, the people in those two months), or why it
+could not be measured.</p>
 {table_html(headlines)}
 <h3>Sessions by agent</h3>{table_html(coverage.agents)}
 <h3>Files not read, and why ({coverage.quarantined_files} in all)</h3>{table_html(coverage.not_read)}

@@ -14,7 +14,8 @@ CREATE TABLE IF NOT EXISTS analysis_composition_change (
     relative_change  DOUBLE,            -- change / first_value
     relative_ci_low  DOUBLE,            -- CI of relative_change: delta method on log(last / first), both
     relative_ci_high DOUBLE,            -- months' sampling error counted (NULL unless both means > 0)
-    users            BIGINT,
+    users            BIGINT,            -- users in the cell (the mode's sessions in the two months): suppression
+    month_users      BIGINT,            -- users in the two months: whom the comparison rests on
     suppressed       BOOLEAN NOT NULL,
     note             VARCHAR,           -- why a change has no CI
     PRIMARY KEY (category, measure)
@@ -22,3 +23,4 @@ CREATE TABLE IF NOT EXISTS analysis_composition_change (
 ALTER TABLE analysis_composition_change ADD COLUMN IF NOT EXISTS relative_ci_low DOUBLE;
 ALTER TABLE analysis_composition_change ADD COLUMN IF NOT EXISTS relative_ci_high DOUBLE;
 ALTER TABLE analysis_composition_change ADD COLUMN IF NOT EXISTS note VARCHAR;
+ALTER TABLE analysis_composition_change ADD COLUMN IF NOT EXISTS month_users BIGINT;
