@@ -328,6 +328,7 @@ def main() -> None:
         print(f"real labelled sessions ({GOLD.name}), heuristic backend; halves A/B split by gid parity:")
         with pl.Config(tbl_rows=60, tbl_width_chars=160, fmt_str_lengths=70):
             print(real.with_columns(pl.col(pl.Float64).round(3)))
+        print("(for the decision shares, 'kappa' is the Pearson correlation with the reference share)")
     joined = run(args.sessions, args.seed)
     table = pl.DataFrame(rows(joined)).with_columns(pl.col(pl.Float64).round(3))
     print("(for the decision shares, 'kappa' is the Pearson correlation with the planted share)")
