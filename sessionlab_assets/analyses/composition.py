@@ -18,6 +18,7 @@ from sessionlab_assets.analyses.estimators import (
     clustered_means,
     fit_ols,
     indicator_shares,
+    interval_estimable,
     wilson_interval,
     z_value,
 )
@@ -88,12 +89,12 @@ def _change(
     # interval holds a share of zero.)
     if first not in means or last not in means or rows["user_key"].n_unique() < 3 or (users < 2 and not proportion):
         return no_change | people | {"note": None}
-    # One user's mean has no clustered variance (CR1 gives 0), so an interval would carry the other month's
-    # error only; as in `clustered_means`, a share of a single session keeps its Wilson interval at n = 1.
+    # A month without an interval of its own (`interval_estimable`) would leave the change's interval with the
+    # other month's error only.
     single = [
         month
-        for month, users_in_month, sessions in counts.select("month_label", "user_key", "sessions").iter_rows()
-        if users_in_month < 2 and not (proportion and sessions == 1)
+        for month, clusters, sessions in counts.select("month_label", "user_key", "sessions").iter_rows()
+        if not interval_estimable(clusters, sessions, proportion)
     ]
     if single:
         change = means[last] - means[first]

@@ -356,17 +356,25 @@ def clustered_means(
     )
     out = cells.with_columns(se=se)
     if proportion:
-        # A cell of one session is one 0/1 observation: its Wilson interval at n = 1 (as one person's months
-        # with a single session have). One cluster of several sessions has no variance to estimate: no CI.
-        one_session = (out["sessions"] == 1).to_numpy()
-        se_or_none = np.where(one_session, 0.0, out["se"].to_numpy().astype(float))
-        low, high = wilson_interval(out["mean"].to_numpy(), se_or_none, out["sessions"].to_numpy().astype(float), z)
+        sessions = out["sessions"].to_numpy().astype(float)
+        estimable = interval_estimable(out["users"].to_numpy(), sessions, proportion=True)
+        # A single session's se is 0 (Wilson at n = 1); a cell without an interval gets NaN, hence none.
+        se_or_none = np.where(estimable, np.nan_to_num(out["se"].to_numpy().astype(float)), np.nan)
+        low, high = wilson_interval(out["mean"].to_numpy(), se_or_none, sessions, z)
         out = out.with_columns(ci_low=pl.Series(low, nan_to_null=True), ci_high=pl.Series(high, nan_to_null=True))
     else:
         out = out.with_columns(ci_low=pl.col("mean") - z * pl.col("se"), ci_high=pl.col("mean") + z * pl.col("se"))
     return out.select(
         *by, pl.col("sessions").cast(pl.Int64), pl.col("users").cast(pl.Int64), "mean", "se", "ci_low", "ci_high"
     ).sort(by)
+
+
+def interval_estimable(clusters, sessions, proportion: bool):
+    """Whether a cell's mean has an interval (elementwise): two clusters or more give a clustered variance;
+    one cluster gives none (CR1 puts it at 0), unless the cell is a share of a single session — one 0/1
+    observation, whose Wilson interval is at n = 1."""
+    clusters, sessions = np.asarray(clusters), np.asarray(sessions)
+    return (clusters >= 2) | (proportion & (sessions == 1))
 
 
 def wilson_interval(share: np.ndarray, se: np.ndarray, sessions: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:

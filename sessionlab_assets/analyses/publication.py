@@ -59,7 +59,9 @@ class Publication:
             self.measures = _read_measures(conn)
         self.single_person = self.measures["user_key"].n_unique() == 1
         if self.single_person:
-            self.min_users = 1
+            # Nothing is suppressed: a cell without sessions (a mode absent in a month) is a share of zero
+            # with its interval, not a small group of people to protect.
+            self.min_users = 0
             self.measures = self.measures.with_columns(user_key=pl.col("session_id"))
 
     def sample(self, rules: Sequence, name: str | None = None) -> pl.DataFrame:
@@ -73,10 +75,7 @@ class Publication:
         return kept
 
     def add(self, table_name: str, table: pl.DataFrame, values: Sequence[str]) -> pl.DataFrame:
-        # One person's tables hide nothing: a cell without sessions (a mode absent in a month) is a share of
-        # zero with its interval, not a small group of people to protect.
-        threshold = 0 if self.single_person else self.min_users
-        self.tables[table_name] = privacy.suppress(table, values, threshold)
+        self.tables[table_name] = privacy.suppress(table, values, self.min_users)
         return self.tables[table_name]
 
     def write(self) -> dict:

@@ -67,5 +67,9 @@ class IdentityRule:
         return parts[0] if len(parts) > 1 else "(source root)"
 
     def user_key(self, relative_path: str) -> str:
-        digest = hmac.new(self.key.encode(), self.raw_user(relative_path).encode(), hashlib.sha256)
+        return self.pseudonym(self.raw_user(relative_path))
+
+    def pseudonym(self, raw_user: str) -> str:
+        """The user key stored for a name `raw_user` gave."""
+        digest = hmac.new(self.key.encode(), raw_user.encode(), hashlib.sha256)
         return "u_" + digest.hexdigest()[:16]

@@ -414,8 +414,8 @@ class _Placement:
                         Quarantine(month, facts.relative, e.line_no, e.reason) for e in facts.errors
                     )
             if in_range:
-                session.user_key = self.identity.user_key(main.relative)
                 user = self.identity.raw_user(main.relative)
+                session.user_key = self.identity.pseudonym(user)
                 batch.unmatched_users += user == UNMATCHED
                 batch.raw_users.add(user)
                 batch.sessions.append(session)

@@ -135,7 +135,7 @@ def _measured(row: dict | None, unit: str, min_users: int) -> tuple[str, str]:
     if row is None:
         return "—", "no rows: the analysis had no sessions for it"
     if row.get("suppressed"):
-        # With k = 1 (one person's sessions) only a cell without any session is hidden.
+        # With k = 1 only a cell without any session is hidden.
         return "—", "no sessions in the cell" if min_users <= 1 else f"suppressed: fewer than {min_users} people"
     if row.get("value") is None:
         return "—", " ".join(str(row.get("note") or "not estimated").split())[:160]
