@@ -4,6 +4,7 @@ stored window as the ingest does, then read back as structure by the rules."""
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from sessionlab_assets.classify import heuristic as rules
 from sessionlab_assets.classify.registry import CLASSIFIERS
-from sessionlab_assets.fixtures.transcripts import ClaudeCodeTranscript
+from sessionlab_assets.fixtures.transcripts import ClaudeCodeTranscript, CodexRollout
 from sessionlab_assets.ingest.frames import prepare_sessions
 from sessionlab_assets.ingest.source import scan_source
 
@@ -35,9 +36,13 @@ def _read(t: ClaudeCodeTranscript, path: str) -> None:
     t.tool_result(t.tool("Read", {"file_path": path}), "1\tcontent")
 
 
-def _session(tmp_path: Path, t: ClaudeCodeTranscript) -> rules.Session:
+def _session(tmp_path: Path, t: ClaudeCodeTranscript | CodexRollout) -> rules.Session:
     """The session as the rules see it: through the ingest's window, with its telemetry."""
     t.write(tmp_path / "sam" / "projects" / "app" / f"{t.session_id}.jsonl")
+    return _window_session(tmp_path)
+
+
+def _window_session(tmp_path: Path) -> rules.Session:
     [parsed] = scan_source(tmp_path, keep_text=True, prepare=prepare_sessions).sessions
     return rules.read_session(parsed.prepared.window.text, {"tool_calls": len(parsed.prepared.window.text)})
 
@@ -178,6 +183,59 @@ def test_codebase_relationship_from_edits_writes_and_reads(tmp_path):
         for i, t in enumerate((edited, created, explored, none))
     ]
     assert labels == ["modify_existing", "create_from_scratch", "explore_code", "not_in_codebase"]
+
+
+def _copilot_session(tmp_path: Path, tools: list[tuple[str, dict]]) -> rules.Session:
+    """A GitHub Copilot CLI event log with one prompt and these tool calls, read as the rules see it."""
+    records = [
+        ("session.start", {"sessionId": "copilot-1", "copilotVersion": "0.0.400", "producer": "copilot-agent"}),
+        ("user.message", {"content": "Tidy up the settings page"}),
+        ("assistant.message", {"content": "Looking at it.", "outputTokens": 20, "model": "gpt-5", "messageId": "m1"}),
+    ]
+    for i, (name, arguments) in enumerate(tools):
+        records.append(("tool.execution_start", {"toolName": name, "arguments": arguments, "toolCallId": f"c{i}"}))
+        records.append(
+            ("tool.execution_complete", {"toolCallId": f"c{i}", "success": True, "result": {"content": "ok"}})
+        )
+    path = tmp_path / "sam" / "copilot" / "session.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        "\n".join(
+            json.dumps({"type": kind, "data": data, "id": str(i), "timestamp": f"2026-02-03T09:00:{i:02d}.000Z"})
+            for i, (kind, data) in enumerate(records)
+        )
+        + "\n"
+    )
+    return _window_session(tmp_path)
+
+
+def test_other_agents_edit_and_read_tools_are_edits_and_reads(tmp_path):
+    """The rules know each agent's file tools by the names the ingest counts changed lines for: Copilot's
+    `edit` and `create`, `view` as a read; a session that only creates files is created from scratch."""
+    edited = _copilot_session(
+        tmp_path / "edited",
+        [
+            ("view", {"path": "/repo/src/settings.py"}),
+            ("edit", {"path": "/repo/src/settings.py", "old_str": "a = 1", "new_str": "a = 2"}),
+        ],
+    )
+    assert [c.name for c in rules.reads(edited)] == ["view"] and [c.name for c in rules.edits(edited)] == ["edit"]
+    assert rules.edited_paths(edited) == ["/repo/src/settings.py"]
+    assert rules.codebase_relationship(edited)["codebase_relationship"] == "modify_existing"
+    created = _copilot_session(tmp_path / "created", [("create", {"path": "/repo/new.py", "file_text": "x = 1\n"})])
+    assert rules.codebase_relationship(created)["codebase_relationship"] == "create_from_scratch"
+
+
+def test_a_codex_patch_names_each_file_it_changes(tmp_path):
+    t = CodexRollout("7b2e0c3e-0000-4000-8000-000000000001", datetime(2026, 2, 3, 9, 0, 0))
+    t.prompt("Containerise the service")
+    t.apply_patch(
+        "*** Begin Patch\n*** Add File: Dockerfile\n+FROM python:3.12-slim\n"
+        "*** Update File: deploy/compose.yaml\n@@\n-  image: old\n+  image: new\n*** End Patch"
+    )
+    session = _session(tmp_path, t)
+    assert rules.edited_paths(session) == ["Dockerfile", "deploy/compose.yaml"]
+    assert rules.activity(session)["operate"] == 4  # both files are the scaffolding around the code
 
 
 def test_outcome_and_signals_at_the_ends_of_the_scale(tmp_path):

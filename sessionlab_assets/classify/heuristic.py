@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from sessionlab_assets.classify.calls import CallRequest, Ledger, Stopwatch, validated
+from sessionlab_assets.ingest import copilot, gemini, opencode
+from sessionlab_assets.ingest import edits as ingest_edits
 from sessionlab_assets.labels import EXPERTISE_NAMES, SOFTWARE_OCCUPATION
 from sessionlab_assets.workers import ordered_map
 
@@ -61,6 +63,13 @@ class ToolCall:
     def path(self) -> str:
         first = self.input.split("\n", 1)[0].strip()
         return first if self.name in FILE_TOOLS and not first.startswith(("$ ", "pattern ")) else ""
+
+    @property
+    def paths(self) -> list[str]:
+        """The files the call names: each file a patch adds, updates or deletes; else its path."""
+        if self.name == "apply_patch" or "apply_patch" in self.command:
+            return PATCH_FILE.findall(self.input)
+        return [self.path] if self.path else []
 
 
 @dataclass
@@ -136,11 +145,24 @@ def read_session(window: str, facts: dict[str, Any]) -> Session:
 
 # -- what the calls did ---------------------------------------------------------------------------
 
-FILE_TOOLS = frozenset(
-    {"Read", "Edit", "MultiEdit", "Write", "NotebookEdit", "NotebookRead", "read_file", "write_file"}
+# The tools that change a file in every agent the ingest reads: those whose changed lines the ingest
+# counts (ingest/edits.py, and each agent's EDITS), and Codex's apply_patch.
+_EDIT_AS = {
+    **{name: name for name in ingest_edits.EDIT_TOOLS},
+    **ingest_edits.TOOL_ALIASES,
+    **{name: edit_as for agent in (copilot, gemini, opencode) for name, (edit_as, _) in agent.EDITS.items()},
+}
+EDIT_TOOLS = frozenset({*_EDIT_AS, "apply_patch"})
+WRITE_TOOLS = frozenset(name for name, edit_as in _EDIT_AS.items() if edit_as == "Write")  # a whole new file
+# Tools that read a file or search files: Claude Code's (and Zed's bridge to it), Gemini CLI's, Copilot
+# CLI's `view`, OpenCode's.
+READ_TOOLS = frozenset(
+    {"Read", "Grep", "Glob", "LS", "NotebookRead", "mcp__acp__Read", "read_file", "read_many_files", "list_directory"}
+    | {"search_file_content", "glob", "search", "view", "read", "grep", "list"}
 )
-EDIT_TOOLS = frozenset({"Edit", "MultiEdit", "Write", "NotebookEdit", "apply_patch", "write_file", "replace"})
-READ_TOOLS = frozenset({"Read", "Grep", "Glob", "LS", "NotebookRead", "read_file", "list_directory", "search"})
+# Tools whose salient input starts with the path of the file they read or change.
+FILE_TOOLS = frozenset(_EDIT_AS) | {"Read", "NotebookRead", "mcp__acp__Read", "read_file", "view", "read"}
+PATCH_FILE = re.compile(r"^\s*\*\*\* (?:Add|Update|Delete) File: (.+?)\s*$", re.M)
 
 
 def _words(pattern: str) -> re.Pattern[str]:
@@ -154,7 +176,7 @@ def edits(session: Session) -> list[ToolCall]:
 
 
 def edited_paths(session: Session) -> list[str]:
-    return [c.path for c in edits(session) if c.path]
+    return [path for call in edits(session) for path in call.paths]
 
 
 def reads(session: Session) -> list[ToolCall]:
@@ -355,8 +377,8 @@ def codebase_relationship(session: Session) -> dict[str, Any]:
     """Rubric: modify existing code (edits), create from scratch (new files only, nothing read first),
     explore code (reads only), not in a codebase (no file work at all)."""
     changed = edits(session)
-    modified = [c for c in changed if c.name != "Write"]
-    written = [c for c in changed if c.name == "Write"]
+    modified = [c for c in changed if c.name not in WRITE_TOOLS]
+    written = [c for c in changed if c.name in WRITE_TOOLS]
     if modified:
         label = "modify_existing"
     elif written:

@@ -25,7 +25,8 @@ from sessionlab_assets.ingest.model import (
     parse_ts,
 )
 
-_EDITS = {
+# Copilot's file tools whose input matches a Claude Code edit tool once the keys are renamed.
+EDITS = {
     "edit": ("Edit", {"old_str": "old_string", "new_str": "new_string"}),
     "str_replace": ("Edit", {"old_str": "old_string", "new_str": "new_string"}),
     "create": ("Write", {"file_text": "content"}),
@@ -69,7 +70,7 @@ def parse_session(session_id: str, source_file: str, result: ReadResult, keep_te
         elif kind == "tool.execution_start":
             name = data.get("toolName")
             arguments = data.get("arguments") if isinstance(data.get("arguments"), dict) else {}
-            edit_as, keys = _EDITS.get(name, (None, {}))
+            edit_as, keys = EDITS.get(name, (None, {}))
             tool_input = {**arguments, **{ours: arguments.get(theirs) for theirs, ours in keys.items()}}
             call_id = str(data.get("toolCallId"))
             calls[call_id] = build.tool_call(ts, name, tool_input, last_call, edit_as, call_id)

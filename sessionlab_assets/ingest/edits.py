@@ -13,7 +13,7 @@ from typing import Any
 
 EDIT_TOOLS = frozenset({"Edit", "MultiEdit", "Write", "NotebookEdit"})
 # MCP and plugin tools that do the same job under another name.
-_TOOL_ALIASES = {
+TOOL_ALIASES = {
     "mcp__acp__Edit": "Edit",
     "mcp__acp__MultiEdit": "MultiEdit",
     "mcp__acp__Write": "Write",
@@ -24,7 +24,7 @@ _TOOL_ALIASES = {
 def canonical_edit_tool(name: str | None) -> str | None:
     if name is None:
         return None
-    name = _TOOL_ALIASES.get(name, name)
+    name = TOOL_ALIASES.get(name, name)
     return name if name in EDIT_TOOLS else None
 
 

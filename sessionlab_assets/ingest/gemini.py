@@ -17,7 +17,7 @@ from sessionlab_assets.ingest.jsonl import ReadResult
 from sessionlab_assets.ingest.model import API_ERROR, ParsedSession, parse_ts
 
 # Gemini's file tools whose input matches a Claude Code edit tool once the keys are renamed.
-_EDITS = {
+EDITS = {
     "write_file": ("Write", {"content": "content"}),
     "replace": ("Edit", {"old_string": "old_string", "new_string": "new_string"}),
 }
@@ -61,7 +61,7 @@ def parse_session(session_id: str, source_file: str, result: ReadResult, keep_te
                     continue
                 name = tool.get("name")
                 arguments = tool.get("args") if isinstance(tool.get("args"), dict) else {}
-                edit_as, keys = _EDITS.get(name, (None, {}))
+                edit_as, keys = EDITS.get(name, (None, {}))
                 tool_input = {**arguments, **{ours: arguments.get(theirs) for theirs, ours in keys.items()}}
                 event = build.tool_call(
                     parse_ts(tool.get("timestamp")) or ts, name, tool_input, call, edit_as, tool.get("id")

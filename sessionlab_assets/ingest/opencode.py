@@ -18,7 +18,8 @@ from sessionlab_assets.ingest.agent_events import EventBuilder
 from sessionlab_assets.ingest.jsonl import ReadResult
 from sessionlab_assets.ingest.model import ParsedSession
 
-_EDITS = {
+# OpenCode's file tools whose input matches a Claude Code edit tool once the keys are renamed.
+EDITS = {
     "edit": ("Edit", {"oldString": "old_string", "newString": "new_string", "filePath": "file_path"}),
     "write": ("Write", {"content": "content", "filePath": "file_path"}),
 }
@@ -81,7 +82,7 @@ def _tool(build: EventBuilder, part: dict[str, Any], call, ts: datetime | None) 
     state = part.get("state") if isinstance(part.get("state"), dict) else {}
     arguments = state.get("input") if isinstance(state.get("input"), dict) else {}
     name = part.get("tool")
-    edit_as, keys = _EDITS.get(name, (None, {}))
+    edit_as, keys = EDITS.get(name, (None, {}))
     tool_input = {**arguments, **{ours: arguments.get(theirs) for theirs, ours in keys.items()}}
     started = _ts((state.get("time") or {}).get("start")) or ts
     event = build.tool_call(started, name, tool_input, call, edit_as, part.get("callID"))
