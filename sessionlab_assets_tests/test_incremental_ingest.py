@@ -46,14 +46,16 @@ def _source(root: Path) -> Path:
     return root
 
 
-def _run(db: Path, source: Path, allow_emptying: bool = False) -> dg.ExecuteInJobResult:
+def _run(db: Path, source: Path, allow_emptying: bool = False, **settings: str) -> dg.ExecuteInJobResult:
     return dg.materialize(
         [ingest_transcripts],
         tags=MONTHS,
         raise_on_error=False,
         resources={
             "warehouse_db": DuckDBResource(database=str(db)),
-            "transcript_source": TranscriptSource(source_dir=str(source), allow_emptying_months=allow_emptying),
+            "transcript_source": TranscriptSource(
+                source_dir=str(source), allow_emptying_months=allow_emptying, **settings
+            ),
         },
     )
 
@@ -119,6 +121,43 @@ def test_touching_a_file_re_reads_that_file_and_its_month(tmp_path):
     assert meta["megabytes_parsed"] == pytest.approx(read, abs=0.01)
     after = _tables(db)
     assert {t: after[t] for t in TABLES if t != "source_files"} == {t: before[t] for t in TABLES if t != "source_files"}
+
+
+def _user_keys(db: Path) -> dict[str, str]:
+    with duckdb.connect(str(db)) as conn:
+        return dict(conn.execute("SELECT session_id, user_key FROM sessions").fetchall())
+
+
+def test_a_new_pseudonym_key_or_user_rule_reads_every_file_again(tmp_path):
+    """Unchanged files read under another key or user rule would keep the old people: they are read again."""
+    source, db = _source(tmp_path / "source"), tmp_path / "w.duckdb"
+    assert _run(db, source).success
+    default_keys = _user_keys(db)
+    rekeyed = _run(db, source, pseudonym_key="a key of this team's own, 32+ chars")
+    meta = _metadata(rekeyed)
+    assert rekeyed.success and meta["months_written"] == "2025-12, 2026-01, 2026-02"
+    assert meta["files_new_or_changed"] == 5
+    new_keys = _user_keys(db)
+    assert new_keys.keys() == default_keys.keys() and not set(new_keys.values()) & set(default_keys.values())
+    again = _run(db, source, pseudonym_key="a key of this team's own, 32+ chars")
+    assert _metadata(again)["megabytes_parsed"] == 0 and _user_keys(db) == new_keys
+    single = _run(db, source, pseudonym_key="a key of this team's own, 32+ chars", user_rule="single")
+    assert single.success and len(set(_user_keys(db).values())) == 1
+
+
+def test_files_read_by_other_code_are_read_again_once(tmp_path):
+    """A warehouse written by another version of the reading code (here: one file's row says so, as rows
+    from before the inventory recorded it do) has that file's month written again, once."""
+    source, db = _source(tmp_path / "source"), tmp_path / "w.duckdb"
+    assert _run(db, source).success
+    before = _tables(db)
+    with duckdb.connect(str(db)) as conn:
+        conn.execute("UPDATE source_files SET read_as = NULL WHERE source_file = 'bo/projects/etl/s4.jsonl'")
+    result = _run(db, source)
+    meta = _metadata(result)
+    assert result.success and meta["months_written"] == "2026-02" and meta["files_new_or_changed"] == 1
+    assert _tables(db) == before
+    assert _metadata(_run(db, source))["megabytes_parsed"] == 0
 
 
 def test_a_new_file_in_a_new_month_writes_that_month_only(tmp_path):

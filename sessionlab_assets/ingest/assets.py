@@ -125,8 +125,11 @@ def _ingest(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource, tra
     with worker_pool(transcript_source.workers) as pool, warehouse_db.get_connection() as conn:
         warehouse.ensure_schema(conn)
         plan = inventory.plan_ingest(root, conn, sorted(months), transcript_source.identity())
+        reader = inventory.read_as(transcript_source.identity())
         context.log.info(
-            f"{plan.reason}: {plan.changed} new or changed files, {plan.vanished} vanished; "
+            f"{plan.reason}: {plan.changed} new or changed files"
+            + (f" ({plan.reread} unchanged on disk, read differently last time)" if plan.reread else "")
+            + f", {plan.vanished} vanished; "
             f"months to write: {', '.join(f'{m:%Y-%m}' for m in plan.months) or 'none'}"
             + (f"; unchanged: {len(plan.unchanged_months)} months" if plan.unchanged_months else "")
         )
@@ -173,7 +176,7 @@ def _ingest(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource, tra
                     replacement.insert("classifier_inputs", classifier_inputs_frame(batch))
                 replacement.insert("session_headers", session_headers_frame(batch))
                 replacement.insert("ingest_errors", ingest_errors_frame(batch))
-                replacement.insert("source_files", source_files_frame(batch))
+                replacement.insert("source_files", source_files_frame(batch, reader))
                 found.update(month_of(s) for s in batch.sessions)
                 totals.update(
                     sessions=len(batch.sessions),

@@ -139,5 +139,6 @@ def ingest_errors_frame(batch: IngestBatch) -> pl.DataFrame:
     return _dataclass_frame(batch.quarantine, Quarantine)
 
 
-def source_files_frame(batch: IngestBatch) -> pl.DataFrame:
-    return _dataclass_frame(batch.files, SourceFile)
+def source_files_frame(batch: IngestBatch, read_as: str) -> pl.DataFrame:
+    """The files' rows, each saying how this run read it (`inventory.read_as`)."""
+    return _dataclass_frame(batch.files, SourceFile).with_columns(read_as=pl.lit(read_as, pl.String))

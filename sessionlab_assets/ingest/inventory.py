@@ -1,11 +1,12 @@
 """Which files an ingest run must read: the source as it is now, against the inventory the last runs
 left in `source_files`.
 
-A file is unchanged when its size and modification time are the ones recorded; otherwise it is new
-or changed (and its content hash, recorded again when it is read, says what was read). A session's
-files are a main file and its `<session>/subagents/` folder: a change to one of them re-reads them
-together (and the whole folder when it holds loose `agent-*.jsonl` files, which are matched to their
-session by content). The months to write are those whose sessions came from a changed or
+A file is unchanged when its size and modification time are the ones recorded and it was read as this
+run would read it (`read_as`: the code that turns files into rows, the user rule and the pseudonym key);
+otherwise it is new or changed (and its content hash, recorded again when it is read, says what was
+read). A session's files are a main file and its `<session>/subagents/` folder: a change to one of them
+re-reads them together (and the whole folder when it holds loose `agent-*.jsonl` files, which are
+matched to their session by content). The months to write are those whose sessions came from a changed or
 vanished file, before or after the change, and those an earlier run saw files of while writing
 other months but did not write; to learn where new files' sessions belong, the changed
 folders are parsed once more up front, unless they are a large share of the source, when every
@@ -14,6 +15,7 @@ selected month is simply read again. Every file of a month being written is read
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,10 +25,30 @@ import duckdb
 
 from sessionlab_assets.ingest.identity import IdentityRule
 from sessionlab_assets.ingest.source import month_of, safe_name, scan_batches, walk_with_skips
+from sessionlab_assets.paths import PACKAGE_DIR, SQL_DIR
 
 # Changed folders above this share of the source's bytes are not parsed up front: all selected months
 # are read again, which costs about the same and parses nothing twice.
 PROBE_SHARE = 0.5
+
+# The code whose output the ingest stores: the readers, the window's renderer and redaction, the telemetry
+# SQL. A change to any of it reads every file again, once, so no month keeps rows the current code
+# would not write.
+READER_CODE = (
+    *sorted((PACKAGE_DIR / "ingest").glob("*.py")),
+    *(PACKAGE_DIR / "classify" / name for name in ("transcript.py", "window.py", "redact.py")),
+    *sorted((SQL_DIR / "telemetry").glob("*.sql")),
+)
+
+
+def read_as(identity: IdentityRule) -> str:
+    """How this run reads a file: a hash of the reading code, the user rule and the pseudonym key (the key
+    only hashed, with the rest)."""
+    digest = hashlib.sha256()
+    for path in READER_CODE:
+        digest.update(path.name.encode() + hashlib.sha256(path.read_bytes()).digest())
+    digest.update(f"\n{identity.rule}\n{identity.key}".encode())
+    return digest.hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -35,6 +57,7 @@ class StoredFile:
     mtime_ns: int | None
     month: date | None
     status: str  # ingested | quarantined | other_month (read while writing other months; its own not yet written)
+    read_as: str | None  # `read_as` of the run that read it (None: written before runs recorded it)
 
 
 @dataclass
@@ -44,6 +67,7 @@ class IngestPlan:
     renewed: set[str]  # files whose inventory rows this run replaces (read now, or vanished)
     unchanged_months: list[date] = field(default_factory=list)
     changed: int = 0  # new or changed files
+    reread: int = 0  # of which unchanged on disk, read before by other code or with another user rule or key
     vanished: int = 0
     probed: int = 0  # files parsed up front to learn their months
     found: int = 0  # entries under the root now
@@ -79,7 +103,7 @@ def stat_tree(root: Path) -> dict[str, tuple[int, int]]:
 
 
 def stored_files(conn: duckdb.DuckDBPyConnection) -> dict[str, StoredFile]:
-    rows = conn.execute("SELECT source_file, size_bytes, mtime_ns, month, status FROM source_files").fetchall()
+    rows = conn.execute("SELECT source_file, size_bytes, mtime_ns, month, status, read_as FROM source_files").fetchall()
     return {name: StoredFile(*row) for name, *row in rows}
 
 
@@ -99,12 +123,21 @@ def plan_ingest(
         everything.changed = len(current)
         return everything
     never_read = {name for name, stat in current.items() if stat == (0, -1)}  # skipped folders and links
+    this_run = read_as(identity)
     changed = {
         name
         for name, (size, mtime) in current.items()
         if name not in never_read
         and (name not in stored or (stored[name].size, stored[name].mtime_ns) != (size, mtime))
     }
+    reread = {
+        name for name in current if name not in never_read and name not in changed and stored[name].read_as != this_run
+    }
+    changed |= reread
+    if reread and len(reread) == len(set(current) - never_read):
+        everything.reason = "full read: the reading code, the user rule or the pseudonym key changed since the last run"
+        everything.changed, everything.reread = len(changed), len(reread)
+        return everything
     vanished = set(stored) - set(current)
     loose = {unit_of(name)[0] for name in current if unit_of(name)[1] == "*"}
     dirty_units = {unit_of(name) for name in changed | vanished}
@@ -122,7 +155,7 @@ def plan_ingest(
         total_bytes = sum(size for size, _ in current.values()) or 1
         if dirty_bytes > PROBE_SHARE * total_bytes:
             everything.reason = f"full read: changed folders hold {dirty_bytes / total_bytes:.0%} of the source"
-            everything.changed, everything.vanished = len(changed), len(vanished)
+            everything.changed, everything.vanished, everything.reread = len(changed), len(vanished), len(reread)
             return everything
         for batch in scan_batches(root, None, identity, only=dirty, prepare=_nothing):
             new_months.update(month_of(s) for s in batch.sessions)
@@ -138,6 +171,7 @@ def plan_ingest(
         renewed=files | vanished,
         unchanged_months=sorted(chosen - set(months)),
         changed=len(changed),
+        reread=len(reread),
         vanished=len(vanished),
         probed=probed,
         reason="changed files only",

@@ -21,11 +21,13 @@ TEXT_TABLES = frozenset({"classifier_inputs"})
 # Columns that name a person or repeat transcript text, as the snapshot shows them unless the user shares
 # them (`export_windows`): a path under the source root (the person's folder, the agent's project folder,
 # which encodes a home path) as a pseudonym that still joins across tables; an MCP server's name hidden;
-# the classifiers' answers (the job posting paraphrases the request) left out.
+# the classifiers' answers (the job posting paraphrases the request) left out; how a file was read (a
+# hash with the pseudonym key in it) left out.
 PRIVATE_COLUMNS = {
     "source_file": "'file-' || left(sha256(source_file), 16)",
     "tool_name": "regexp_replace(tool_name, '^mcp__.+__', 'mcp__(server)__')",
     "output_json": "CAST(NULL AS VARCHAR)",
+    "read_as": "CAST(NULL AS VARCHAR)",
 }
 
 

@@ -11,8 +11,11 @@ CREATE TABLE IF NOT EXISTS source_files (
     status             VARCHAR NOT NULL,  -- ingested | quarantined | other_month (read, its session is in a month not being written)
     reason             VARCHAR,
     mtime_ns           BIGINT,            -- with size_bytes and content_hash, how a later run sees that the file changed
-    content_hash       VARCHAR            -- SHA-256 of the bytes read (first 32 hex digits)
+    content_hash       VARCHAR,           -- SHA-256 of the bytes read (first 32 hex digits)
+    read_as            VARCHAR            -- how it was read: hash of the reading code, user rule and key (ingest/inventory.py)
 );
 -- Warehouses made before the inventory kept modification times and hashes.
 ALTER TABLE source_files ADD COLUMN IF NOT EXISTS mtime_ns BIGINT;
 ALTER TABLE source_files ADD COLUMN IF NOT EXISTS content_hash VARCHAR;
+-- Warehouses made before the inventory said how each file was read: their files are read again once.
+ALTER TABLE source_files ADD COLUMN IF NOT EXISTS read_as VARCHAR;
