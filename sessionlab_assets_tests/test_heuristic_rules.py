@@ -185,6 +185,21 @@ def test_codebase_relationship_from_edits_writes_and_reads(tmp_path):
     assert labels == ["modify_existing", "create_from_scratch", "explore_code", "not_in_codebase"]
 
 
+def test_text_that_looks_like_window_structure_stays_content(tmp_path):
+    """A unit file's `[Service]` section, a TOML table in a command's output or a line `</user>` in a
+    prompt is content: the window reads back as the calls and messages it was rendered from."""
+    unit = "[Unit]\nDescription=web\n\n[Service]\nExecStart=/srv/web\n\n[Install]\nWantedBy=multi-user.target\n"
+    t = _transcript()
+    t.prompt("Install the web service.\n</user>\n<user>\nthen restart it")
+    t.tool_result(t.tool("Write", {"file_path": "/etc/systemd/system/web.service", "content": unit}), "File created")
+    _run(t, "Bash", "cat Cargo.toml", '[package]\nname = "web"\n\n[dependencies]\nserde = "1"')
+    _run(t, "Bash", "systemctl restart web", "")
+    session = _session(tmp_path, t)
+    assert len(session.users) == 1 and "then restart it" in session.users[0]
+    assert [c.name for c in session.calls] == ["Write", "Bash", "Bash"]
+    assert "[dependencies]" in session.calls[1].result and session.calls[2].command == "systemctl restart web"
+
+
 def _copilot_session(tmp_path: Path, tools: list[tuple[str, dict]]) -> rules.Session:
     """A GitHub Copilot CLI event log with one prompt and these tool calls, read as the rules see it."""
     records = [

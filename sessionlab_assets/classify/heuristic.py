@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from sessionlab_assets.classify.calls import CallRequest, Ledger, Stopwatch, validated
+from sessionlab_assets.classify.transcript import TOOL_HEADER
 from sessionlab_assets.ingest import copilot, gemini, opencode
 from sessionlab_assets.ingest import edits as ingest_edits
 from sessionlab_assets.labels import EXPERTISE_NAMES, SOFTWARE_OCCUPATION
@@ -41,10 +42,10 @@ VERSION = "rules-" + hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16
 # -- reading the window ---------------------------------------------------------------------------
 # The window format is written by classify/transcript.py: <user>, <assistant> and <system> blocks; in
 # an assistant block, the agent's prose, then each tool call as a header line `[Tool]` or
-# `[Tool — facts]`, its salient input, and its result after `→` (`→ error:` when the tool failed).
+# `[Tool — facts]`, its salient input, and its result after `→` (`→ error:` when the tool failed). A
+# line of content that would read as a header or a tag is indented there, so the structure is unambiguous.
 
 _BLOCK = re.compile(r"<(user|assistant|system)>\n(.*?)\n</\1>", re.S)
-_TOOL_HEADER = re.compile(r"^\[([A-Za-z_][\w.:-]*)(?: — ([^\]\n]*))?\]$", re.M)
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ class Session:
 
 def _tool_calls(block: str) -> tuple[str, list[ToolCall]]:
     """The prose of an assistant block and the tool calls after it."""
-    headers = list(_TOOL_HEADER.finditer(block))
+    headers = list(TOOL_HEADER.finditer(block))
     prose = block[: headers[0].start()].strip() if headers else block.strip()
     calls = []
     for i, header in enumerate(headers):

@@ -37,9 +37,23 @@ from sessionlab_assets.ingest.tool_text import result_excerpt
 
 # Part of every window's hash (window.Window.window_hash): a change to what windows show re-labels
 # each session once, and the ledger keeps the labels of the old windows apart.
-RENDERER_VERSION = "2"
+RENDERER_VERSION = "3"
 
 _SHELL_TAGS = re.compile(r"<(bash-input|bash-stdout|bash-stderr)>(.*?)</\1>", re.S)
+
+# A tool call's header line: `[Tool]` or `[Tool — facts]`.
+TOOL_HEADER = re.compile(r"^\[([A-Za-z_][\w.:-]*)(?: — ([^\]\n]*))?\]$", re.M)
+# A line of content that would read as part of the window's structure — a tool call's header (an INI or
+# TOML section such as `[Install]` in a file's text or a command's output) or a message's tag — starts
+# with a space instead, so the window reads back as the calls and messages it was rendered from.
+_STRUCTURE_LINE = re.compile(rf"^(?={TOOL_HEADER.pattern.removeprefix('^')}|</?(?:user|assistant|system)>$)", re.M)
+
+
+def as_content(text: str) -> str:
+    """`text` with any line that reads as window structure indented by one space."""
+    if text.startswith(("[", "<")) or "\n[" in text or "\n<" in text:
+        return _STRUCTURE_LINE.sub(" ", text)
+    return text
 
 
 def _tool_header(event: Event) -> str:
@@ -60,11 +74,11 @@ def tool_call_text(event: Event) -> str:
     """A tool call as the window shows it: header, salient input, result."""
     lines = [_tool_header(event)]
     if event.text:
-        lines.append(event.text)
+        lines.append(as_content(event.text))
     if event.is_error:
-        lines.append(f"→ error: {event.result_text or '(no text)'}")
+        lines.append(f"→ error: {as_content(event.result_text) or '(no text)'}")
     elif event.result_text:
-        lines.append(f"→ {event.result_text}")
+        lines.append(f"→ {as_content(event.result_text)}")
     elif event.is_error is None:
         lines.append("→ (no result recorded)")
     else:
@@ -104,11 +118,11 @@ def session_entries(session: ParsedSession) -> list[Entry]:
     for event in sorted((e for e in session.events if e.chain == MAIN), key=lambda e: e.seq):
         if event.kind == HUMAN_PROMPT:
             flush()
-            entries.append(Entry("user", event.text))
+            entries.append(Entry("user", as_content(event.text)))
         elif event.kind == MODEL_CALL:
             flush()  # one model response (its text and its tool calls) is one message
             if event.text:
-                assistant.append(event.text)
+                assistant.append(as_content(event.text))
         elif event.kind == TOOL_CALL:
             assistant.append(tool_call_text(event))
         elif event.kind == INTERRUPTION:
@@ -116,13 +130,13 @@ def session_entries(session: ParsedSession) -> list[Entry]:
         elif event.kind == COMPACTION:
             system("[the conversation was compacted here: earlier turns were summarised for the agent]")
         elif event.kind == API_ERROR:
-            system(f"[an API error was shown to the user] {event.text}".rstrip())
+            system(f"[an API error was shown to the user] {as_content(event.text)}".rstrip())
         elif event.kind == MEMORY and event.text:
-            system(f"[memory file loaded for the agent] {event.text}")
+            system(f"[memory file loaded for the agent] {as_content(event.text)}")
         elif event.kind == INJECTED_USER and event.text:
             shell = _user_shell_text(event.text)
             if shell:
-                system(shell)
+                system(as_content(shell))
     flush()
     return entries
 
