@@ -3,6 +3,8 @@ stored window as the ingest does, then read back as structure by the rules."""
 
 from __future__ import annotations
 
+import ast
+import importlib
 import itertools
 import json
 from datetime import datetime
@@ -432,3 +434,21 @@ def test_each_window_is_read_once_for_all_its_classifiers(tmp_path):
         assert rules.HeuristicBackend().run(requests, ledger) == []
         assert rules._read.cache_info().misses == len(windows)
         assert {r.key for r in requests} == set(ledger.recorded)
+
+
+def test_the_rules_version_covers_every_declaration_they_read():
+    """A declaration the rules import (the window's format, an agent's file tools, a label set) is part of
+    the rules' version, so changing it re-runs the heuristic labels."""
+    machinery = {"sessionlab_assets.classify.calls", "sessionlab_assets.workers"}  # how calls run, not what they answer
+    read = set()
+    for node in ast.walk(ast.parse(Path(rules.__file__).read_text())):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sessionlab_assets"):
+            for alias in node.names:
+                try:
+                    read.add(importlib.import_module(f"{node.module}.{alias.name}").__name__)
+                except ModuleNotFoundError:
+                    read.add(node.module)
+    sources = {path.resolve() for path in rules.RULE_SOURCES}
+    assert read - machinery and all(
+        Path(str(importlib.import_module(name).__file__)).resolve() in sources for name in read - machinery
+    ), sorted(read - machinery)

@@ -10,8 +10,9 @@ Each rule is a small function named for what it detects, with a docstring naming
 written from the rubrics; nothing here reads the sample generator's phrasebook.
 
 Expertise and the occupations abstain ("unclear") when the session carries no evidence, as their
-rubrics allow. The version is the hash of this file, so editing a rule re-runs the heuristic labels and
-nothing else. Agreement with real labelled sessions and with the sample corpus: `benchmarks/heuristic_agreement.py`.
+rubrics allow. The version is the hash of this file and of the declarations it reads (`RULE_SOURCES`), so
+editing a rule re-runs the heuristic labels and nothing else. Agreement with real labelled sessions and
+with the sample corpus: `benchmarks/heuristic_agreement.py`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from sessionlab_assets import labels
+from sessionlab_assets.classify import transcript
 from sessionlab_assets.classify.calls import CallRequest, Ledger, Stopwatch, validated
 from sessionlab_assets.classify.transcript import TOOL_HEADER
 from sessionlab_assets.ingest import copilot, gemini, opencode
@@ -36,7 +39,13 @@ from sessionlab_assets.workers import ordered_map
 
 NAME = "heuristic"
 RECORD_EVERY = 5_000  # results written to the ledger at a time: rules are free to re-run, so a crash loses little
-VERSION = "rules-" + hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+# The rules are this file and the declarations it reads from others (the window's format, each agent's
+# file tools, the label sets): editing any of them re-runs the heuristic labels, and nothing else does.
+RULE_SOURCES = (
+    Path(__file__),
+    *(Path(str(m.__file__)) for m in (transcript, ingest_edits, copilot, gemini, opencode, labels)),
+)
+VERSION = "rules-" + hashlib.sha256(b"".join(path.read_bytes() for path in RULE_SOURCES)).hexdigest()[:16]
 
 
 # -- reading the window ---------------------------------------------------------------------------
