@@ -35,7 +35,8 @@ class TranscriptSource(dg.ConfigurableResource):
     pseudonym_key: str = DEFAULT_PSEUDONYM_KEY
     sample_sessions: int = DEFAULT_SAMPLE_SESSIONS  # size of the sample corpus when it is built
     workers: int = 1  # processes parsing transcripts (and rendering windows) side by side
-    # A month that held sessions is emptied by a run that finds none of its transcripts only when this is set.
+    # Sessions whose transcripts are gone from the source are removed (a month emptied if need be) only when
+    # this is set; otherwise they are kept as last read (coding agents delete their own transcripts).
     allow_emptying_months: bool = False
 
     def is_default_sample(self) -> bool:

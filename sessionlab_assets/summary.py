@@ -67,6 +67,16 @@ def summary_lines(conn: duckdb.DuckDBPyConnection, report: Path, snapshot: Path)
     ).fetchall()
     for reason, n in reasons:
         lines.append(f"  not read    {n:,} × {reason[:100]}")
+    (kept,) = _one(
+        conn,
+        "SELECT count(*) FROM session_headers h JOIN source_files f ON f.source_file = h.source_file "
+        "AND f.status = 'gone'",
+    )
+    if kept:
+        lines.append(
+            f"  gone        {kept:,} sessions kept as last read: their transcripts are no longer in the source "
+            "(SESSIONLAB_ALLOW_EMPTYING_MONTHS=true removes them)"
+        )
     lines += _other_months(conn)
     if _has(conn, "work_mode"):
         backend = conn.sql("SELECT DISTINCT backend, model FROM work_mode ORDER BY 1").fetchall()

@@ -8,8 +8,10 @@ open a transcript.
 
 import time
 from collections import Counter
+from datetime import date
 
 import dagster as dg
+import duckdb
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
@@ -23,6 +25,7 @@ from sessionlab_assets.ingest.frames import (
     session_headers_frame,
     source_files_frame,
 )
+from sessionlab_assets.ingest.identity import IdentityRule
 from sessionlab_assets.ingest.model import model_family
 from sessionlab_assets.ingest.source import month_of, scan_batches
 from sessionlab_assets.metadata import escape_markdown, markdown_table
@@ -108,6 +111,72 @@ def ingest_transcripts(
             yield result
 
 
+# Tables holding a session's rows as the ingest read them; `sessions` and `turns` are derived from them.
+SESSION_TABLES = ("events", "session_headers", "classifier_inputs")
+GONE_REASON = "transcript no longer under the source root: its sessions are kept as last read"
+
+
+def _gone_files_table(conn: duckdb.DuckDBPyConnection, files: set[str]) -> None:
+    conn.execute(
+        "CREATE OR REPLACE TEMP TABLE gone_files AS SELECT unnest($files) AS source_file", {"files": sorted(files)}
+    )
+
+
+def _gone_file_rows(conn: duckdb.DuckDBPyConnection, files: set[str]) -> pl.DataFrame:
+    """The inventory rows of files found gone, as they were, saying so."""
+    _gone_files_table(conn, files)
+    return conn.sql(
+        f"SELECT * REPLACE ('gone' AS status, '{GONE_REASON}' AS reason) FROM source_files "
+        "WHERE source_file IN (FROM gone_files)"
+    ).pl()
+
+
+def _keep_sessions_of_gone_files(
+    conn: duckdb.DuckDBPyConnection, gone: set[str], months: list[date], rule: IdentityRule
+) -> Counter:
+    """Carry the sessions of transcripts that are gone into the months being written, as they were read
+    (a session read again from a file that is still there wins), with user keys by this run's user rule
+    and key, which a file's path decides. Returns the sessions kept per month."""
+    staged = warehouse.STAGING_SCHEMA
+    _gone_files_table(conn, gone)
+    conn.execute(
+        "CREATE OR REPLACE TEMP TABLE kept_sessions AS SELECT session_id, month, source_file FROM session_headers "
+        "WHERE month = ANY($months) AND source_file IN (FROM gone_files) "
+        f"AND session_id NOT IN (SELECT session_id FROM {staged}.session_headers)",
+        {"months": months},
+    )
+    for table in SESSION_TABLES:
+        conn.execute(
+            f"INSERT INTO {staged}.{table} BY NAME SELECT * FROM main.{table} "
+            "WHERE month = ANY($months) AND session_id IN (SELECT session_id FROM kept_sessions)",
+            {"months": months},
+        )
+    conn.execute(
+        f"INSERT INTO {staged}.ingest_errors BY NAME SELECT * FROM main.ingest_errors "
+        "WHERE month = ANY($months) AND source_file IN (FROM gone_files)",
+        {"months": months},
+    )
+    # The inventory rows of the months being written are replaced too: the gone files' rows are carried.
+    conn.execute(
+        f"INSERT INTO {staged}.source_files BY NAME SELECT * FROM main.source_files "
+        f"WHERE month = ANY($months) AND source_file IN (FROM gone_files) "
+        f"AND source_file NOT IN (SELECT source_file FROM {staged}.source_files)",
+        {"months": months},
+    )
+    kept = conn.execute("SELECT session_id, month, source_file FROM kept_sessions").fetchall()
+    keys = pl.DataFrame(
+        {"session_id": [k[0] for k in kept], "user_key": [rule.user_key(k[2]) for k in kept]},
+        schema={"session_id": pl.String, "user_key": pl.String},
+    )
+    conn.register("kept_user_keys", keys)
+    conn.execute(
+        f"UPDATE {staged}.session_headers h SET user_key = k.user_key FROM kept_user_keys k "
+        "WHERE h.session_id = k.session_id"
+    )
+    conn.unregister("kept_user_keys")
+    return Counter(month for _, month, _ in kept)
+
+
 def _ingest(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource, transcript_source: TranscriptSource):
     month_start, month_end = month_range(context)
     months = set(pl.date_range(month_start, month_end, "1mo", eager=True, closed="left").to_list())
@@ -124,12 +193,20 @@ def _ingest(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource, tra
     raw_users: set[str] = set()  # the user rule's names, to tell one person's projects folder from a team's
     with worker_pool(transcript_source.workers) as pool, warehouse_db.get_connection() as conn:
         warehouse.ensure_schema(conn)
-        plan = inventory.plan_ingest(root, conn, sorted(months), transcript_source.identity())
+        plan = inventory.plan_ingest(
+            root,
+            conn,
+            sorted(months),
+            transcript_source.identity(),
+            keep_gone=not transcript_source.allow_emptying_months,
+        )
         reader = inventory.read_as(transcript_source.identity())
         context.log.info(
             f"{plan.reason}: {plan.changed} new or changed files"
             + (f" ({plan.reread} unchanged on disk, read differently last time)" if plan.reread else "")
-            + f", {plan.vanished} vanished; "
+            + f", {plan.vanished} vanished"
+            + (f", {len(plan.gone)} gone with their sessions kept" if plan.gone else "")
+            + "; "
             f"months to write: {', '.join(f'{m:%Y-%m}' for m in plan.months) or 'none'}"
             + (f"; unchanged: {len(plan.unchanged_months)} months" if plan.unchanged_months else "")
         )
@@ -170,6 +247,8 @@ def _ingest(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource, tra
                 if plan.months
                 else []
             )
+            if plan.newly_gone:
+                replacement.insert("source_files", _gone_file_rows(conn, plan.newly_gone))
             for batch in batches:
                 if batch.sessions:
                     replacement.insert("events", events_frame(batch))
@@ -208,6 +287,8 @@ def _ingest(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource, tra
                     f"SESSIONLAB_USER_RULE={transcript_source.user_rule} matched no user in {totals['unmatched']} of "
                     f"{totals['sessions']} sessions' paths: those count as one user, '(unmatched)'"
                 )
+            if plan.gone and plan.months:
+                found.update(_keep_sessions_of_gone_files(conn, plan.gone, plan.months, transcript_source.identity()))
             emptied = [m for m in plan.months if before.get(m, 0) and not found[m]]
             if emptied and not transcript_source.allow_emptying_months:
                 raise dg.Failure(
@@ -230,6 +311,17 @@ def _ingest(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource, tra
                 )
             replacement.then(warehouse.sql_text("telemetry/turns.sql"))
         counts = replacement.written
+        kept = conn.execute(
+            "SELECT count(*) FROM session_headers h JOIN source_files f ON f.source_file = h.source_file "
+            "AND f.status = 'gone' WHERE h.month >= $s AND h.month < $e",
+            {"s": month_start, "e": month_end},
+        ).fetchall()[0][0]
+        if kept:
+            context.log.warning(
+                f"{kept} sessions are kept as last read although their transcripts are no longer under {root} "
+                "(coding agents delete their own: Claude Code after 30 days by default). To remove them, as for a "
+                "person's data taken out of the source, set SESSIONLAB_ALLOW_EMPTYING_MONTHS=true."
+            )
         windows = conn.execute(
             "SELECT count(*), count(*) FILTER (WHERE window_cut), coalesce(sum(messages_cut), 0), "
             "coalesce(sum(redactions), 0), coalesce(avg(chars_kept), 0) "
@@ -250,6 +342,7 @@ def _ingest(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource, tra
         "months_unchanged": dg.MetadataValue.int(len(plan.unchanged_months)),
         "files_new_or_changed": dg.MetadataValue.int(plan.changed),
         "files_vanished": dg.MetadataValue.int(plan.vanished),
+        "sessions_kept_files_gone": dg.MetadataValue.int(kept),
         "source_dir": dg.MetadataValue.path(str(root)),
     }
     yield dg.MaterializeResult(asset_key="events", metadata={**common, "rows": dg.MetadataValue.int(counts["events"])})

@@ -56,7 +56,9 @@ class StoredFile:
     size: int
     mtime_ns: int | None
     month: date | None
-    status: str  # ingested | quarantined | other_month (read while writing other months; its own not yet written)
+    # ingested | quarantined | other_month (read while writing other months; its own not yet written) |
+    # gone (no longer under the root; its sessions kept as last read)
+    status: str
     read_as: str | None  # `read_as` of the run that read it (None: written before runs recorded it)
 
 
@@ -68,7 +70,11 @@ class IngestPlan:
     unchanged_months: list[date] = field(default_factory=list)
     changed: int = 0  # new or changed files
     reread: int = 0  # of which unchanged on disk, read before by other code or with another user rule or key
-    vanished: int = 0
+    vanished: int = 0  # files no longer under the root whose rows (and sessions) this run removes
+    # Transcripts no longer under the root whose sessions the warehouse keeps as last read (all of them),
+    # and those of them this run finds gone for the first time (their inventory rows say so from now on).
+    gone: set[str] = field(default_factory=set)
+    newly_gone: set[str] = field(default_factory=set)
     probed: int = 0  # files parsed up front to learn their months
     found: int = 0  # entries under the root now
     reason: str = ""
@@ -114,10 +120,29 @@ def plan_ingest(
     identity: IdentityRule,
     log: Callable[[str], None] = print,
     full: bool = False,
+    keep_gone: bool = True,
 ) -> IngestPlan:
+    """With `keep_gone`, a transcript that is no longer under the root keeps its sessions as last read (coding
+    agents delete their own transcripts: Claude Code after 30 days by default); without it, its months
+    are written again without them."""
     current = stat_tree(root)
     stored = stored_files(conn)
-    everything = IngestPlan(months=sorted(selected), files=None, renewed=set(current) | set(stored), found=len(current))
+    vanished = set(stored) - set(current)
+    gone = {
+        name
+        for name in vanished
+        if keep_gone and stored[name].month is not None and stored[name].status in ("ingested", "gone")
+    }
+    newly_gone = {name for name in gone if stored[name].status != "gone"}
+    everything = IngestPlan(
+        months=sorted(selected),
+        files=None,
+        renewed=set(current) | (set(stored) - gone) | newly_gone,
+        found=len(current),
+        vanished=len(vanished - gone),
+        gone=gone,
+        newly_gone=newly_gone,
+    )
     if full or not stored or all(f.mtime_ns is None for f in stored.values()):
         everything.reason = "full read: " + ("asked for" if full else "no inventory of an earlier run")
         everything.changed = len(current)
@@ -128,7 +153,11 @@ def plan_ingest(
         name
         for name, (size, mtime) in current.items()
         if name not in never_read
-        and (name not in stored or (stored[name].size, stored[name].mtime_ns) != (size, mtime))
+        and (
+            name not in stored
+            or (stored[name].size, stored[name].mtime_ns) != (size, mtime)
+            or stored[name].status == "gone"  # back under the root: read it again
+        )
     }
     reread = {
         name for name in current if name not in never_read and name not in changed and stored[name].read_as != this_run
@@ -138,16 +167,17 @@ def plan_ingest(
         everything.reason = "full read: the reading code, the user rule or the pseudonym key changed since the last run"
         everything.changed, everything.reread = len(changed), len(reread)
         return everything
-    vanished = set(stored) - set(current)
+    # A file that is gone and whose sessions are kept changes no month: the months stay as they are.
+    dropped = vanished - gone
     loose = {unit_of(name)[0] for name in current if unit_of(name)[1] == "*"}
-    dirty_units = {unit_of(name) for name in changed | vanished}
+    dirty_units = {unit_of(name) for name in changed | dropped}
     dirty_folders = {folder for folder, stem in dirty_units if stem == "*" or folder in loose}
     dirty = {
         name
         for name in current
         if name not in never_read and (unit_of(name) in dirty_units or unit_of(name)[0] in dirty_folders)
     }
-    old_months = {stored[name].month for name in dirty | vanished if name in stored}
+    old_months = {stored[name].month for name in dirty | dropped if name in stored}
     new_months: set[date] = set()
     probed = 0
     if dirty:
@@ -155,7 +185,7 @@ def plan_ingest(
         total_bytes = sum(size for size, _ in current.values()) or 1
         if dirty_bytes > PROBE_SHARE * total_bytes:
             everything.reason = f"full read: changed folders hold {dirty_bytes / total_bytes:.0%} of the source"
-            everything.changed, everything.vanished, everything.reread = len(changed), len(vanished), len(reread)
+            everything.changed, everything.vanished, everything.reread = len(changed), len(dropped), len(reread)
             return everything
         for batch in scan_batches(root, None, identity, only=dirty, prepare=_nothing):
             new_months.update(month_of(s) for s in batch.sessions)
@@ -168,11 +198,13 @@ def plan_ingest(
     return IngestPlan(
         months=months,
         files=files,
-        renewed=files | vanished,
+        renewed=files | dropped | newly_gone,
         unchanged_months=sorted(chosen - set(months)),
         changed=len(changed),
         reread=len(reread),
-        vanished=len(vanished),
+        vanished=len(dropped),
+        gone=gone,
+        newly_gone=newly_gone,
         probed=probed,
         reason="changed files only",
         found=len(current),
