@@ -6,11 +6,13 @@ run would read it (`read_as`: the code that turns files into rows, the user rule
 otherwise it is new or changed (and its content hash, recorded again when it is read, says what was
 read). A session's files are a main file and its `<session>/subagents/` folder: a change to one of them
 re-reads them together (and the whole folder when it holds loose `agent-*.jsonl` files, which are
-matched to their session by content). The months to write are those whose sessions came from a changed or
-vanished file, before or after the change, and those an earlier run saw files of while writing
-other months but did not write; to learn where new files' sessions belong, the changed
-folders are parsed once more up front, unless they are a large share of the source, when every
-selected month is simply read again. Every file of a month being written is read; nothing else is.
+matched to their session by content). A transcript no longer under the root is `gone`: its sessions
+stay as last read (the ingest carries them into any month it writes), unless the run is told to remove
+them, when it counts as vanished. The months to write are those whose sessions came from a changed or
+vanished file, before or after the change, and those an earlier run saw files of while writing other
+months but did not write; to learn where new files' sessions belong, the changed folders are parsed
+once more up front, unless they are a large share of the source, when every selected month is simply
+read again. Every file of a month being written is read; nothing else is.
 """
 
 from __future__ import annotations
