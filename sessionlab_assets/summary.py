@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from sessionlab_assets.ingest import inventory
 from sessionlab_assets.partitions import FIRST_MONTH
 from sessionlab_assets.report.settings import report_settings
 from sessionlab_assets.resources import warehouse_resource
@@ -67,11 +68,7 @@ def summary_lines(conn: duckdb.DuckDBPyConnection, report: Path, snapshot: Path)
     ).fetchall()
     for reason, n in reasons:
         lines.append(f"  not read    {n:,} × {reason[:100]}")
-    (kept,) = _one(
-        conn,
-        "SELECT count(*) FROM session_headers h JOIN source_files f ON f.source_file = h.source_file "
-        "AND f.status = 'gone'",
-    )
+    (kept,) = _one(conn, f"SELECT count(*) FROM ({inventory.KEPT_SESSIONS})")
     if kept:
         lines.append(
             f"  gone        {kept:,} sessions kept as last read: their transcripts are no longer in the source "

@@ -159,7 +159,7 @@ def _keep_sessions_of_gone_files(
     # The inventory rows of the months being written are replaced too: the gone files' rows are carried.
     conn.execute(
         f"INSERT INTO {staged}.source_files BY NAME SELECT * FROM main.source_files "
-        f"WHERE month = ANY($months) AND source_file IN (FROM gone_files) "
+        "WHERE month = ANY($months) AND source_file IN (FROM gone_files) "
         f"AND source_file NOT IN (SELECT source_file FROM {staged}.source_files)",
         {"months": months},
     )
@@ -312,8 +312,7 @@ def _ingest(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource, tra
             replacement.then(warehouse.sql_text("telemetry/turns.sql"))
         counts = replacement.written
         kept = conn.execute(
-            "SELECT count(*) FROM session_headers h JOIN source_files f ON f.source_file = h.source_file "
-            "AND f.status = 'gone' WHERE h.month >= $s AND h.month < $e",
+            f"SELECT count(*) FROM ({inventory.KEPT_SESSIONS}) WHERE month >= $s AND month < $e",
             {"s": month_start, "e": month_end},
         ).fetchall()[0][0]
         if kept:

@@ -42,6 +42,12 @@ READER_CODE = (
     *sorted((SQL_DIR / "telemetry").glob("*.sql")),
 )
 
+# The sessions kept as last read: those whose main transcript's inventory row says it is gone.
+KEPT_SESSIONS = (
+    "SELECT h.month, h.session_id FROM session_headers h "
+    "JOIN source_files f ON f.source_file = h.source_file AND f.status = 'gone'"
+)
+
 
 def read_as(identity: IdentityRule) -> str:
     """How this run reads a file: a hash of the reading code, the user rule and the pseudonym key (the key
