@@ -31,7 +31,6 @@ from typing import Any
 from sessionlab_assets import labels
 from sessionlab_assets.classify import transcript
 from sessionlab_assets.classify.calls import CallRequest, Ledger, Stopwatch, validated
-from sessionlab_assets.classify.transcript import TOOL_HEADER
 from sessionlab_assets.ingest import copilot, gemini, opencode
 from sessionlab_assets.ingest import edits as ingest_edits
 from sessionlab_assets.labels import EXPERTISE_NAMES, SOFTWARE_OCCUPATION
@@ -105,7 +104,7 @@ class Session:
 
 def _tool_calls(block: str) -> tuple[str, list[ToolCall]]:
     """The prose of an assistant block and the tool calls after it."""
-    headers = list(TOOL_HEADER.finditer(block))
+    headers = list(transcript.TOOL_HEADER.finditer(block))
     prose = block[: headers[0].start()].strip() if headers else block.strip()
     calls = []
     for i, header in enumerate(headers):
