@@ -9,6 +9,7 @@ CREATE TABLE IF NOT EXISTS source_files (
     lines              INTEGER NOT NULL,
     quarantined_lines  INTEGER NOT NULL,
     status             VARCHAR NOT NULL,  -- ingested | quarantined | other_month (read, its session is in a month not being written)
+                                          -- | gone (no longer under the root: its sessions kept as last read)
     reason             VARCHAR,
     mtime_ns           BIGINT,            -- with size_bytes and content_hash, how a later run sees that the file changed
     content_hash       VARCHAR,           -- SHA-256 of the bytes read (first 32 hex digits)
