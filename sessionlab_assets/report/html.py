@@ -12,6 +12,7 @@ import polars as pl
 
 from sessionlab_assets.analyses.adjusted_rates import PREFERRED
 from sessionlab_assets.classify.registry import MEASURES
+from sessionlab_assets.ingest import inventory
 from sessionlab_assets.labels import EXPERTISE_NAMES
 
 
@@ -30,6 +31,7 @@ class Coverage:
     agents: pl.DataFrame  # agent, source_format, sessions, headless, users
     not_read: pl.DataFrame  # reason, files
     people: int
+    kept_sessions: int = 0  # sessions kept as last read, their transcripts gone from the source
 
 
 def read_coverage(conn) -> Coverage:
@@ -40,7 +42,8 @@ def read_coverage(conn) -> Coverage:
         "SELECT count(*), count(*) FILTER (WHERE headless), strftime(min(month), '%Y-%m'), strftime(max(month), "
         "'%Y-%m'), count(DISTINCT user_key) FROM sessions"
     ).fetchall()[0]
-    quarantined = conn.sql("SELECT count(*) FROM source_files WHERE status <> 'ingested'").fetchall()[0][0]
+    quarantined = conn.sql("SELECT count(*) FROM source_files WHERE status = 'quarantined'").fetchall()[0][0]
+    kept = conn.sql(f"SELECT count(*) FROM ({inventory.KEPT_SESSIONS})").fetchall()[0][0]
     statuses = conn.sql(f"""
         SELECT measure, count(*) FILTER (WHERE status = 'ok') AS ok,
                count(*) FILTER (WHERE status = 'abstained') AS abstained,
@@ -54,7 +57,7 @@ def read_coverage(conn) -> Coverage:
         "count(DISTINCT user_key) AS people FROM sessions GROUP BY ALL ORDER BY sessions DESC"
     ).pl()
     not_read = conn.sql(
-        "SELECT reason, count(*) AS files FROM source_files WHERE status <> 'ingested' AND reason IS NOT NULL "
+        "SELECT reason, count(*) AS files FROM source_files WHERE status = 'quarantined' AND reason IS NOT NULL "
         "GROUP BY ALL ORDER BY files DESC, reason LIMIT 15"
     ).pl()
     cells, suppressed, min_users = conn.sql(
@@ -73,6 +76,7 @@ def read_coverage(conn) -> Coverage:
         min_users=min_users,
         agents=agents,
         not_read=not_read,
+        kept_sessions=kept,
         people=people,
     )
 
@@ -198,6 +202,8 @@ def render(
             )
         ),
     ]
+    if coverage.kept_sessions:
+        stats.append(("kept, transcripts gone", coverage.kept_sessions))
     k = coverage.min_users or 0
     if one_person:
         people_note = (
