@@ -147,6 +147,21 @@ class MonthReplacement:
             self.conn.execute(f"INSERT INTO {STAGING_SCHEMA}.{table} BY NAME SELECT * FROM incoming_frame")
             self.conn.unregister("incoming_frame")
 
+    def carry(self, table: str, condition: str, params: dict | None = None, replace: str = "") -> None:
+        """Keep rows of `table` that the replacement would otherwise delete: those of the current table
+        meeting `condition` (SQL; `self.staged(table)` names the rows added so far), changed on the way by
+        `replace`, a DuckDB `REPLACE (expression AS column, ...)` clause."""
+        if table not in self.tables:
+            raise ValueError(f"{table} is not among the tables this replacement writes: {self.tables}")
+        self.conn.execute(
+            f"INSERT INTO {self.staged(table)} BY NAME SELECT * {replace} FROM main.{table} WHERE {condition}",
+            params or {},
+        )
+
+    @staticmethod
+    def staged(table: str) -> str:
+        return f"{STAGING_SCHEMA}.{table}"
+
     def then(self, statement: str) -> None:
         """Run in the replacing transaction, after the new rows are in: SQL with $month_start /
         $month_end parameters (rows derived from the new ones)."""

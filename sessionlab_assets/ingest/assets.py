@@ -122,59 +122,51 @@ def _gone_files_table(conn: duckdb.DuckDBPyConnection, files: set[str]) -> None:
     )
 
 
-def _gone_file_rows(conn: duckdb.DuckDBPyConnection, files: set[str]) -> pl.DataFrame:
-    """The inventory rows of files found gone, as they were, saying so."""
+def _mark_gone(replacement: warehouse.MonthReplacement, conn: duckdb.DuckDBPyConnection, files: set[str]) -> None:
+    """The inventory rows of files found gone for the first time, as they were, saying so."""
     _gone_files_table(conn, files)
-    return conn.sql(
-        f"SELECT * REPLACE ('gone' AS status, '{GONE_REASON}' AS reason) FROM source_files "
-        "WHERE source_file IN (FROM gone_files)"
-    ).pl()
+    replacement.carry(
+        "source_files",
+        "source_file IN (FROM gone_files)",
+        replace=f"REPLACE ('gone' AS status, '{GONE_REASON}' AS reason)",
+    )
 
 
 def _keep_sessions_of_gone_files(
-    conn: duckdb.DuckDBPyConnection, gone: set[str], months: list[date], rule: IdentityRule
+    replacement: warehouse.MonthReplacement,
+    conn: duckdb.DuckDBPyConnection,
+    gone: set[str],
+    months: list[date],
+    rule: IdentityRule,
 ) -> Counter:
     """Carry the sessions of transcripts that are gone into the months being written, as they were read
     (a session read again from a file that is still there wins), with user keys by this run's user rule
     and key, which a file's path decides. Returns the sessions kept per month."""
-    staged = warehouse.STAGING_SCHEMA
     _gone_files_table(conn, gone)
+    params = {"months": months}
     conn.execute(
-        "CREATE OR REPLACE TEMP TABLE kept_sessions AS SELECT session_id, month, source_file FROM session_headers "
+        "CREATE OR REPLACE TEMP TABLE kept_sessions AS SELECT session_id, month FROM session_headers "
         "WHERE month = ANY($months) AND source_file IN (FROM gone_files) "
-        f"AND session_id NOT IN (SELECT session_id FROM {staged}.session_headers)",
-        {"months": months},
+        f"AND session_id NOT IN (SELECT session_id FROM {replacement.staged('session_headers')})",
+        params,
     )
-    for table in SESSION_TABLES:
-        conn.execute(
-            f"INSERT INTO {staged}.{table} BY NAME SELECT * FROM main.{table} "
-            "WHERE month = ANY($months) AND session_id IN (SELECT session_id FROM kept_sessions)",
-            {"months": months},
-        )
-    conn.execute(
-        f"INSERT INTO {staged}.ingest_errors BY NAME SELECT * FROM main.ingest_errors "
-        "WHERE month = ANY($months) AND source_file IN (FROM gone_files)",
-        {"months": months},
-    )
+    kept = "month = ANY($months) AND session_id IN (SELECT session_id FROM kept_sessions)"
+    conn.create_function("user_key_of_path", rule.user_key, ["VARCHAR"], "VARCHAR")
+    try:
+        for table in SESSION_TABLES:
+            rekey = "REPLACE (user_key_of_path(source_file) AS user_key)" if table == "session_headers" else ""
+            replacement.carry(table, kept, params, replace=rekey)
+    finally:
+        conn.remove_function("user_key_of_path")
+    replacement.carry("ingest_errors", "month = ANY($months) AND source_file IN (FROM gone_files)", params)
     # The inventory rows of the months being written are replaced too: the gone files' rows are carried.
-    conn.execute(
-        f"INSERT INTO {staged}.source_files BY NAME SELECT * FROM main.source_files "
-        "WHERE month = ANY($months) AND source_file IN (FROM gone_files) "
-        f"AND source_file NOT IN (SELECT source_file FROM {staged}.source_files)",
-        {"months": months},
+    replacement.carry(
+        "source_files",
+        "month = ANY($months) AND source_file IN (FROM gone_files) "
+        f"AND source_file NOT IN (SELECT source_file FROM {replacement.staged('source_files')})",
+        params,
     )
-    kept = conn.execute("SELECT session_id, month, source_file FROM kept_sessions").fetchall()
-    keys = pl.DataFrame(
-        {"session_id": [k[0] for k in kept], "user_key": [rule.user_key(k[2]) for k in kept]},
-        schema={"session_id": pl.String, "user_key": pl.String},
-    )
-    conn.register("kept_user_keys", keys)
-    conn.execute(
-        f"UPDATE {staged}.session_headers h SET user_key = k.user_key FROM kept_user_keys k "
-        "WHERE h.session_id = k.session_id"
-    )
-    conn.unregister("kept_user_keys")
-    return Counter(month for _, month, _ in kept)
+    return Counter(dict(conn.execute("SELECT month, count(*) FROM kept_sessions GROUP BY month").fetchall()))
 
 
 def _ingest(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource, transcript_source: TranscriptSource):
@@ -200,7 +192,6 @@ def _ingest(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource, tra
             transcript_source.identity(),
             keep_gone=not transcript_source.allow_emptying_months,
         )
-        reader = inventory.read_as(transcript_source.identity())
         context.log.info(
             f"{plan.reason}: {plan.changed} new or changed files"
             + (f" ({plan.reread} unchanged on disk, read differently last time)" if plan.reread else "")
@@ -248,14 +239,14 @@ def _ingest(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource, tra
                 else []
             )
             if plan.newly_gone:
-                replacement.insert("source_files", _gone_file_rows(conn, plan.newly_gone))
+                _mark_gone(replacement, conn, plan.newly_gone)
             for batch in batches:
                 if batch.sessions:
                     replacement.insert("events", events_frame(batch))
                     replacement.insert("classifier_inputs", classifier_inputs_frame(batch))
                 replacement.insert("session_headers", session_headers_frame(batch))
                 replacement.insert("ingest_errors", ingest_errors_frame(batch))
-                replacement.insert("source_files", source_files_frame(batch, reader))
+                replacement.insert("source_files", source_files_frame(batch, plan.read_as))
                 found.update(month_of(s) for s in batch.sessions)
                 totals.update(
                     sessions=len(batch.sessions),
@@ -288,7 +279,11 @@ def _ingest(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource, tra
                     f"{totals['sessions']} sessions' paths: those count as one user, '(unmatched)'"
                 )
             if plan.gone and plan.months:
-                found.update(_keep_sessions_of_gone_files(conn, plan.gone, plan.months, transcript_source.identity()))
+                found.update(
+                    _keep_sessions_of_gone_files(
+                        replacement, conn, plan.gone, plan.months, transcript_source.identity()
+                    )
+                )
             emptied = [m for m in plan.months if before.get(m, 0) and not found[m]]
             if emptied and not transcript_source.allow_emptying_months:
                 raise dg.Failure(

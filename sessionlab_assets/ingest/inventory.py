@@ -75,6 +75,7 @@ class IngestPlan:
     months: list[date]  # selected months to write
     files: set[str] | None  # root-relative files to read; None: the whole tree
     renewed: set[str]  # files whose inventory rows this run replaces (read now, or vanished)
+    read_as: str  # how this run reads a file (`read_as`), recorded in the rows of the files it reads
     unchanged_months: list[date] = field(default_factory=list)
     changed: int = 0  # new or changed files
     reread: int = 0  # of which unchanged on disk, read before by other code or with another user rule or key
@@ -135,6 +136,7 @@ def plan_ingest(
     are written again without them."""
     current = stat_tree(root)
     stored = stored_files(conn)
+    this_run = read_as(identity)
     vanished = set(stored) - set(current)
     gone = {
         name
@@ -146,6 +148,7 @@ def plan_ingest(
         months=sorted(selected),
         files=None,
         renewed=set(current) | (set(stored) - gone) | newly_gone,
+        read_as=this_run,
         found=len(current),
         vanished=len(vanished - gone),
         gone=gone,
@@ -156,7 +159,6 @@ def plan_ingest(
         everything.changed = len(current)
         return everything
     never_read = {name for name, stat in current.items() if stat == (0, -1)}  # skipped folders and links
-    this_run = read_as(identity)
     changed = {
         name
         for name, (size, mtime) in current.items()
@@ -207,6 +209,7 @@ def plan_ingest(
         months=months,
         files=files,
         renewed=files | dropped | newly_gone,
+        read_as=this_run,
         unchanged_months=sorted(chosen - set(months)),
         changed=len(changed),
         reread=len(reread),
