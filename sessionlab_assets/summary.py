@@ -71,7 +71,7 @@ def summary_lines(conn: duckdb.DuckDBPyConnection, report: Path, snapshot: Path)
     (kept,) = _one(conn, f"SELECT count(*) FROM ({inventory.KEPT_SESSIONS})")
     if kept:
         lines.append(
-            f"  gone        {kept:,} sessions kept as last read: their transcripts are no longer in the source "
+            f"  gone        {kept:,} sessions kept as last read: transcripts of theirs are no longer in the source "
             "(SESSIONLAB_ALLOW_EMPTYING_MONTHS=true removes them)"
         )
     lines += _other_months(conn)

@@ -232,6 +232,85 @@ def test_a_kept_session_follows_a_new_key_and_a_restored_transcript_is_read_agai
     assert _sessions_by_month(db) == [("2025-12", 2), ("2026-01", 2), ("2026-02", 1)]
 
 
+def _with_subagent(source: Path) -> Path:
+    """A December session of ana that delegates to a subagent, its files named as Claude Code names them."""
+    main = _session(6, datetime(2025, 12, 5, 9))
+    main.tool("Task", {"prompt": "find the callers"})
+    main.write(source / "ana" / "projects" / "api" / f"{main.session_id}.jsonl")
+    agent = ClaudeCodeTranscript(main.session_id, datetime(2025, 12, 5, 9, 5), is_sidechain=True, agent_id="a1")
+    agent.prompt("find the callers")
+    call = agent.tool("Grep", {"pattern": "tidy("})
+    agent.tool_result(call, "api/module.py:3")
+    agent.say("Two callers.")
+    agent.write(source / "ana" / "projects" / "api" / main.session_id / "subagents" / "agent-a1.jsonl")
+    return source
+
+
+def _session_rows(db: Path, session_id: str) -> dict[str, list]:
+    """A session's rows in every table that holds it, but for its user key (which follows the key in use)."""
+    gc.collect()
+    with duckdb.connect(str(db)) as conn:
+        return {
+            table: conn.execute(
+                f"SELECT * {exclude} FROM {table} WHERE session_id = ? ORDER BY ALL", [session_id]
+            ).fetchall()
+            for table, exclude in [
+                ("session_headers", "EXCLUDE (user_key)"),
+                ("sessions", "EXCLUDE (user_key)"),
+                ("events", ""),
+                ("classifier_inputs", ""),
+            ]
+        }
+
+
+def test_a_session_whose_subagent_transcript_is_gone_is_kept_whole(tmp_path):
+    """A subagent's transcript ends, and so is deleted by its agent, before the main one: its session is
+    kept as last read, subagent included, while the main transcript is unchanged — also when its month is
+    written for another file, and when a new key reads everything again."""
+    source, db = _with_subagent(_source(tmp_path / "source")), tmp_path / "w.duckdb"
+    assert _run(db, source).success
+    session_id = "1c2e0000-0000-4000-8000-000000000006"
+    main_file, subagent_file = (
+        f"ana/projects/api/{session_id}.jsonl",
+        f"ana/projects/api/{session_id}/subagents/agent-a1.jsonl",
+    )
+    before = _session_rows(db, session_id)
+    assert _subagents_and_turns(db, session_id) == (1, 2)
+    (source / subagent_file).unlink()
+    _session(9, datetime(2025, 12, 20, 9)).write(source / "ana" / "projects" / "api" / "s9.jsonl")
+    grown = _run(db, source)
+    meta = _metadata(grown)
+    assert grown.success and meta["months_written"] == "2025-12" and meta["sessions_kept_files_gone"] == 1
+    assert _session_rows(db, session_id) == before
+    with duckdb.connect(str(db)) as conn:
+        files = conn.execute(
+            "SELECT role, status FROM source_files WHERE session_id = ? ORDER BY role", [session_id]
+        ).fetchall()
+    assert files == [("main", "ingested"), ("subagent", "gone")]
+    assert _metadata(_run(db, source))["megabytes_parsed"] == 0
+    key = "a key of this team's own, 32+ chars"
+    rekeyed = _run(db, source, pseudonym_key=key)
+    assert rekeyed.success and _session_rows(db, session_id) == before
+    assert _user_keys(db)[session_id] == IdentityRule(key=key).user_key(main_file)
+    # The main transcript grows (the session was resumed): it is read again as it now is, without the
+    # part that is gone, and no longer counts as kept.
+    _session(6, datetime(2025, 12, 5, 9), prompts=3).write(source / main_file)
+    resumed = _run(db, source, pseudonym_key=key)
+    assert resumed.success and _metadata(resumed)["sessions_kept_files_gone"] == 0
+    assert _subagents_and_turns(db, session_id) == (0, 3)
+    with duckdb.connect(str(db)) as conn:
+        assert conn.execute("SELECT count(*) FROM source_files WHERE status = 'gone'").fetchall() == [(0,)]
+    assert _metadata(_run(db, source, pseudonym_key=key))["megabytes_parsed"] == 0
+
+
+def _subagents_and_turns(db: Path, session_id: str) -> tuple[int, int]:
+    gc.collect()
+    with duckdb.connect(str(db)) as conn:
+        return conn.execute(
+            "SELECT subagents, human_turns FROM sessions WHERE session_id = ?", [session_id]
+        ).fetchall()[0]
+
+
 @pytest.mark.parametrize("where", ["empty", "emptied"])
 def test_an_empty_source_fails_saying_no_transcript_was_found(tmp_path, where):
     source, db = tmp_path / "source", tmp_path / "w.duckdb"

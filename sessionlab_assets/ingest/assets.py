@@ -8,7 +8,6 @@ open a transcript.
 
 import time
 from collections import Counter
-from datetime import date
 
 import dagster as dg
 import duckdb
@@ -135,19 +134,28 @@ def _mark_gone(replacement: warehouse.MonthReplacement, conn: duckdb.DuckDBPyCon
 def _keep_sessions_of_gone_files(
     replacement: warehouse.MonthReplacement,
     conn: duckdb.DuckDBPyConnection,
-    gone: set[str],
-    months: list[date],
+    plan: inventory.IngestPlan,
     rule: IdentityRule,
 ) -> Counter:
-    """Carry the sessions of transcripts that are gone into the months being written, as they were read
-    (a session read again from a file that is still there wins), with user keys by this run's user rule
-    and key, which a file's path decides. Returns the sessions kept per month."""
-    _gone_files_table(conn, gone)
-    params = {"months": months}
+    """Carry the sessions one of whose transcripts is gone into the months being written, as they were
+    read, with user keys by this run's user rule and key (which a file's path decides), and the inventory
+    rows of their files. A session read again in this run (another of its files changed) is as it now
+    is: its gone files' rows are dropped. Returns the sessions kept per month."""
+    _gone_files_table(conn, plan.gone)
+    read_now = f"SELECT session_id FROM {replacement.staged('session_headers')}"
+    conn.execute(
+        "CREATE OR REPLACE TEMP TABLE kept_files AS SELECT source_file, session_id FROM source_files "
+        f"WHERE (source_file IN (FROM gone_files) OR source_file = ANY($held)) AND session_id NOT IN ({read_now})",
+        {"held": sorted(plan.held)},
+    )
+    conn.execute(
+        f"DELETE FROM {replacement.staged('source_files')} "
+        "WHERE status = 'gone' AND source_file NOT IN (SELECT source_file FROM kept_files)"
+    )
+    params = {"months": plan.months}
     conn.execute(
         "CREATE OR REPLACE TEMP TABLE kept_sessions AS SELECT session_id, month FROM session_headers "
-        "WHERE month = ANY($months) AND source_file IN (FROM gone_files) "
-        f"AND session_id NOT IN (SELECT session_id FROM {replacement.staged('session_headers')})",
+        "WHERE month = ANY($months) AND session_id IN (SELECT session_id FROM kept_files)",
         params,
     )
     kept = "month = ANY($months) AND session_id IN (SELECT session_id FROM kept_sessions)"
@@ -158,12 +166,12 @@ def _keep_sessions_of_gone_files(
             replacement.carry(table, kept, params, replace=rekey)
     finally:
         conn.remove_function("user_key_of_path")
-    replacement.carry("ingest_errors", "month = ANY($months) AND source_file IN (FROM gone_files)", params)
-    # The inventory rows of the months being written are replaced too: the gone files' rows are carried.
+    of_kept_files = "month = ANY($months) AND source_file IN (SELECT source_file FROM kept_files)"
+    replacement.carry("ingest_errors", of_kept_files, params)
+    # The inventory rows of the months being written are replaced too: the kept files' rows are carried.
     replacement.carry(
         "source_files",
-        "month = ANY($months) AND source_file IN (FROM gone_files) "
-        f"AND source_file NOT IN (SELECT source_file FROM {replacement.staged('source_files')})",
+        f"{of_kept_files} AND source_file NOT IN (SELECT source_file FROM {replacement.staged('source_files')})",
         params,
     )
     return Counter(dict(conn.execute("SELECT month, count(*) FROM kept_sessions GROUP BY month").fetchall()))
@@ -197,6 +205,7 @@ def _ingest(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource, tra
             + (f" ({plan.reread} unchanged on disk, read differently last time)" if plan.reread else "")
             + f", {plan.vanished} vanished"
             + (f", {len(plan.gone)} gone with their sessions kept" if plan.gone else "")
+            + (f" ({len(plan.held)} unchanged files of those sessions not read)" if plan.held else "")
             + "; "
             f"months to write: {', '.join(f'{m:%Y-%m}' for m in plan.months) or 'none'}"
             + (f"; unchanged: {len(plan.unchanged_months)} months" if plan.unchanged_months else "")
@@ -231,6 +240,7 @@ def _ingest(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource, tra
                     transcript_source.identity(),
                     log=context.log.info,
                     only=plan.files,
+                    skip=plan.held,
                     keep_text=True,
                     pool=pool,
                     prepare=prepare_sessions,
@@ -279,11 +289,7 @@ def _ingest(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource, tra
                     f"{totals['sessions']} sessions' paths: those count as one user, '(unmatched)'"
                 )
             if plan.gone and plan.months:
-                found.update(
-                    _keep_sessions_of_gone_files(
-                        replacement, conn, plan.gone, plan.months, transcript_source.identity()
-                    )
-                )
+                found.update(_keep_sessions_of_gone_files(replacement, conn, plan, transcript_source.identity()))
             emptied = [m for m in plan.months if before.get(m, 0) and not found[m]]
             if emptied and not transcript_source.allow_emptying_months:
                 raise dg.Failure(
@@ -312,7 +318,7 @@ def _ingest(context: dg.AssetExecutionContext, warehouse_db: DuckDBResource, tra
         ).fetchall()[0][0]
         if kept:
             context.log.warning(
-                f"{kept} sessions are kept as last read although their transcripts are no longer under {root} "
+                f"{kept} sessions are kept as last read although transcripts of theirs are no longer under {root} "
                 "(coding agents delete their own: Claude Code after 30 days by default). To remove them, as for a "
                 "person's data taken out of the source, set SESSIONLAB_ALLOW_EMPTYING_MONTHS=true."
             )

@@ -8,11 +8,14 @@ read). A session's files are a main file and its `<session>/subagents/` folder: 
 re-reads them together (and the whole folder when it holds loose `agent-*.jsonl` files, which are
 matched to their session by content). A transcript no longer under the root is `gone`: its sessions
 stay as last read (the ingest carries them into any month it writes), unless the run is told to remove
-them, when it counts as vanished. The months to write are those whose sessions came from a changed or
-vanished file, before or after the change, and those an earlier run saw files of while writing other
-months but did not write; to learn where new files' sessions belong, the changed folders are parsed
-once more up front, unless they are a large share of the source, when every selected month is simply
-read again. Every file of a month being written is read; nothing else is.
+them, when it counts as vanished. A session with a gone file (a subagent's, say: they end, and so are
+deleted, before their main transcript) is kept whole as last read while its other files are unchanged:
+those are `held`, not read, so the session does not lose the part that is gone. The months to write
+are those whose sessions came from a changed or vanished file, before or after the change, and those an
+earlier run saw files of while writing other months but did not write; to learn where new files'
+sessions belong, the changed folders are parsed once more up front, unless they are a large share of
+the source, when every selected month is simply read again. Every file of a month being written is
+read, but for held files; nothing else is.
 """
 
 from __future__ import annotations
@@ -42,10 +45,10 @@ READER_CODE = (
     *sorted((SQL_DIR / "telemetry").glob("*.sql")),
 )
 
-# The sessions kept as last read: those whose main transcript's inventory row says it is gone.
+# The sessions kept as last read: those one of whose files' inventory row says it is gone.
 KEPT_SESSIONS = (
     "SELECT h.month, h.session_id FROM session_headers h "
-    "JOIN source_files f ON f.source_file = h.source_file AND f.status = 'gone'"
+    "WHERE h.session_id IN (SELECT session_id FROM source_files WHERE status = 'gone')"
 )
 
 
@@ -68,6 +71,7 @@ class StoredFile:
     # gone (no longer under the root; its sessions kept as last read)
     status: str
     read_as: str | None  # `read_as` of the run that read it (None: written before runs recorded it)
+    session_id: str | None  # the session it was read into (a subagent's file: its main session's)
 
 
 @dataclass
@@ -84,6 +88,8 @@ class IngestPlan:
     # and those of them this run finds gone for the first time (their inventory rows say so from now on).
     gone: set[str] = field(default_factory=set)
     newly_gone: set[str] = field(default_factory=set)
+    # Unchanged files of sessions kept as last read because another of their files is gone: not read.
+    held: set[str] = field(default_factory=set)
     probed: int = 0  # files parsed up front to learn their months
     found: int = 0  # entries under the root now
     reason: str = ""
@@ -118,7 +124,9 @@ def stat_tree(root: Path) -> dict[str, tuple[int, int]]:
 
 
 def stored_files(conn: duckdb.DuckDBPyConnection) -> dict[str, StoredFile]:
-    rows = conn.execute("SELECT source_file, size_bytes, mtime_ns, month, status, read_as FROM source_files").fetchall()
+    rows = conn.execute(
+        "SELECT source_file, size_bytes, mtime_ns, month, status, read_as, session_id FROM source_files"
+    ).fetchall()
     return {name: StoredFile(*row) for name, *row in rows}
 
 
@@ -144,15 +152,17 @@ def plan_ingest(
         if keep_gone and stored[name].month is not None and stored[name].status in ("ingested", "gone")
     }
     newly_gone = {name for name in gone if stored[name].status != "gone"}
+    held = held_files(current, stored, gone)
     everything = IngestPlan(
         months=sorted(selected),
         files=None,
-        renewed=set(current) | (set(stored) - gone) | newly_gone,
+        renewed=(set(current) | (set(stored) - gone) | newly_gone) - held,
         read_as=this_run,
         found=len(current),
         vanished=len(vanished - gone),
         gone=gone,
         newly_gone=newly_gone,
+        held=held,
     )
     if full or not stored or all(f.mtime_ns is None for f in stored.values()):
         everything.reason = "full read: " + ("asked for" if full else "no inventory of an earlier run")
@@ -170,10 +180,12 @@ def plan_ingest(
         )
     }
     reread = {
-        name for name in current if name not in never_read and name not in changed and stored[name].read_as != this_run
+        name
+        for name in current
+        if name not in never_read and name not in changed and name not in held and stored[name].read_as != this_run
     }
     changed |= reread
-    if reread and len(reread) == len(set(current) - never_read):
+    if reread and len(reread) == len(set(current) - never_read - held):
         everything.reason = "full read: the reading code, the user rule or the pseudonym key changed since the last run"
         everything.changed, everything.reread = len(changed), len(reread)
         return everything
@@ -185,7 +197,9 @@ def plan_ingest(
     dirty = {
         name
         for name in current
-        if name not in never_read and (unit_of(name) in dirty_units or unit_of(name)[0] in dirty_folders)
+        if name not in never_read
+        and name not in held
+        and (unit_of(name) in dirty_units or unit_of(name)[0] in dirty_folders)
     }
     old_months = {stored[name].month for name in dirty | dropped if name in stored}
     new_months: set[date] = set()
@@ -204,7 +218,7 @@ def plan_ingest(
     # Months whose files an earlier run saw while writing other months, and which were never written.
     pending = {f.month for f in stored.values() if f.status == "other_month"}
     months = sorted((old_months | new_months | pending) & chosen - {None})
-    files = (dirty | {name for name, f in stored.items() if f.month in months and name in current}) - never_read
+    files = (dirty | {name for name, f in stored.items() if f.month in months and name in current}) - never_read - held
     return IngestPlan(
         months=months,
         files=files,
@@ -216,10 +230,23 @@ def plan_ingest(
         vanished=len(dropped),
         gone=gone,
         newly_gone=newly_gone,
+        held=held,
         probed=probed,
         reason="changed files only",
         found=len(current),
     )
+
+
+def held_files(current: dict[str, tuple[int, int]], stored: dict[str, StoredFile], gone: set[str]) -> set[str]:
+    """The files still under the root of sessions one of whose files is `gone`, when none of them changed:
+    read again, they would replace the session without its gone part (a subagent's transcript, deleted by
+    its agent before the main one), so the session is kept whole as last read."""
+    kept = {stored[name].session_id for name in gone} - {None}
+    if not kept:
+        return set()
+    theirs = {name for name in current if name in stored and stored[name].session_id in kept}
+    grown = {stored[name].session_id for name in theirs if (stored[name].size, stored[name].mtime_ns) != current[name]}
+    return {name for name in theirs if stored[name].session_id not in grown}
 
 
 def _nothing(sessions: list) -> list[None]:

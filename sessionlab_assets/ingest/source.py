@@ -460,6 +460,7 @@ def scan_batches(
     keep_text: bool = False,
     log: Callable[[str], None] | None = None,
     only: set[str] | None = None,
+    skip: set[str] | frozenset[str] = frozenset(),
     batch_bytes: int = BATCH_BYTES,
     pool: Executor | None = None,
     prepare: Callable[[list[ParsedSession]], list[Any]] | None = None,
@@ -471,7 +472,8 @@ def scan_batches(
     Quarantine rows for files that cannot be placed in a month have month None and are always kept.
     With `log`, progress (files, MB/s) is reported as the files are read. With `only`, just the files
     at these root-relative paths are read, in the order a walk would list them, without listing the
-    tree (a later step re-reading the months an ingest placed); one that is gone is a quarantine row. With
+    tree (a later step re-reading the months an ingest placed); one that is gone is a quarantine row. The
+    files at the root-relative paths in `skip` are not read. With
     `pool` (sessionlab_assets/workers.py), folders are parsed in worker processes, in order. With
     `prepare` (a module-level function of a list of sessions, returning a value for each), each
     session's `prepared` is its value, computed where it was parsed, and its events are dropped.
@@ -488,6 +490,8 @@ def scan_batches(
         # once the folders have left the OS cache (after reading 50 GB of transcripts, say); their
         # folders are read anyway when the files are opened, in the workers, alongside the parsing.
         paths = [root / relative for relative in sorted(only, key=_walk_order)]
+    if skip:
+        paths = [path for path in paths if safe_name(path.relative_to(root).as_posix()) not in skip]
     progress = Progress("reading transcripts", len(paths), "files", log) if log else None
     batch = IngestBatch()
     for entry in skipped:  # recorded with a size of 0 and no modification time (see inventory.stat_tree)
