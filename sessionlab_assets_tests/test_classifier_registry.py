@@ -77,7 +77,11 @@ def test_prompt_version_is_the_content_hash(tmp_path, monkeypatch):
     classifier = Classifier("work_mode", outputs.WorkMode, lambda o: {}, (), measure="work_mode")
     first = classifier.prompt_version()
     (tmp_path / "work_mode.md").write_text("two")
-    assert classifier.prompt_version() != first
+    second = classifier.prompt_version()
+    assert second != first
+    # The same prompt held to another output schema (a label set changed) is another version.
+    other_schema = Classifier("work_mode", outputs.Expertise, lambda o: {}, (), measure="work_mode")
+    assert other_schema.prompt_version() != second
 
 
 def test_measures_group_the_classifiers():

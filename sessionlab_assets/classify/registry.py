@@ -1,15 +1,17 @@
 """The classifiers: a prompt file in prompts/, an output model, and what the output becomes in the
 warehouse. Adding a classifier means a prompt file, an output model and one entry here.
 
-A prompt's version is the SHA-256 of exactly the instructions sent (the prompt file, plus the
-calibration postings for the job price), so editing a prompt re-runs that classifier and nothing
-else. A measure is one warehouse table, filled by one classifier or, for task value, by two in a
+A prompt's version is the SHA-256 of exactly what the model is given: the instructions (the prompt
+file, plus the calibration postings for the job price) and the output schema it must answer in (a
+changed label set must not reuse answers given under the old one), so editing either re-runs that
+classifier and nothing else. A measure is one warehouse table, filled by one classifier or, for task value, by two in a
 chain (the session rewritten as a job posting, then that posting priced).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -85,7 +87,8 @@ class Classifier:
         return self.output_model.model_json_schema()
 
     def prompt_version(self) -> str:
-        return hashlib.sha256(self.instructions().encode()).hexdigest()[:16]
+        sent = f"{self.instructions()}\n{json.dumps(self.json_schema, sort_keys=True)}"
+        return hashlib.sha256(sent.encode()).hexdigest()[:16]
 
 
 CLASSIFIERS: dict[str, Classifier] = {
