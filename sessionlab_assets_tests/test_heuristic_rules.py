@@ -243,6 +243,20 @@ def test_other_agents_edit_and_read_tools_are_edits_and_reads(tmp_path):
     assert rules.codebase_relationship(created)["codebase_relationship"] == "create_from_scratch"
 
 
+def test_cursor_edit_and_patch_tools_are_edits(tmp_path):
+    """Cursor's `StrReplace`, `Write` and `ApplyPatch` change files; its `Read` reads one."""
+    from sessionlab_assets_tests.test_other_agents import CURSOR_WITH_TOOLS
+
+    path = tmp_path / "ana" / "agent-transcripts" / "c1" / "c1.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_text("\n".join(CURSOR_WITH_TOOLS) + "\n")
+    session = _window_session(tmp_path)
+    assert [c.name for c in rules.edits(session)] == ["StrReplace", "Write", "ApplyPatch"]
+    assert rules.edited_paths(session) == ["/repo/parser.py", "/repo/notes.md", "/repo/new.py"]
+    assert [c.name for c in rules.reads(session)] == ["Read"]
+    assert rules.codebase_relationship(session)["codebase_relationship"] == "modify_existing"
+
+
 def test_a_codex_patch_names_each_file_it_changes(tmp_path):
     t = CodexRollout("7b2e0c3e-0000-4000-8000-000000000001", datetime(2026, 2, 3, 9, 0, 0))
     t.prompt("Containerise the service")

@@ -156,3 +156,80 @@ def test_what_cursor_cannot_tell_is_null_in_sessions(tmp_path, real_corpus):
             "FROM sessions"
         ).fetchall()
     assert row == [("cursor", "cursor_jsonl", "file modification time", None, None, None, 4)]
+
+
+def _cursor_line(role: str, *blocks: dict) -> str:
+    return json.dumps({"role": role, "message": {"content": list(blocks)}})
+
+
+def _text(text: str) -> dict:
+    return {"type": "text", "text": text}
+
+
+CURSOR_WITH_TOOLS = [
+    _cursor_line(
+        "user",
+        _text(
+            "<timestamp>Friday, Jul 31, 2026, 11:10 PM (UTC-5)</timestamp>\n<user_query>\nfix the parser\n</user_query>"
+        ),
+    ),
+    _cursor_line(
+        "assistant",
+        _text("Looking."),
+        {"type": "tool_use", "id": "t1", "name": "Read", "input": {"path": "/repo/parser.py"}},
+        {
+            "type": "tool_use",
+            "id": "t2",
+            "name": "StrReplace",
+            "input": {"path": "/repo/parser.py", "old_string": "a", "new_string": "b\nc"},
+        },
+        {
+            "type": "tool_use",
+            "id": "t3",
+            "name": "Write",
+            "input": {"path": "/repo/notes.md", "contents": "one\ntwo\nthree"},
+        },
+        {
+            "type": "tool_use",
+            "id": "t4",
+            "name": "ApplyPatch",
+            "input": "*** Begin Patch\n*** Add File: /repo/new.py\n+x = 1\n+y = 2\n*** End Patch",
+        },
+        {
+            "type": "tool_use",
+            "id": "t5",
+            "name": "Shell",
+            "input": {"command": "pytest -q", "working_directory": "/repo"},
+        },
+    ),
+    _cursor_line("user", {"type": "tool_result", "tool_use_id": "t5", "content": "1 failed", "is_error": True}),
+    json.dumps({"type": "turn_ended", "status": "success"}),
+    _cursor_line(
+        "user", _text("<timestamp>Saturday, Aug 1, 2026, 12:20 AM (UTC-5)</timestamp>\n<user_query>thanks</user_query>")
+    ),
+]
+
+
+def test_cursor_tools_count_their_lines_and_prompts_their_time(tmp_path):
+    """Cursor's own tool names (as its agent transcripts write them) are edits, patches and commands like
+    every other agent's; its newer prompts carry their local time, which dates the session in UTC."""
+    from datetime import datetime
+
+    from sessionlab_assets.ingest.commands import TEST_RUN
+    from sessionlab_assets.ingest.formats import CURSOR, sniff
+
+    path = tmp_path / "ana" / "agent-transcripts" / "c1" / "c1.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_text("\n".join(CURSOR_WITH_TOOLS) + "\n")
+    assert sniff(path.read_bytes()).format == CURSOR
+    [session] = scan_source(tmp_path, keep_text=True).sessions
+    calls = {e.tool_name: e for e in session.events if e.kind == TOOL_CALL}
+    assert (calls["StrReplace"].lines_added, calls["StrReplace"].lines_removed) == (2, 1)
+    assert (calls["Write"].lines_added, calls["ApplyPatch"].lines_added) == (3, 2)
+    assert calls["Shell"].command_kind == TEST_RUN and calls["Shell"].is_error
+    assert calls["Shell"].result_text == "1 failed" and calls["Read"].result_text == ""
+    assert calls["ApplyPatch"].text.startswith("*** Begin Patch\n*** Add File: /repo/new.py")
+    prompts = [e.text for e in session.events if e.kind == HUMAN_PROMPT]
+    assert prompts == ["fix the parser", "thanks"]
+    assert (session.first_ts, session.last_ts) == (datetime(2026, 8, 1, 4, 10), datetime(2026, 8, 1, 5, 20))
+    assert session.timestamps_from == "events"

@@ -21,7 +21,7 @@ CURSOR = "cursor"
 DOCUMENT_FORMATS = frozenset({GEMINI, OPENCODE})  # a whole file is one JSON value, not JSON lines
 
 # What a format's files cannot tell, by `source_format`: these `sessions` columns are NULL for its
-# sessions, not zero. (Cursor keeps no tool results, token counts or timestamps.)
+# sessions, not zero. (Cursor keeps no token counts, and most of its files no tool results and no times.)
 CANNOT_TELL = {
     "cursor_jsonl": (
         "tool_errors",

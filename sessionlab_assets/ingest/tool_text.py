@@ -47,6 +47,8 @@ def _compact_json(value: Any) -> str:
 
 def tool_input_text(name: str | None, tool_input: Any) -> str:
     """One or two lines saying what the call asked for, as a reader of the transcript would want it."""
+    if isinstance(tool_input, str):  # a patch, say: its lines as they are
+        return cut_middle(tool_input, INPUT_CHARS)
     if not isinstance(tool_input, dict):
         return cut_middle(_compact_json(tool_input), INPUT_CHARS) if tool_input else ""
     command = tool_input.get("command", tool_input.get("cmd"))
