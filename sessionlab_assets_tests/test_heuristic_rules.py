@@ -163,8 +163,47 @@ def test_the_window_is_read_as_prompts_prose_calls_and_system_lines(tmp_path):
             ),
             "build",
         ),
+        # The agent presents a plan for approval and nothing is changed after it: the plan is delivered.
+        (
+            lambda t: (
+                t.prompt("Add rate limiting to the public API"),
+                _read(t, "/repo/api/routes.py"),
+                _read(t, "/repo/api/middleware.py"),
+                t.tool_result(
+                    t.tool("ExitPlanMode", {"plan": "1. token bucket per key\n2. 429 with Retry-After"}), "ok"
+                ),
+                t.say("Here is the plan; say when to start."),
+            ),
+            "plan",
+        ),
+        # The same plan, approved and carried out: the code is the deliverable.
+        (
+            lambda t: (
+                t.prompt("Add rate limiting to the public API"),
+                _read(t, "/repo/api/routes.py"),
+                t.tool_result(
+                    t.tool("ExitPlanMode", {"plan": "1. token bucket per key\n2. 429 with Retry-After"}), "ok"
+                ),
+                _edit(t, "/repo/api/middleware.py", "", "class TokenBucket: ..."),
+                _edit(t, "/repo/api/routes.py", "app = App()", "app = App(middleware=[TokenBucket()])"),
+                t.say("Rate limiting is in."),
+            ),
+            "build",
+        ),
     ],
-    ids=["operate", "fix", "build", "understand", "test", "analyze", "orchestrate", "fix-found-by-a-run", "build-data"],
+    ids=[
+        "operate",
+        "fix",
+        "build",
+        "understand",
+        "test",
+        "analyze",
+        "orchestrate",
+        "fix-found-by-a-run",
+        "build-data",
+        "plan-presented",
+        "plan-carried-out",
+    ],
 )
 def test_work_mode_follows_the_dominant_activity(tmp_path, build, mode):
     t = _transcript()

@@ -343,6 +343,20 @@ def fails_before_changing(session: Session) -> bool:
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)|^\s+at \S+\(|Error:|Exception:|panicked at", re.M)
 
 
+PLAN_PRESENTED = "ExitPlanMode"  # Claude Code: the agent presents its plan for the person to approve
+
+
+def ends_with_a_plan(session: Session) -> bool:
+    """The agent presented a plan for approval and changed no file after it: the plan is what the
+    session delivered (rubric, plan: "the deliverable is a plan, a specification or a decision, not
+    working code")."""
+    presented = [i for i, call in enumerate(session.calls) if call.name == PLAN_PRESENTED]
+    if not presented:
+        return False
+    changed = edits(session)
+    return not any(call in changed for call in session.calls[presented[-1] + 1 :])
+
+
 def changed_nothing(session: Session) -> bool:
     """No file edited and no command that changes the system: the result is knowledge or text, not a
     change in the repository (rubric: understand, plan, communicate)."""
@@ -377,6 +391,8 @@ def _work_mode(session: Session) -> dict[str, Any]:
             scores["understand"] += 3
     elif starts_from_a_fault(session) and edits(session):
         scores["fix"] += 3  # an investigation ending in a change that makes broken behaviour correct
+    if ends_with_a_plan(session):
+        scores["plan"] += 3
     best = max(MODE_ORDER, key=lambda mode: (scores[mode], -MODE_ORDER.index(mode)))
     if scores[best] <= 0:
         best = "understand" if changed_nothing(session) else "build"
