@@ -211,6 +211,26 @@ def test_work_mode_follows_the_dominant_activity(tmp_path, build, mode):
     assert rules.work_mode(_session(tmp_path, t))["work_mode"] == mode
 
 
+def _planning_by_the_person(session: rules.Session) -> tuple[int, int]:
+    planning = [d for d in rules.decisions(session)["decisions"] if d["kind"] == "planning"]
+    return sum(d["made_by"] == "user" for d in planning), len(planning)
+
+
+def test_a_choice_the_person_makes_among_the_agents_options_is_their_planning_decision(tmp_path):
+    """Rubric (decisions): who made each decision. When the agent asks the person to pick among options
+    (Claude Code's AskUserQuestion) and they answer, the choice is theirs; a question they declined is not."""
+    answered, declined = _transcript(), _transcript()
+    for t, result, is_error in ((answered, "User chose: Redis", False), (declined, "The user declined", True)):
+        t.prompt("Add caching to the product page")
+        question = {"questions": [{"question": "Which store?", "options": [{"label": "Redis"}, {"label": "memory"}]}]}
+        t.tool_result(
+            t.tool("AskUserQuestion", question, text="I'll add a cache; one question first."), result, is_error=is_error
+        )
+        _edit(t, "/repo/shop/cache.py", "", "store = Redis()")
+    assert _planning_by_the_person(_session(tmp_path / "answered", answered)) == (2, 3)
+    assert _planning_by_the_person(_session(tmp_path / "declined", declined)) == (1, 2)
+
+
 def test_codebase_relationship_from_edits_writes_and_reads(tmp_path):
     edited, created, explored, none = _transcript(), _transcript(), _transcript(), _transcript()
     for t in (edited, created, explored, none):

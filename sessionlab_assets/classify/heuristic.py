@@ -425,6 +425,9 @@ USER_DIRECTS = _words(
 AGENT_PROPOSES = _words(r"i'?ll|i will|let me|i'?m going to|the plan|my approach|i suggest|i recommend|next,? i")
 
 
+PERSON_CHOOSES = "AskUserQuestion"  # Claude Code: the agent asks the person to pick among options
+
+
 def decisions(session: Session) -> dict[str, Any]:
     """Rubric: planning decisions (what to do, the approach, the scope) and execution decisions (how:
     files, names, commands), each made by the person or the agent. The person's directive sentences are
@@ -437,6 +440,9 @@ def decisions(session: Session) -> dict[str, Any]:
         out.append({"summary": "the request", "kind": "planning", "made_by": "user"})
         if directives >= 2:
             out.append({"summary": "how the person wants it done", "kind": "execution", "made_by": "user"})
+    for call in session.calls:
+        if call.name == PERSON_CHOOSES and not call.failed:
+            out.append({"summary": "the person chose among the agent's options", "kind": "planning", "made_by": "user"})
     for text in session.agent_texts:
         if AGENT_PROPOSES.search(text[:600]):
             out.append({"summary": "the agent's approach", "kind": "planning", "made_by": "agent"})
