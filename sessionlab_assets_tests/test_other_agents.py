@@ -233,3 +233,21 @@ def test_cursor_tools_count_their_lines_and_prompts_their_time(tmp_path):
     assert prompts == ["fix the parser", "thanks"]
     assert (session.first_ts, session.last_ts) == (datetime(2026, 8, 1, 4, 10), datetime(2026, 8, 1, 5, 20))
     assert session.timestamps_from == "events"
+
+
+@pytest.mark.parametrize(
+    ("stamp", "utc"),
+    [
+        ("Friday, Jul 31, 2026, 11:10 PM (UTC-5)", (2026, 8, 1, 4, 10)),
+        ("Monday, Mar 2, 2026, 9:05 AM (UTC+5:30)", (2026, 3, 2, 3, 35)),
+        ("Monday, Mar 2, 2026, 9:05 AM (UTC-0:30)", (2026, 3, 2, 9, 35)),
+        ("Monday, Mar 2, 2026, 9:05 AM (UTC)", (2026, 3, 2, 9, 5)),
+    ],
+)
+def test_a_cursor_prompt_time_is_read_in_utc(stamp, utc):
+    from datetime import datetime
+
+    from sessionlab_assets.ingest.cursor import prompt_time
+
+    assert prompt_time(f"<timestamp>{stamp}</timestamp>\n<user_query>go</user_query>") == datetime(*utc)
+    assert prompt_time("<user_query>go</user_query>") is None

@@ -4,8 +4,8 @@ warehouse. Adding a classifier means a prompt file, an output model and one entr
 A prompt's version is the SHA-256 of exactly what the model is given: the instructions (the prompt
 file, plus the calibration postings for the job price) and the output schema it must answer in (a
 changed label set must not reuse answers given under the old one), so editing either re-runs that
-classifier and nothing else. A measure is one warehouse table, filled by one classifier or, for task value, by two in a
-chain (the session rewritten as a job posting, then that posting priced).
+classifier and nothing else. A measure is one warehouse table, filled by one classifier or, for task
+value, by two in a chain (the session rewritten as a job posting, then that posting priced).
 """
 
 from __future__ import annotations

@@ -57,9 +57,9 @@ def prompt_time(text: str) -> datetime | None:
         local = datetime.strptime(found.group(1), "%b %d, %Y, %I:%M %p")
     except ValueError:
         return None
-    hours, minutes = int(found.group(2) or 0), int(found.group(3) or 0)
-    offset = timedelta(hours=hours, minutes=minutes if hours >= 0 else -minutes)
-    return local - offset
+    sign = -1 if (found.group(2) or "").startswith("-") else 1
+    offset = timedelta(hours=abs(int(found.group(2) or 0)), minutes=int(found.group(3) or 0))
+    return local - sign * offset
 
 
 def _tool_call(build: EventBuilder, block: dict[str, Any], call: Event) -> Event:
