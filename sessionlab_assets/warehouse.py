@@ -144,7 +144,7 @@ class MonthReplacement:
         check_frame(self.conn, table, frame, self.declared[table])
         if frame.height:
             self.conn.register("incoming_frame", frame)
-            self.conn.execute(f"INSERT INTO {STAGING_SCHEMA}.{table} BY NAME SELECT * FROM incoming_frame")
+            self.conn.execute(f"INSERT INTO {self.staged(table)} BY NAME SELECT * FROM incoming_frame")
             self.conn.unregister("incoming_frame")
 
     def carry(self, table: str, condition: str, params: dict | None = None, replace: str = "") -> None:
@@ -188,7 +188,7 @@ class MonthReplacement:
                 if table in by_file and files:
                     condition += f" OR source_file IN (FROM {FILES_TABLE})"
                 self.conn.execute(f"DELETE FROM main.{table} WHERE {condition}")
-                self.conn.execute(f"INSERT INTO main.{table} BY NAME SELECT * FROM {STAGING_SCHEMA}.{table}")
+                self.conn.execute(f"INSERT INTO main.{table} BY NAME SELECT * FROM {self.staged(table)}")
             for statement in self.statements:
                 for start, end in self.runs:
                     self.conn.execute(statement, {"month_start": start, "month_end": end})
@@ -230,7 +230,7 @@ def replacing_months(
     params = {"month_start": month_start, "month_end": month_end}
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {STAGING_SCHEMA}")
     for table in tables:  # replaces what a run that died may have left
-        conn.execute(f"CREATE OR REPLACE TABLE {STAGING_SCHEMA}.{table} AS SELECT * FROM main.{table} LIMIT 0")
+        conn.execute(f"CREATE OR REPLACE TABLE {MonthReplacement.staged(table)} AS SELECT * FROM main.{table} LIMIT 0")
     replacement = MonthReplacement(conn, params, tables, months)
     if files is not None:
         conn.execute(f"CREATE OR REPLACE TEMP TABLE {FILES_TABLE} (source_file VARCHAR)")
@@ -248,7 +248,7 @@ def replacing_months(
         ) from error
     finally:
         for table in tables:
-            conn.execute(f"DROP TABLE IF EXISTS {STAGING_SCHEMA}.{table}")
+            conn.execute(f"DROP TABLE IF EXISTS {MonthReplacement.staged(table)}")
         conn.execute(f"DROP TABLE IF EXISTS {FILES_TABLE}")
 
 

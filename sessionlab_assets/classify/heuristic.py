@@ -31,7 +31,7 @@ from typing import Any
 from sessionlab_assets import labels
 from sessionlab_assets.classify import transcript
 from sessionlab_assets.classify.calls import CallRequest, Ledger, Stopwatch, validated
-from sessionlab_assets.ingest import copilot, cursor, gemini, opencode
+from sessionlab_assets.ingest import codex, copilot, cursor, gemini, opencode
 from sessionlab_assets.ingest import edits as ingest_edits
 from sessionlab_assets.labels import EXPERTISE_NAMES, SOFTWARE_OCCUPATION
 from sessionlab_assets.workers import ordered_map
@@ -42,7 +42,7 @@ RECORD_EVERY = 5_000  # results written to the ledger at a time: rules are free 
 # file tools, the label sets): editing any of them re-runs the heuristic labels, and nothing else does.
 RULE_SOURCES = (
     Path(__file__),
-    *(Path(str(m.__file__)) for m in (transcript, ingest_edits, copilot, cursor, gemini, opencode, labels)),
+    *(Path(str(m.__file__)) for m in (transcript, ingest_edits, codex, copilot, cursor, gemini, opencode, labels)),
 )
 VERSION = "rules-" + hashlib.sha256(b"".join(path.read_bytes() for path in RULE_SOURCES)).hexdigest()[:16]
 
@@ -76,7 +76,7 @@ class ToolCall:
     @property
     def paths(self) -> list[str]:
         """The files the call names: each file a patch adds, updates or deletes; else its path."""
-        if self.name in PATCH_TOOLS or "apply_patch" in self.command:
+        if self.name in PATCH_TOOLS or codex.APPLY_PATCH in self.command:
             return PATCH_FILE.findall(self.input)
         return [self.path] if self.path else []
 
@@ -161,7 +161,7 @@ _EDIT_AS = {
     **ingest_edits.TOOL_ALIASES,
     **{name: edit_as for agent in (copilot, cursor, gemini, opencode) for name, (edit_as, _) in agent.EDITS.items()},
 }
-PATCH_TOOLS = frozenset({"apply_patch", cursor.APPLY_PATCH})  # Codex's and Cursor's patch tools
+PATCH_TOOLS = frozenset({codex.APPLY_PATCH, cursor.APPLY_PATCH})
 EDIT_TOOLS = frozenset({*_EDIT_AS, *PATCH_TOOLS})
 WRITE_TOOLS = frozenset(name for name, edit_as in _EDIT_AS.items() if edit_as == "Write")  # a whole new file
 # Tools that read a file or search files: Claude Code's (and Zed's bridge to it), Gemini CLI's, Copilot
@@ -182,7 +182,7 @@ def _words(pattern: str) -> re.Pattern[str]:
 
 def edits(session: Session) -> list[ToolCall]:
     """Calls that changed a file and did not fail."""
-    return [c for c in session.calls if (c.name in EDIT_TOOLS or "apply_patch" in c.command) and not c.failed]
+    return [c for c in session.calls if (c.name in EDIT_TOOLS or codex.APPLY_PATCH in c.command) and not c.failed]
 
 
 def edited_paths(session: Session) -> list[str]:

@@ -20,6 +20,18 @@ from sessionlab_assets.ingest.model import (
 from sessionlab_assets.ingest.tool_text import record_tool_result, tool_call_fields
 
 
+def as_claude_edit(
+    edits: dict[str, tuple[str, dict[str, str]]], name: str | None, arguments: Any
+) -> tuple[str | None, Any]:
+    """For an agent whose file tools (`edits`: its tool name -> (Claude Code's edit tool, {its key: Claude
+    Code's key})) match a Claude Code edit tool, that tool (None for any other call) and the call's input
+    with the keys it has also given under Claude Code's names, so its lines count by the same rule."""
+    edit_as, keys = edits.get(name, (None, {})) if name is not None else (None, {})
+    if not isinstance(arguments, dict):
+        return edit_as, arguments
+    return edit_as, {**arguments, **{ours: arguments[theirs] for theirs, ours in keys.items() if theirs in arguments}}
+
+
 class EventBuilder:
     def __init__(self, session: ParsedSession, keep_text: bool):
         self.session = session

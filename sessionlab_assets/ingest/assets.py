@@ -115,18 +115,19 @@ SESSION_TABLES = ("events", "session_headers", "classifier_inputs")
 GONE_REASON = "transcript no longer under the source root: its sessions are kept as last read"
 
 
-def _gone_files_table(conn: duckdb.DuckDBPyConnection, files: set[str]) -> None:
+def _files_table(conn: duckdb.DuckDBPyConnection, files: set[str]) -> None:
+    """`files` as the temporary table `listed_files` (a join, where a list parameter would be scanned per row)."""
     conn.execute(
-        "CREATE OR REPLACE TEMP TABLE gone_files AS SELECT unnest($files) AS source_file", {"files": sorted(files)}
+        "CREATE OR REPLACE TEMP TABLE listed_files AS SELECT unnest($files) AS source_file", {"files": sorted(files)}
     )
 
 
 def _mark_gone(replacement: warehouse.MonthReplacement, conn: duckdb.DuckDBPyConnection, files: set[str]) -> None:
     """The inventory rows of files found gone for the first time, as they were, saying so."""
-    _gone_files_table(conn, files)
+    _files_table(conn, files)
     replacement.carry(
         "source_files",
-        "source_file IN (FROM gone_files)",
+        "source_file IN (FROM listed_files)",
         replace=f"REPLACE ('gone' AS status, '{GONE_REASON}' AS reason)",
     )
 
@@ -141,12 +142,11 @@ def _keep_sessions_of_gone_files(
     read, with user keys by this run's user rule and key (which a file's path decides), and the inventory
     rows of their files. A session read again in this run (another of its files changed) is as it now
     is: its gone files' rows are dropped. Returns the sessions kept per month."""
-    _gone_files_table(conn, plan.gone)
+    _files_table(conn, plan.gone | plan.held)
     read_now = f"SELECT session_id FROM {replacement.staged('session_headers')}"
     conn.execute(
         "CREATE OR REPLACE TEMP TABLE kept_files AS SELECT source_file, session_id FROM source_files "
-        f"WHERE (source_file IN (FROM gone_files) OR source_file = ANY($held)) AND session_id NOT IN ({read_now})",
-        {"held": sorted(plan.held)},
+        f"WHERE source_file IN (FROM listed_files) AND session_id NOT IN ({read_now})"
     )
     conn.execute(
         f"DELETE FROM {replacement.staged('source_files')} "

@@ -41,6 +41,7 @@ from sessionlab_assets.ingest.tool_text import cut_middle, record_tool_result, r
 _EXIT_CODE = re.compile(r"(?:Process exited with code|Exit code:?)\s+(-?\d+)")
 _TOOL_ITEMS = frozenset({"function_call", "custom_tool_call", "local_shell_call", "web_search_call"})
 _OUTPUT_ITEMS = frozenset({"function_call_output", "custom_tool_call_output"})
+APPLY_PATCH = "apply_patch"  # the custom tool whose input is a `*** Begin Patch` body
 
 
 def _shell_command(name: str | None, arguments: Any) -> str | None:
@@ -188,7 +189,7 @@ def parse_session(session_id: str, source_file: str, result: ReadResult, keep_te
             call_id = str(payload.get("call_id") or payload.get("id") or len(events))
             added = removed = 0
             command_kind = None
-            if ptype == "custom_tool_call" and name == "apply_patch":
+            if ptype == "custom_tool_call" and name == APPLY_PATCH:
                 added, removed = edits.apply_patch_counts(str(payload.get("input") or ""))
             else:
                 command = _shell_command(name, payload.get("arguments") or payload.get("action"))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sessionlab_assets.ingest.agent_events import EventBuilder
+from sessionlab_assets.ingest.agent_events import EventBuilder, as_claude_edit
 from sessionlab_assets.ingest.jsonl import ReadResult
 from sessionlab_assets.ingest.model import (
     API_ERROR,
@@ -70,8 +70,7 @@ def parse_session(session_id: str, source_file: str, result: ReadResult, keep_te
         elif kind == "tool.execution_start":
             name = data.get("toolName")
             arguments = data.get("arguments") if isinstance(data.get("arguments"), dict) else {}
-            edit_as, keys = EDITS.get(name, (None, {}))
-            tool_input = {**arguments, **{ours: arguments.get(theirs) for theirs, ours in keys.items()}}
+            edit_as, tool_input = as_claude_edit(EDITS, name, arguments)
             call_id = str(data.get("toolCallId"))
             calls[call_id] = build.tool_call(ts, name, tool_input, last_call, edit_as, call_id)
         elif kind == "tool.execution_complete":

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sessionlab_assets.ingest import edits
-from sessionlab_assets.ingest.agent_events import EventBuilder
+from sessionlab_assets.ingest.agent_events import EventBuilder, as_claude_edit
 from sessionlab_assets.ingest.jsonl import ReadResult
 from sessionlab_assets.ingest.model import Event, ParsedSession
 
@@ -68,9 +68,7 @@ def _tool_call(build: EventBuilder, block: dict[str, Any], call: Event) -> Event
         event = build.tool_call(None, name, tool_input, call, None, block.get("id"))
         event.lines_added, event.lines_removed = edits.apply_patch_counts(tool_input)
         return event
-    tool_input = tool_input if isinstance(tool_input, dict) else {}
-    edit_as, keys = EDITS.get(name, (None, {}))
-    tool_input = {**tool_input, **{ours: tool_input[theirs] for theirs, ours in keys.items() if theirs in tool_input}}
+    edit_as, tool_input = as_claude_edit(EDITS, name, tool_input if isinstance(tool_input, dict) else {})
     return build.tool_call(None, name, tool_input, call, edit_as, block.get("id"))
 
 

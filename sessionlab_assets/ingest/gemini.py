@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sessionlab_assets.ingest.agent_events import EventBuilder
+from sessionlab_assets.ingest.agent_events import EventBuilder, as_claude_edit
 from sessionlab_assets.ingest.jsonl import ReadResult
 from sessionlab_assets.ingest.model import API_ERROR, ParsedSession, parse_ts
 
@@ -61,8 +61,7 @@ def parse_session(session_id: str, source_file: str, result: ReadResult, keep_te
                     continue
                 name = tool.get("name")
                 arguments = tool.get("args") if isinstance(tool.get("args"), dict) else {}
-                edit_as, keys = EDITS.get(name, (None, {}))
-                tool_input = {**arguments, **{ours: arguments.get(theirs) for theirs, ours in keys.items()}}
+                edit_as, tool_input = as_claude_edit(EDITS, name, arguments)
                 event = build.tool_call(
                     parse_ts(tool.get("timestamp")) or ts, name, tool_input, call, edit_as, tool.get("id")
                 )

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sessionlab_assets.ingest.agent_events import EventBuilder
+from sessionlab_assets.ingest.agent_events import EventBuilder, as_claude_edit
 from sessionlab_assets.ingest.jsonl import ReadResult
 from sessionlab_assets.ingest.model import ParsedSession
 
@@ -82,8 +82,7 @@ def _tool(build: EventBuilder, part: dict[str, Any], call, ts: datetime | None) 
     state = part.get("state") if isinstance(part.get("state"), dict) else {}
     arguments = state.get("input") if isinstance(state.get("input"), dict) else {}
     name = part.get("tool")
-    edit_as, keys = EDITS.get(name, (None, {}))
-    tool_input = {**arguments, **{ours: arguments.get(theirs) for theirs, ours in keys.items()}}
+    edit_as, tool_input = as_claude_edit(EDITS, name, arguments)
     started = _ts((state.get("time") or {}).get("start")) or ts
     event = build.tool_call(started, name, tool_input, call, edit_as, part.get("callID"))
     exit_code = (state.get("metadata") or {}).get("exit") if isinstance(state.get("metadata"), dict) else None
