@@ -245,3 +245,56 @@ def test_a_panel_with_nothing_to_draw_says_why():
     texts = [" ".join(t.get_text().split()) for t in figure.axes[1].texts + figure.axes[2].texts]
     assert texts == [why, why]
     assert not figure.axes[0].texts
+
+
+def test_every_figure_draws_from_an_empty_table():
+    """A figure whose analysis produced no rows (one person's few sessions: none in a month, none that
+    wrote code) says so in its panel instead of failing the report."""
+    from sessionlab_assets import warehouse
+
+    with duckdb.connect() as conn:
+        warehouse.ensure_schema(conn)
+        for name, (_, table, draw) in FIGURES.items():
+            figure = draw(conn.sql(f"SELECT * FROM {table}").pl())
+            texts = [t.get_text() for axis in figure.axes for t in axis.texts]
+            assert figure.axes, name
+            if name in ("work_mode_shares", "occupation_success"):
+                assert texts and texts[0].startswith("no "), name
+
+
+def test_one_persons_single_session_gets_a_report(tmp_path):
+    """The smallest warehouse a person can have: one session that reads files and changes nothing (no
+    code written, so no occupation rates). The whole pipeline runs to the report and the snapshot."""
+    from datetime import datetime
+
+    from sessionlab_assets.fixtures.transcripts import ClaudeCodeTranscript
+
+    session = ClaudeCodeTranscript("5f0c4d1e-1111-4222-8333-444455556666", datetime(2026, 3, 2, 9, 0))
+    session.prompt("why does the parser drop the last line of a file? look at src/parser.py")
+    read = session.tool("Read", {"file_path": "/home/dev/project/src/parser.py"})
+    session.tool_result(read, "def parse(text):\n    return text.splitlines()[:-1]\n")
+    session.say("It slices off the last line: `[:-1]` drops it whether or not the file ends with a newline.")
+    session.write(tmp_path / "projects" / "-home-dev-project" / f"{session.session_id}.jsonl")
+    db = DuckDBResource(database=str(tmp_path / "w.duckdb"))
+    assert dg.materialize(
+        [ingest_transcripts, classify_measures, session_measures],
+        partition_key="2026-03",
+        resources={
+            "warehouse_db": db,
+            "transcript_source": TranscriptSource(source_dir=str(tmp_path / "projects"), user_rule="single"),
+            "classifier_settings": ClassifierSettings(backend_name="heuristic"),
+        },
+    ).success
+    result = dg.materialize(
+        [*ANALYSES, *REPORT],
+        resources={
+            "warehouse_db": db,
+            "analysis_settings": AnalysisSettings(),
+            "report_settings": ReportSettings(report_dir=str(tmp_path / "report"), export_dir=str(tmp_path / "export")),
+        },
+    )
+    assert result.success
+    assert (tmp_path / "report" / "report.html").stat().st_size > 0
+    assert any((tmp_path / "export").iterdir())
+    for name in FIGURES:
+        assert (tmp_path / "report" / "figures" / f"{name}.png").read_bytes().startswith(PNG_MAGIC)

@@ -80,6 +80,10 @@ def work_mode_shares(shares: pl.DataFrame) -> Figure:
         shares["month"].unique().to_list()
     )
     figure, axis = plt.subplots(figsize=(9, 4))
+    axis.set_title("Work mode of sessions, first and last month")
+    if not months:
+        _say_why_empty(axis, shares)
+        return figure
     x = np.arange(len(WORK_MODES))
     for offset, month in ((-0.2, months[0]), (0.2, months[-1])):
         rows = pl.DataFrame({"work_mode": WORK_MODES}).join(
@@ -97,7 +101,6 @@ def work_mode_shares(shares: pl.DataFrame) -> Figure:
     axis.set_xticks(x, WORK_MODES, rotation=30)
     axis.set_ylabel("share of sessions")
     axis.set_ylim(0, 1)
-    axis.set_title("Work mode of sessions, first and last month")
     _legend(axis)
     return figure
 
@@ -212,7 +215,7 @@ def activity_by_expertise(boxes: pl.DataFrame) -> Figure:
     return figure
 
 
-def _say_why_empty(axis, rows: pl.DataFrame) -> None:
+def _say_why_empty(axis, rows: pl.DataFrame, nothing: str = "no sessions") -> None:
     """In a panel with nothing to draw: the analysis's note (why it was not estimated), or why else."""
     notes = rows["note"].drop_nulls().unique().sort().to_list() if "note" in rows.columns else []
     if notes:
@@ -220,7 +223,7 @@ def _say_why_empty(axis, rows: pl.DataFrame) -> None:
     elif rows.height and "suppressed" in rows.columns and rows["suppressed"].fill_null(False).all():
         why = f"suppressed: {SUPPRESSED_MARK} people"
     else:
-        why = "no sessions"
+        why = nothing
     axis.text(
         0.5, 0.5, textwrap.fill(why, 32), transform=axis.transAxes, ha="center", va="center", fontsize=8, color="#777"
     )
@@ -277,9 +280,13 @@ def occupation_success(table: pl.DataFrame) -> Figure:
         .sort("rate", descending=True, nulls_last=True)["group_title"]
         .to_list()
     )
+    axis.set_title("Success by the user's occupation")
+    if not groups:
+        _say_why_empty(axis, rows, nothing="no code-producing session of a known occupation")
+        return figure
     y = np.arange(len(groups))
     for offset, measure in ((-0.2, "verified_success"), (0.2, "judged_success")):
-        part = pl.DataFrame({"group_title": groups}).join(
+        part = pl.DataFrame({"group_title": groups}, schema={"group_title": pl.Utf8}).join(
             rows.filter(pl.col("measure") == measure), on="group_title", how="left"
         )
         axis.barh(
@@ -294,6 +301,5 @@ def occupation_success(table: pl.DataFrame) -> Figure:
     axis.set_yticks(y, groups, fontsize=8)
     axis.invert_yaxis()
     axis.set_xlabel("share of code-producing sessions")
-    axis.set_title("Success by the user's occupation")
     _legend(axis)
     return figure
