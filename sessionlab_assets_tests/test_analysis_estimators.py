@@ -146,6 +146,13 @@ def test_a_proportion_interval_stays_inside_zero_and_one(sessions):
     single = estimators.clustered_means(few.head(1).with_columns(y=pl.lit(0.0)), "y", ["cell"], proportion=True)
     assert single["se"][0] is None and single["ci_low"][0] == 0.0
     assert single["ci_high"][0] == pytest.approx(z**2 / (1 + z**2))
+    # Every share of all or none holds its point exactly, whatever the count (at 30 of 30 the upper end was
+    # 0.9999999999999999: an error bar of negative length, which the report's figure refused to draw).
+    counts = np.arange(1, 500, dtype=float)
+    low, high = estimators.wilson_interval(np.ones_like(counts), np.zeros_like(counts), counts, z)
+    assert (high == 1.0).all() and (low < 1.0).all()
+    low, high = estimators.wilson_interval(np.zeros_like(counts), np.zeros_like(counts), counts, z)
+    assert (low == 0.0).all() and (high > 0.0).all()
 
 
 def test_activity_regressions_agree_with_pyfixest(sessions):

@@ -386,9 +386,10 @@ def wilson_interval(share: np.ndarray, se: np.ndarray, sessions: np.ndarray, z: 
         centre = (share + z**2 / (2 * n)) / (1 + z**2 / n)
         half = z / (1 + z**2 / n) * np.sqrt(share * (1 - share) / n + z**2 / (4 * n**2))
     defined = ~np.isnan(se)
-    # The interval lies inside [0, 1] by construction; the clip only absorbs rounding.
-    low = np.where(defined, np.clip(centre - half, 0.0, 1.0), np.nan)
-    high = np.where(defined, np.clip(centre + half, 0.0, 1.0), np.nan)
+    # The interval lies inside [0, 1] and holds the share by construction; the clip and the bound by the
+    # share only absorb rounding (at a share of 1 the upper end came out as 0.9999999999999999).
+    low = np.where(defined, np.clip(np.minimum(centre - half, share), 0.0, 1.0), np.nan)
+    high = np.where(defined, np.clip(np.maximum(centre + half, share), 0.0, 1.0), np.nan)
     return low, high
 
 
