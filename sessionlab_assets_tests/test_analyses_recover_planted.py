@@ -154,6 +154,30 @@ def test_a_change_has_no_interval_when_a_month_holds_a_single_cluster():
         assert (share["ci_low"] is not None) == has_interval and (share["note"] is None) == has_interval
 
 
+def test_one_month_or_no_session_has_no_change_to_estimate():
+    """Sessions from a single month (one person's first run): the first month is the last, a change
+    needs two, and each row says so (the regression of the value on `last_month` was collinear with its
+    constant and failed the asset). No sessions at all (only headless ones): no rows."""
+    rows = pl.DataFrame(
+        {
+            "month_label": ["2026-03"] * 30,
+            "work_mode": ["build"] * 30,
+            "value_usd": [100.0 + i for i in range(30)],
+            "user_key": [f"s{i}" for i in range(30)],
+        }
+    )
+    change = composition.composition_change(rows)
+    assert (
+        change.height > 0 and (change["first_month"] == "2026-03").all() and (change["last_month"] == "2026-03").all()
+    )
+    assert change["change"].is_null().all() and change["ci_low"].is_null().all()
+    assert (change["note"] == "one month of sessions: no change to estimate").all()
+    build = change.filter((pl.col("category") == "build") & (pl.col("measure") == "share")).row(0, named=True)
+    assert build["first_value"] == build["last_value"] == 1.0
+    empty = composition.composition_change(rows.clear())
+    assert empty.height == 0 and empty.columns == change.columns and empty.schema == change.schema
+
+
 def test_a_share_change_interval_is_wald_at_scale_and_not_a_point_on_a_few_sessions(labelled):
     """The change in a mode's share has a MOVER interval from the two months' Wilson intervals: with tens of
     thousands of sessions it is the Wald interval of the clustered OLS change; one person whose single

@@ -87,6 +87,8 @@ def _change(
     no_change = dict.fromkeys(CHANGE_VALUES) | {"first_value": means.get(first), "last_value": means.get(last)}
     # No clustered SE to be had. (A share's interval needs no users in the mode: each month's Wilson
     # interval holds a share of zero.)
+    if first == last:
+        return no_change | people | {"note": "one month of sessions: no change to estimate"}
     if first not in means or last not in means or rows["user_key"].n_unique() < 3 or (users < 2 and not proportion):
         return no_change | people | {"note": None}
     # A month without an interval of its own (`interval_estimable`) would leave the change's interval with the
@@ -175,7 +177,7 @@ def composition_change(
 ) -> pl.DataFrame:
     """Share of each mode (and mode group), and mean value within it, in the last month against the first."""
     months = sorted(frame["month_label"].unique().to_list())
-    first, last = first or months[0], last or months[-1]
+    first, last = first or (months[0] if months else None), last or (months[-1] if months else None)
     rows = []
     for name, modes in MODE_GROUPS.items():
         share = frame.with_columns(in_group=pl.col("work_mode").is_in(modes).cast(pl.Float64))
@@ -191,7 +193,8 @@ def composition_change(
         rows.append(
             {"category": name, "measure": "mean_value_usd", **_change(within, "value_usd", first, last, confidence)}
         )
-    return pl.DataFrame(
+    change = pl.DataFrame(
         rows,
         schema_overrides={**{c: pl.Float64 for c in CHANGE_VALUES}, "note": pl.Utf8},
-    ).with_columns(first_month=pl.lit(first), last_month=pl.lit(last))
+    ).with_columns(first_month=pl.lit(first, pl.Utf8), last_month=pl.lit(last, pl.Utf8))
+    return change if months else change.clear()  # no sessions: the table's columns and no rows
