@@ -362,6 +362,31 @@ def test_outcome_and_signals_at_the_ends_of_the_scale(tmp_path):
     assert (rules.success_signal(s)["level"], rules.failure_signal(s)["level"]) == (2, 0)
 
 
+def test_the_changed_work_building_or_running_cleanly_is_hard_evidence(tmp_path):
+    """Rubric, strong: "a command completing with output that matches the stated objective". A build or a
+    run of the changed work after the last edit is that; a command that only looks around (ls, git status)
+    is "a command that ran successfully" (moderate), and a build before the last edit or one that failed
+    is neither."""
+    levels = {}
+    for name, after in (
+        ("build", ("npm run build", "compiled successfully", False)),
+        ("script", ("python3 scripts/export.py --month 2026-01", "wrote 120 rows", False)),
+        ("look", ("git status", "On branch main", False)),
+        ("failed", ("npm run build", "error TS2345", True)),
+    ):
+        t = _transcript()
+        t.prompt("Make the export write one file per month in scripts/export.py")
+        _run(t, "Bash", "npm run build", "compiled successfully")  # before the change: not evidence of it
+        _edit(t, "/repo/scripts/export.py")
+        _run(t, "Bash", *after)
+        t.say("Done: one file per month.")
+        session = _session(tmp_path / name, t)
+        levels[name] = (rules.built_or_ran_after_the_change(session), rules.success_evidence(session)["level"])
+    assert levels["build"] == levels["script"] == (True, 4)
+    assert levels["look"] == (False, 3)
+    assert levels["failed"][0] is False
+
+
 def test_a_session_cut_off_mid_work_is_partial_unless_the_work_was_committed_and_a_greeting_has_no_goal(
     tmp_path,
 ):

@@ -180,9 +180,13 @@ def _words(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{pattern})\b", re.I)
 
 
+def changes_a_file(call: ToolCall) -> bool:
+    return (call.name in EDIT_TOOLS or codex.APPLY_PATCH in call.command) and not call.failed
+
+
 def edits(session: Session) -> list[ToolCall]:
     """Calls that changed a file and did not fail."""
-    return [c for c in session.calls if (c.name in EDIT_TOOLS or codex.APPLY_PATCH in c.command) and not c.failed]
+    return [c for c in session.calls if changes_a_file(c)]
 
 
 def edited_paths(session: Session) -> list[str]:
@@ -726,6 +730,20 @@ def success_signal(session: Session) -> dict[str, Any]:
     return scale
 
 
+BUILD_OR_RUN = re.compile(
+    r"^\s*(?:make\b|(?:npm|yarn|pnpm|bun) (?:run |start|build|dev)|cargo (?:build|run)|go (?:build|run)|"
+    r"(?:python3?|node|ruby|deno run|bash|sh) \S+\.\w+|tsc\b|docker(?:-| )compose up|\./\S+)"
+)
+
+
+def built_or_ran_after_the_change(session: Session) -> bool:
+    """After the last edit, a command that builds, runs or serves the changed work completed without error
+    (rubric, strong: "a command completing with output that matches the stated objective")."""
+    changed = [i for i, call in enumerate(session.calls) if changes_a_file(call)]
+    after = session.calls[changed[-1] + 1 :] if changed else []
+    return any(c.command and not c.failed and BUILD_OR_RUN.search(c.command) for c in after)
+
+
 def success_evidence(session: Session) -> dict[str, Any]:
     """Rubric, 0-5, the success side only. Hard signals (4 on its own, 5 when several corroborate): the
     person's explicit affirmation, a passing test run at the end, a commit or pull request. A moderate
@@ -741,6 +759,8 @@ def success_evidence(session: Session) -> dict[str, Any]:
         hard.append("the last test run passed")
     if any(kind in c.facts for c in session.calls for kind in ("git commit", "git push", "pr create")):
         hard.append("committed or shipped")
+    if built_or_ran_after_the_change(session):
+        hard.append("the changed work built or ran")
     ran_clean = [c for c in commands(session)[-5:] if not c.failed and "test run" not in c.facts]
     moderate = ["ran after the change without error"] if edits(session) and ran_clean else []
     failed = reaction == "gave_up" or (ended_in_trouble(session) and not hard)
