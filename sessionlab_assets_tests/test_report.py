@@ -29,18 +29,17 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("report")
-    corpus.build(root / "sample", sessions=200, seed=5, workers=1)
+def _whole_pipeline(root: Path, source: TranscriptSource, first: str, last: str, min_users: int) -> None:
+    """Ingest and classify the months `first`..`last` offline, then every analysis, the report and the
+    snapshot, into `root` (w.duckdb, report/, export/)."""
     db = DuckDBResource(database=str(root / "w.duckdb"))
-    months = {"dagster/asset_partition_range_start": "2025-10", "dagster/asset_partition_range_end": "2026-04"}
+    months = {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
     assert dg.materialize(
         [ingest_transcripts, classify_measures, session_measures],
         tags=months,
         resources={
             "warehouse_db": db,
-            "transcript_source": TranscriptSource(source_dir=str(root / "sample" / corpus.TRANSCRIPTS)),
+            "transcript_source": source,
             "classifier_settings": ClassifierSettings(backend_name="heuristic"),
         },
     ).success
@@ -48,11 +47,19 @@ def built(tmp_path_factory) -> Path:
         [*ANALYSES, *REPORT],
         resources={
             "warehouse_db": db,
-            "analysis_settings": AnalysisSettings(min_users=5),
+            "analysis_settings": AnalysisSettings(min_users=min_users),
             "report_settings": ReportSettings(report_dir=str(root / "report"), export_dir=str(root / "export")),
         },
     )
     assert result.success
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("report")
+    corpus.build(root / "sample", sessions=200, seed=5, workers=1)
+    source = TranscriptSource(source_dir=str(root / "sample" / corpus.TRANSCRIPTS))
+    _whole_pipeline(root, source, "2025-10", "2026-04", min_users=5)
     return root
 
 
@@ -275,25 +282,8 @@ def test_one_persons_single_session_gets_a_report(tmp_path):
     session.tool_result(read, "def parse(text):\n    return text.splitlines()[:-1]\n")
     session.say("It slices off the last line: `[:-1]` drops it whether or not the file ends with a newline.")
     session.write(tmp_path / "projects" / "-home-dev-project" / f"{session.session_id}.jsonl")
-    db = DuckDBResource(database=str(tmp_path / "w.duckdb"))
-    assert dg.materialize(
-        [ingest_transcripts, classify_measures, session_measures],
-        partition_key="2026-03",
-        resources={
-            "warehouse_db": db,
-            "transcript_source": TranscriptSource(source_dir=str(tmp_path / "projects"), user_rule="single"),
-            "classifier_settings": ClassifierSettings(backend_name="heuristic"),
-        },
-    ).success
-    result = dg.materialize(
-        [*ANALYSES, *REPORT],
-        resources={
-            "warehouse_db": db,
-            "analysis_settings": AnalysisSettings(),
-            "report_settings": ReportSettings(report_dir=str(tmp_path / "report"), export_dir=str(tmp_path / "export")),
-        },
-    )
-    assert result.success
+    source = TranscriptSource(source_dir=str(tmp_path / "projects"), user_rule="single")
+    _whole_pipeline(tmp_path, source, "2026-03", "2026-03", min_users=AnalysisSettings().min_users)
     assert (tmp_path / "report" / "report.html").stat().st_size > 0
     assert any((tmp_path / "export").iterdir())
     for name in FIGURES:
