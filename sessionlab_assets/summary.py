@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from sessionlab_assets.classify.inputs import HEADLESS_NOT_CLASSIFIED
 from sessionlab_assets.ingest import inventory
 from sessionlab_assets.partitions import FIRST_MONTH
 from sessionlab_assets.report.settings import report_settings
@@ -77,7 +78,13 @@ def summary_lines(conn: duckdb.DuckDBPyConnection, report: Path, snapshot: Path)
     lines += _other_months(conn)
     if _has(conn, "work_mode"):
         backend = conn.sql("SELECT DISTINCT backend, model FROM work_mode ORDER BY 1").fetchall()
-        status = dict(conn.sql("SELECT status, count(*) FROM work_mode GROUP BY 1").fetchall())
+        # Headless sessions are counted on the sessions line; here, what the classifier did with the rest.
+        status = dict(
+            conn.execute(
+                "SELECT status, count(*) FROM work_mode WHERE reason IS DISTINCT FROM ? GROUP BY 1",
+                [HEADLESS_NOT_CLASSIFIED],
+            ).fetchall()
+        )
         lines.append(
             "classifiers   "
             + ", ".join(f"{b} ({m})" for b, m in backend)

@@ -166,6 +166,20 @@ def test_the_closing_summary_reads_the_snapshot(tmp_path):
     assert "claude-code 1" in text and "1 × not JSON lines" in text
     assert str(tmp_path / "report" / "report.html") in text
     assert "not written" not in text
+    # Headless sessions are counted on the sessions line, not as the classifier abstaining.
+    from sessionlab_assets import warehouse
+    from sessionlab_assets.classify.inputs import HEADLESS_NOT_CLASSIFIED
+
+    with duckdb.connect(str(db)) as conn:
+        warehouse.ensure_schema(conn)
+        conn.execute(
+            "INSERT INTO work_mode (month, session_id, user_key, status, reason, backend, model, prompt_version, "
+            "input_hash, work_mode) VALUES ('2026-01-01', 'a', 'u', 'ok', NULL, 'heuristic', 'heuristic', 'v', 'h', "
+            "'build'), ('2026-01-01', 'b', 'u', 'abstained', ?, 'heuristic', 'heuristic', 'v', 'h', NULL)",
+            [HEADLESS_NOT_CLASSIFIED],
+        )
+        lines = summary_lines(conn, tmp_path / "report", tmp_path / "export" / "snapshot.duckdb")
+    assert any(line.endswith("work mode: 1 labelled, 0 abstained, 0 errors") for line in lines)
     # A few people under the default threshold: most cells hidden, and the setting that shows them is named.
     with duckdb.connect(str(db)) as conn:
         conn.execute("UPDATE sessions SET user_key = 'someone else'")

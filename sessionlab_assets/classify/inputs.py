@@ -50,6 +50,9 @@ def session_rounds(conn, months: list, sessions_per_round: int) -> Iterator[list
         reader.close()
 
 
+HEADLESS_NOT_CLASSIFIED = "headless session (no human turns): not classified"
+
+
 def session_input(row: dict) -> SessionInput:
     common = {
         "month": row["month"],
@@ -63,7 +66,7 @@ def session_input(row: dict) -> SessionInput:
             **common,
             window=None,
             skip_status="abstained",
-            skip_reason="headless session (no human turns): not classified",
+            skip_reason=HEADLESS_NOT_CLASSIFIED,
         )
     if row["window_text"] is None:
         return SessionInput(
