@@ -201,6 +201,12 @@ def _entries() -> dict[str, tuple[str, str, str]]:
     add(
         "windows home directory", "home_user", "DRivera" + _s(string.ascii_lowercase, 3), "C:\\Users\\{}\\repo\\main.py"
     )
+    add(
+        "windows home directory with a space",
+        "home_user",
+        "Dana Rivera" + _s(string.ascii_lowercase, 3),
+        "c:\\users\\{}\\repo\\main.py",
+    )
     add("visa card number", "card_number", _luhn_complete("4", 16), "card {} exp 09/29")
     add("mastercard number", "card_number", _luhn_complete("51", 16), "charged {}")
     add("amex card number", "card_number", _luhn_complete("37", 15), "amex {}")

@@ -42,6 +42,7 @@ def test_every_seeded_format_is_redacted_as_its_kind(name):
     kind, secret, line = CATALOGUE[name]
     text, counts = redact(f"Some context first.\n{line}\nand more text after it.")
     assert secret not in text
+    assert not [part for part in secret.split() if len(part) > 3 and part in text]  # no word of it is left
     assert counts[kind] >= 1 and f"[REDACTED:{kind}]" in text
 
 

@@ -240,9 +240,16 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "home_user",
-        re.compile(r"(?:/home/|/Users/|[A-Za-z]:\\\\?Users\\\\?)([^/\\\s\"'`]+)"),
+        # A Windows folder name may hold spaces ("C:\\Users\\Dana Rivera\\repo"): words joined by single
+        # spaces are the name when a path separator follows them, else the first word is. Windows paths
+        # are matched in any case (c:\\users\\...).
+        re.compile(
+            r"(?:/home/|/Users/|[A-Za-z]:\\\\?[Uu][Ss][Ee][Rr][Ss]\\\\?)"
+            r"((?:[^/\\\s\"'`]+(?: [^/\\\s\"'`]+)+(?=[/\\]))|[^/\\\s\"'`]+)"
+        ),
         group=1,
-        hints=("/home/", "/Users/", "Users\\"),
+        hints=("/home/", "/users/", "users\\"),
+        hints_lower=True,
     ),
 )
 
