@@ -251,6 +251,16 @@ RULES: tuple[Rule, ...] = (
         hints=("/home/", "/users/", "users\\"),
         hints_lower=True,
     ),
+    Rule(
+        "home_user",
+        # A coding agent's project folder named after its working directory, every separator a dash
+        # (Claude Code's ~/.claude/projects/-Users-dana-app, C--Users-dana-app on Windows): a dash in the
+        # user name cannot be told from a separator, so the whole folder name after the prefix goes.
+        re.compile(r"(?<![\w-])(?:[A-Za-z]-)?-(?:Users|home)-([^/\\\s\"'`]+)"),
+        group=1,
+        hints=("-users-", "-home-"),
+        hints_lower=True,
+    ),
 )
 
 
