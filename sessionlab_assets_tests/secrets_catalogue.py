@@ -219,6 +219,12 @@ def _entries() -> dict[str, tuple[str, str, str]]:
         "Dana-Rivera" + _s(string.ascii_lowercase, 3),
         "C--Users-{}-repo",
     )
+    add(
+        "cursor project folder named after a home directory",
+        "home_user",
+        "drivera" + _s(string.ascii_lowercase, 3),
+        "ls ~/.cursor/projects/Users-{}-webapp/agent-transcripts",
+    )
     add("visa card number", "card_number", _luhn_complete("4", 16), "card {} exp 09/29")
     add("mastercard number", "card_number", _luhn_complete("51", 16), "charged {}")
     add("amex card number", "card_number", _luhn_complete("37", 15), "amex {}")

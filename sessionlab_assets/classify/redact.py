@@ -254,11 +254,15 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "home_user",
         # A coding agent's project folder named after its working directory, every separator a dash
-        # (Claude Code's ~/.claude/projects/-Users-dana-app, C--Users-dana-app on Windows): a dash in the
-        # user name cannot be told from a separator, so the whole folder name after the prefix goes.
-        re.compile(r"(?<![\w-])(?:[A-Za-z]-)?-(?:Users|home)-([^/\\\s\"'`]+)"),
+        # (Claude Code's ~/.claude/projects/-Users-dana-app and C--Users-dana-app on Windows; Cursor's
+        # ~/.cursor/projects/Users-dana-app and c-Users-dana-app): a dash in the user name cannot be told
+        # from a separator, so the whole folder name after the prefix goes.
+        re.compile(
+            r"(?:(?<![\w-])(?:[A-Za-z]-)?-(?:Users|home)-|(?<![\w-])[A-Za-z]-Users-|(?<=projects/)(?:Users|home)-)"
+            r"([^/\\\s\"'`]+)"
+        ),
         group=1,
-        hints=("-users-", "-home-"),
+        hints=("-users-", "-home-", "projects/users-", "projects/home-"),
         hints_lower=True,
     ),
 )
