@@ -9,7 +9,8 @@ taken against a bare pass over the same strings. Nothing of the text is printed.
 Real transcripts carry real secrets as well as look-alikes, and no one reads them to tell which is
 which, so every match counts here as a possible false positive: the numbers are an upper bound on the
 false-positive rate. Kinds with a vendor prefix (sk-ant-, ghp_, AKIA, ...) almost never fire by chance;
-the generic kinds (phone, IP address, assignments, e-mail, home paths) carry most of the false positives.
+the generic kinds (phone, IP address, assignments, e-mail, home paths, names git records) carry most of
+the false positives.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ GENERIC = {
     "ip_address",
     "email",
     "home_user",
+    "person_name",
     "secret_assignment",
     "url_credentials",
     "auth_header",

@@ -225,6 +225,24 @@ def _entries() -> dict[str, tuple[str, str, str]]:
         "drivera" + _s(string.ascii_lowercase, 3),
         "ls ~/.cursor/projects/Users-{}-webapp/agent-transcripts",
     )
+    add(
+        "git commit author",
+        "person_name",
+        "Dana Rivera" + _s(string.ascii_lowercase, 3),
+        "Author: {} <dana@example.com>",
+    )
+    add(
+        "git co-author trailer",
+        "person_name",
+        "Sam Okafor" + _s(string.ascii_lowercase, 3),
+        "Fix totals\n\nCo-authored-by: {} <sam@example.org>",
+    )
+    add(
+        "git config user name",
+        "person_name",
+        "Dana Q. Rivera" + _s(string.ascii_lowercase, 3),
+        'git config --global user.name "{}"',
+    )
     add("visa card number", "card_number", _luhn_complete("4", 16), "card {} exp 09/29")
     add("mastercard number", "card_number", _luhn_complete("51", 16), "charged {}")
     add("amex card number", "card_number", _luhn_complete("37", 15), "amex {}")

@@ -5,10 +5,11 @@ session's redaction counts say what was removed without saying what it was. Rule
 multi-line private keys first, then vendor tokens with recognisable prefixes, then secrets known by
 where they sit (connection strings, signed URLs, authorization headers, URL credentials, .netrc,
 `password = ...` assignments), then personal data: e-mail addresses, card numbers (Luhn-checked),
-US social security numbers, IBANs (mod-97-checked), IP addresses, phone numbers and the user name in
-home-directory paths. `sessionlab_assets_tests/secrets_catalogue.py` holds a seeded example of each
-format the rules are tested against. The token patterns follow the shapes gitleaks' default rules
-describe; they are written here from those shapes.
+US social security numbers, IBANs (mod-97-checked), IP addresses, phone numbers, the user name in
+home-directory paths and in agents' project folders named after them, and the names git records for a
+person (commit authors and trailers, `user.name`). `sessionlab_assets_tests/secrets_catalogue.py`
+holds a seeded example of each format the rules are tested against. The token patterns follow the shapes
+gitleaks' default rules describe; they are written here from those shapes.
 """
 
 from __future__ import annotations
@@ -201,6 +202,36 @@ RULES: tuple[Rule, ...] = (
     ),
     # Personal data.
     Rule("email", re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b"), hints=("@",)),
+    # A person's name where git records an identity: commit authors and trailers, `git config user.name`.
+    # Coding agents and bots that sign commits are not people and stay (a co-authoring agent is evidence
+    # of the work).
+    Rule(
+        "person_name",
+        # One to five words before an address in angle brackets (redacted by now), after the trailer's key.
+        re.compile(
+            r"(?i)(?:(?<![\w-])|(?<=\\n))(?:author|commit|signed-off-by|co-authored-by|reviewed-by|acked-by|tested-by):"
+            r"[ \t]+(?!(?:claude|copilot|codex|cursor|gemini|github|dependabot|renovate)\b)"
+            r"([^\W\d_][\w.'-]*(?:[ \t]+[^\W\d_][\w.'-]*){0,4})[ \t]*"
+            r"(?=<(?:\[REDACTED:email\]|[^<>\s]+@[^<>\s]+)>)"
+        ),
+        group=1,
+        hints=("author:", "commit:", "-by:"),
+        hints_lower=True,
+    ),
+    Rule(
+        "person_name",
+        re.compile(r"\bgit[ \t]+config[ \t]+(?:--\w+[ \t]+)*user\.name[ \t]+([\"']?)([^\"'\n]*[^\"'\s])\1"),
+        group=2,
+        hints=("user.name",),
+        hints_lower=True,
+    ),
+    Rule(
+        # A `user.name=Dana Rivera` line of `git config --list` (not `user.name = ...` in code).
+        "person_name",
+        re.compile(r"(?m)^user\.name=(.*\S)"),
+        group=1,
+        hints=("user.name=",),
+    ),
     # 13 to 19 digits with single spaces or dashes between, not inside a longer run; written to start
     # with a digit (the look-behind follows it) so the engine skips to digits.
     Rule(
