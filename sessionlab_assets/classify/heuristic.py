@@ -181,11 +181,12 @@ def _words(pattern: str) -> re.Pattern[str]:
 
 
 def changes_a_file(call: ToolCall) -> bool:
+    """The call changed a file and did not fail."""
     return (call.name in EDIT_TOOLS or codex.APPLY_PATCH in call.command) and not call.failed
 
 
 def edits(session: Session) -> list[ToolCall]:
-    """Calls that changed a file and did not fail."""
+    """The calls that changed a file."""
     return [c for c in session.calls if changes_a_file(c)]
 
 

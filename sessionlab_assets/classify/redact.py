@@ -218,15 +218,14 @@ RULES: tuple[Rule, ...] = (
         hints=("author:", "commit:", "-by:"),
         hints_lower=True,
     ),
-    Rule(
+    Rule(  # git config [--global] user.name "Dana Rivera"
         "person_name",
         re.compile(r"\bgit[ \t]+config[ \t]+(?:--\w+[ \t]+)*user\.name[ \t]+([\"']?)([^\"'\n]*[^\"'\s])\1"),
         group=2,
         hints=("user.name",),
         hints_lower=True,
     ),
-    Rule(
-        # A `user.name=Dana Rivera` line of `git config --list` (not `user.name = ...` in code).
+    Rule(  # a user.name=Dana Rivera line of `git config --list` (not `user.name = ...` in code)
         "person_name",
         re.compile(r"(?m)^user\.name=(.*\S)"),
         group=1,
@@ -271,11 +270,11 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "home_user",
-        # A Windows folder name may hold spaces ("C:\\Users\\Dana Rivera\\repo"): words joined by single
-        # spaces are the name when a path separator follows them, else the first word is. Windows paths
-        # are matched in any case (c:\\users\\...).
+        # A Windows folder name may hold spaces (C:\Users\Dana Rivera\repo): words joined by single spaces
+        # are the name when a path separator follows them, else the first word is. Windows paths are
+        # matched in any case (c:\users\...).
         re.compile(
-            r"(?:/home/|/Users/|[A-Za-z]:\\\\?[Uu][Ss][Ee][Rr][Ss]\\\\?)"
+            r"(?:/home/|/Users/|[A-Za-z]:\\\\?(?i:users)\\\\?)"
             r"((?:[^/\\\s\"'`]+(?: [^/\\\s\"'`]+)+(?=[/\\]))|[^/\\\s\"'`]+)"
         ),
         group=1,
