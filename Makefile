@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
-MONTHS ?= 2025-10...2026-04
+# Unset: the sample's 2025-10...2026-04, or with SESSIONLAB_SOURCE_DIR every month to the current one (partitions.py).
+MONTHS ?=
 # Progress and warnings on the terminal; Dagster's per-event DEBUG lines stay in the run's log in the UI.
 RUN_CONFIG = '{"loggers": {"console": {"config": {"log_level": "INFO"}}}}'
 DAGSTER_RUN = PYTHONWARNINGS=ignore::FutureWarning $(BIN)/dagster asset materialize -m sessionlab_assets.definitions

@@ -18,6 +18,8 @@ except environment.SettingError as error:  # read when the code location loads: 
 
 monthly_partitions = dg.MonthlyPartitionsDefinition(start_date=FIRST_MONTH, fmt="%Y-%m", end_offset=1)
 
+SAMPLE_MONTHS = "2025-10...2026-04"  # the report's months, which the sample corpus covers
+
 # Every partitioned asset uses this, so a backfill of N months (UI or --partition-range) is one run.
 single_run = dg.BackfillPolicy.single_run()
 
@@ -53,10 +55,17 @@ def check_range(text: str) -> str:
     return f"{first}...{last}"
 
 
-if __name__ == "__main__":  # `python -m sessionlab_assets.partitions 2026-02` prints the range, or says what is wrong
-    import sys
+def default_range(today: date | None = None) -> str:
+    """The months `make run` builds when MONTHS is not given: the sample corpus's; or, for your own
+    transcripts (SESSIONLAB_SOURCE_DIR set), every month from the first partition to the current one, so
+    a first run finds the sessions wherever they fall."""
+    if not environment.is_set("SESSIONLAB_SOURCE_DIR"):
+        return SAMPLE_MONTHS
+    return f"{FIRST_MONTH}...{(today or date.today()):%Y-%m}"
 
+
+if __name__ == "__main__":  # `python -m sessionlab_assets.partitions [2026-02]` prints the range, or says what is wrong
     try:
-        print(check_range(sys.argv[1]))
+        print(check_range(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1] else default_range())
     except ValueError as error:
         raise SystemExit(f"sessionlab: {error}") from None

@@ -30,10 +30,7 @@ def _has(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
 def _other_months(conn: duckdb.DuckDBPyConnection) -> list[str]:
     """Sessions read but in months no run has written: outside the months asked for, or before the first
     month with partitions, which only SESSIONLAB_FIRST_MONTH can bring in."""
-    months = conn.sql(
-        "SELECT strftime(month, '%Y-%m'), count(*) FROM source_files WHERE status = 'other_month' AND role = 'main' "
-        "GROUP BY 1 ORDER BY 1"
-    ).fetchall()
+    months = conn.sql(inventory.SESSIONS_IN_MONTHS_NOT_WRITTEN).fetchall()
     if not months:
         return []
     total = sum(n for _, n in months)

@@ -216,6 +216,30 @@ def test_the_closing_summary_names_sessions_in_months_not_written(tmp_path):
         line.startswith("  before      1 of them are dated before 2025-10") and "SESSIONLAB_FIRST_MONTH=2025-06" in line
         for line in lines
     )
+    # Nothing in January: the analyses stop saying which months to run rather than "materialise some months".
+    from sessionlab_assets.analyses.publication import _why_no_sessions
+
+    with duckdb.connect(str(db)) as conn:
+        conn.execute("DELETE FROM source_files WHERE month = '2026-01-01'")
+        why = _why_no_sessions(conn)
+    assert why == (
+        "the 2 sessions read are in months no run has written (2025-06 1, 2026-03 1): set "
+        "SESSIONLAB_FIRST_MONTH=2025-06 and run those months (make run MONTHS=2025-06...2026-03, or a backfill "
+        "in the UI)."
+    )
+
+
+def test_make_run_with_your_own_transcripts_covers_every_month_to_the_current_one(monkeypatch):
+    """A first `make run` over one's own transcripts (no MONTHS given) finds them wherever they fall: every
+    month from the first partition to the current one. The sample corpus keeps the report's months."""
+    from datetime import date
+
+    from sessionlab_assets.partitions import FIRST_MONTH, SAMPLE_MONTHS, default_range
+
+    monkeypatch.delenv("SESSIONLAB_SOURCE_DIR", raising=False)
+    assert default_range(date(2026, 12, 5)) == SAMPLE_MONTHS == "2025-10...2026-04"
+    monkeypatch.setenv("SESSIONLAB_SOURCE_DIR", "/home/dev/.claude/projects")
+    assert default_range(date(2026, 12, 5)) == f"{FIRST_MONTH}...2026-12"
 
 
 def test_any_selection_materialises_including_session_measures_and_its_parents(tmp_path):

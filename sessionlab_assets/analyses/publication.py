@@ -10,7 +10,9 @@ from dagster_duckdb import DuckDBResource
 from sessionlab_assets import environment, warehouse
 from sessionlab_assets.analyses import privacy
 from sessionlab_assets.analyses.frame import restrict, with_cells
+from sessionlab_assets.ingest import inventory
 from sessionlab_assets.metadata import markdown_table
+from sessionlab_assets.partitions import FIRST_MONTH
 
 DEFAULT_MIN_USERS = 10
 
@@ -30,10 +32,22 @@ def analysis_settings() -> AnalysisSettings:
 def _read_measures(conn) -> pl.DataFrame:
     frame = conn.sql("SELECT * FROM session_measures ORDER BY session_id").pl()
     if frame.height == 0:
-        raise dg.Failure(
-            "session_measures is empty: materialise the monthly assets (ingest, classify) for some months first."
-        )
+        raise dg.Failure(f"session_measures is empty: {_why_no_sessions(conn)}")
     return with_cells(frame)
+
+
+def _why_no_sessions(conn) -> str:
+    """What to run: the months the sessions already read fall in, when a run read some outside its months."""
+    months = conn.sql(inventory.SESSIONS_IN_MONTHS_NOT_WRITTEN).fetchall()
+    if not months:
+        return "materialise the monthly assets (ingest, classify) for some months first."
+    first, last = months[0][0], months[-1][0]
+    where = ", ".join(f"{month} {n:,}" for month, n in months[:6]) + (", ..." if len(months) > 6 else "")
+    earlier = f"set SESSIONLAB_FIRST_MONTH={first} and " if first < FIRST_MONTH else ""
+    return (
+        f"the {sum(n for _, n in months):,} sessions read are in months no run has written ({where}): "
+        f"{earlier}run those months (make run MONTHS={first}...{last}, or a backfill in the UI)."
+    )
 
 
 SINGLE_PERSON = (

@@ -51,6 +51,12 @@ KEPT_SESSIONS = (
     "WHERE h.session_id IN (SELECT session_id FROM source_files WHERE status = 'gone')"
 )
 
+# Sessions read but in months no run has written (outside the months asked for), by month.
+SESSIONS_IN_MONTHS_NOT_WRITTEN = (
+    "SELECT strftime(month, '%Y-%m') AS month, count(*) AS sessions FROM source_files "
+    "WHERE status = 'other_month' AND role = 'main' GROUP BY 1 ORDER BY 1"
+)
+
 
 def read_as(identity: IdentityRule) -> str:
     """How this run reads a file: a hash of the reading code, the user rule and the pseudonym key (the key
