@@ -373,6 +373,7 @@ def test_the_changed_work_building_or_running_cleanly_is_hard_evidence(tmp_path)
         ("script", ("python3 scripts/export.py --month 2026-01", "wrote 120 rows", False)),
         ("look", ("git status", "On branch main", False)),
         ("failed", ("npm run build", "error TS2345", True)),
+        ("tests", ("make test", "2 failed, 10 passed", False)),  # a test run: read by the test rules
     ):
         t = _transcript()
         t.prompt("Make the export write one file per month in scripts/export.py")
@@ -384,7 +385,7 @@ def test_the_changed_work_building_or_running_cleanly_is_hard_evidence(tmp_path)
         levels[name] = (rules.built_or_ran_after_the_change(session), rules.success_evidence(session)["level"])
     assert levels["build"] == levels["script"] == (True, 4)
     assert levels["look"] == (False, 3)
-    assert levels["failed"][0] is False
+    assert levels["failed"][0] is False and levels["tests"][0] is False
 
 
 def test_a_session_cut_off_mid_work_is_partial_unless_the_work_was_committed_and_a_greeting_has_no_goal(

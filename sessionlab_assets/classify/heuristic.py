@@ -739,10 +739,13 @@ BUILD_OR_RUN = re.compile(
 
 def built_or_ran_after_the_change(session: Session) -> bool:
     """After the last edit, a command that builds, runs or serves the changed work completed without error
-    (rubric, strong: "a command completing with output that matches the stated objective")."""
+    (rubric, strong: "a command completing with output that matches the stated objective"). Test runs
+    are read by their own rule (the last one passing)."""
     changed = [i for i, call in enumerate(session.calls) if changes_a_file(call)]
     after = session.calls[changed[-1] + 1 :] if changed else []
-    return any(c.command and not c.failed and BUILD_OR_RUN.search(c.command) for c in after)
+    return any(
+        c.command and not c.failed and "test run" not in c.facts and BUILD_OR_RUN.search(c.command) for c in after
+    )
 
 
 def success_evidence(session: Session) -> dict[str, Any]:
