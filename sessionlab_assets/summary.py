@@ -30,12 +30,13 @@ def _has(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
 def _other_months(conn: duckdb.DuckDBPyConnection) -> list[str]:
     """Sessions read but in months no run has written: outside the months asked for, or before the first
     month with partitions, which only SESSIONLAB_FIRST_MONTH can bring in."""
-    months = conn.sql(inventory.SESSIONS_IN_MONTHS_NOT_WRITTEN).fetchall()
+    months = inventory.months_not_written(conn)
     if not months:
         return []
     total = sum(n for _, n in months)
-    shown = ", ".join(f"{month} {n:,}" for month, n in months[:6]) + (", ..." if len(months) > 6 else "")
-    lines = [f"not written   {total:,} sessions in months this warehouse has not written: {shown}"]
+    lines = [
+        f"not written   {total:,} sessions in months this warehouse has not written: {inventory.months_listed(months)}"
+    ]
     early = sum(n for month, n in months if month < FIRST_MONTH)
     if early:
         lines.append(

@@ -38,14 +38,14 @@ def _read_measures(conn) -> pl.DataFrame:
 
 def _why_no_sessions(conn) -> str:
     """What to run: the months the sessions already read fall in, when a run read some outside its months."""
-    months = conn.sql(inventory.SESSIONS_IN_MONTHS_NOT_WRITTEN).fetchall()
+    months = inventory.months_not_written(conn)
     if not months:
         return "materialise the monthly assets (ingest, classify) for some months first."
     first, last = months[0][0], months[-1][0]
-    where = ", ".join(f"{month} {n:,}" for month, n in months[:6]) + (", ..." if len(months) > 6 else "")
     earlier = f"set SESSIONLAB_FIRST_MONTH={first} and " if first < FIRST_MONTH else ""
     return (
-        f"the {sum(n for _, n in months):,} sessions read are in months no run has written ({where}): "
+        f"the {sum(n for _, n in months):,} sessions read are in months no run has written "
+        f"({inventory.months_listed(months)}): "
         f"{earlier}run those months (make run MONTHS={first}...{last}, or a backfill in the UI)."
     )
 

@@ -51,11 +51,18 @@ KEPT_SESSIONS = (
     "WHERE h.session_id IN (SELECT session_id FROM source_files WHERE status = 'gone')"
 )
 
-# Sessions read but in months no run has written (outside the months asked for), by month.
-SESSIONS_IN_MONTHS_NOT_WRITTEN = (
-    "SELECT strftime(month, '%Y-%m') AS month, count(*) AS sessions FROM source_files "
-    "WHERE status = 'other_month' AND role = 'main' GROUP BY 1 ORDER BY 1"
-)
+
+def months_not_written(conn: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
+    """Sessions read but in months no run has written (outside the months asked for): (YYYY-MM, sessions)."""
+    return conn.sql(
+        "SELECT strftime(month, '%Y-%m'), count(*) FROM source_files WHERE status = 'other_month' AND role = 'main' "
+        "GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+
+
+def months_listed(months: list[tuple[str, int]], shown: int = 6) -> str:
+    """`2026-02 1, 2026-03 4, ...`: the first months and their sessions."""
+    return ", ".join(f"{month} {n:,}" for month, n in months[:shown]) + (", ..." if len(months) > shown else "")
 
 
 def read_as(identity: IdentityRule) -> str:
