@@ -215,7 +215,7 @@ def activity_by_expertise(boxes: pl.DataFrame) -> Figure:
     return figure
 
 
-def _say_why_empty(axis, rows: pl.DataFrame, nothing: str = "no sessions") -> None:
+def _say_why_empty(axis, rows: pl.DataFrame, nothing: str = "no sessions in the analysis's sample") -> None:
     """In a panel with nothing to draw: the analysis's note (why it was not estimated), or why else."""
     notes = rows["note"].drop_nulls().unique().sort().to_list() if "note" in rows.columns else []
     if notes:
