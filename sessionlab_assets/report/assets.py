@@ -21,7 +21,8 @@ GROUP = "report"
 # name -> (caption, analysis table, drawing function)
 FIGURES = {
     "work_mode_shares": (
-        "Work mode of sessions in the first and last month (95% CIs clustered by user).",
+        "Work mode of sessions in the first and last month (95% CIs clustered by user; by session in one "
+        "person's data).",
         "analysis_mode_shares",
         figures.work_mode_shares,
     ),
@@ -49,7 +50,7 @@ FIGURES = {
     ),
     "occupation_success": (
         "Verified and judged success in code-producing sessions, ten largest user occupations "
-        "(95% CIs clustered on users).",
+        "(95% CIs clustered by user; by session in one person's data).",
         "analysis_occupation_success",
         figures.occupation_success,
     ),
