@@ -116,6 +116,14 @@ def month_runs(months: list[date]) -> list[tuple[date, date]]:
 FILES_TABLE = "replaced_files"  # temporary: the source files whose rows a replacement renews
 
 
+def temp_files_table(conn: duckdb.DuckDBPyConnection, name: str, files: set[str]) -> None:
+    """`files` as the temporary table `name` (one column, source_file): a join, where a list parameter
+    would be scanned once per row."""
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE {name} (source_file VARCHAR)")
+    if files:
+        conn.execute(f"INSERT INTO {name} SELECT unnest($files)", {"files": sorted(files)})
+
+
 class MonthReplacement:
     """New rows for some months of some tables, gathered batch by batch; see `replacing_months`."""
 
@@ -233,9 +241,7 @@ def replacing_months(
         conn.execute(f"CREATE OR REPLACE TABLE {MonthReplacement.staged(table)} AS SELECT * FROM main.{table} LIMIT 0")
     replacement = MonthReplacement(conn, params, tables, months)
     if files is not None:
-        conn.execute(f"CREATE OR REPLACE TEMP TABLE {FILES_TABLE} (source_file VARCHAR)")
-        if files:
-            conn.execute(f"INSERT INTO {FILES_TABLE} SELECT unnest($files)", {"files": sorted(files)})
+        temp_files_table(conn, FILES_TABLE, files)
     try:
         yield replacement
         replacement._commit(undated, by_file, files is not None)

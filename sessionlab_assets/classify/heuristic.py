@@ -336,9 +336,8 @@ def starts_from_a_fault(session: Session) -> bool:
 def fails_before_changing(session: Session) -> bool:
     """A test run or command failed before the first edit: the agent reproduced a fault, then changed
     code (rubric, fix: "failing tests", "an error" the work reacts to)."""
-    changed = edits(session)
     for call in session.calls:
-        if call in changed:
+        if changes_a_file(call):
             return False
         if call.command and (call.failed or "tests failed" in call.facts):
             return True
@@ -358,8 +357,7 @@ def ends_with_a_plan(session: Session) -> bool:
     presented = [i for i, call in enumerate(session.calls) if call.name == PLAN_PRESENTED]
     if not presented:
         return False
-    changed = edits(session)
-    return not any(call in changed for call in session.calls[presented[-1] + 1 :])
+    return not any(changes_a_file(call) for call in session.calls[presented[-1] + 1 :])
 
 
 def changed_nothing(session: Session) -> bool:

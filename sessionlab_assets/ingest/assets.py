@@ -113,21 +113,15 @@ def ingest_transcripts(
 # Tables holding a session's rows as the ingest read them; `sessions` and `turns` are derived from them.
 SESSION_TABLES = ("events", "session_headers", "classifier_inputs")
 GONE_REASON = "transcript no longer under the source root: its sessions are kept as last read"
-
-
-def _files_table(conn: duckdb.DuckDBPyConnection, files: set[str]) -> None:
-    """`files` as the temporary table `listed_files` (a join, where a list parameter would be scanned per row)."""
-    conn.execute(
-        "CREATE OR REPLACE TEMP TABLE listed_files AS SELECT unnest($files) AS source_file", {"files": sorted(files)}
-    )
+LISTED_FILES = "listed_files"  # temporary: the files a step below selects rows of
 
 
 def _mark_gone(replacement: warehouse.MonthReplacement, conn: duckdb.DuckDBPyConnection, files: set[str]) -> None:
     """The inventory rows of files found gone for the first time, as they were, saying so."""
-    _files_table(conn, files)
+    warehouse.temp_files_table(conn, LISTED_FILES, files)
     replacement.carry(
         "source_files",
-        "source_file IN (FROM listed_files)",
+        f"source_file IN (FROM {LISTED_FILES})",
         replace=f"REPLACE ('gone' AS status, '{GONE_REASON}' AS reason)",
     )
 
@@ -142,11 +136,11 @@ def _keep_sessions_of_gone_files(
     read, with user keys by this run's user rule and key (which a file's path decides), and the inventory
     rows of their files. A session read again in this run (another of its files changed) is as it now
     is: its gone files' rows are dropped. Returns the sessions kept per month."""
-    _files_table(conn, plan.gone | plan.held)
+    warehouse.temp_files_table(conn, LISTED_FILES, plan.gone | plan.held)
     read_now = f"SELECT session_id FROM {replacement.staged('session_headers')}"
     conn.execute(
         "CREATE OR REPLACE TEMP TABLE kept_files AS SELECT source_file, session_id FROM source_files "
-        f"WHERE source_file IN (FROM listed_files) AND session_id NOT IN ({read_now})"
+        f"WHERE source_file IN (FROM {LISTED_FILES}) AND session_id NOT IN ({read_now})"
     )
     conn.execute(
         f"DELETE FROM {replacement.staged('source_files')} "
