@@ -59,7 +59,7 @@ def fingerprint(months: str) -> str:
     for path in _code_files():
         digest.update(f"code {path.relative_to(PACKAGE_DIR)} ".encode() + hashlib.sha256(path.read_bytes()).digest())
     root = source.root()
-    # The files as the ingest's inventory sees them: the same walk, the same links left alone.
+    # The files as the ingest's inventory sees them: the same walk, the same links followed.
     for relative, (size, mtime_ns) in sorted(inventory.stat_tree(root).items()) if root.is_dir() else []:
         digest.update(f"source {relative} {size} {mtime_ns}\n".encode())
     outputs = [warehouse, Path(report.report_dir).expanduser() / "report.html"]

@@ -1,5 +1,6 @@
 """Every entry under the source root ends in `source_files` with what became of it: the agents' hidden
-homes are read, version-control folders and folder links are skipped and counted, and a pipe, a file
+homes are read, version-control folders and folder links below the root's entries are skipped and
+counted, links directly under the root are read, and a pipe, a file
 name that is not UTF-8 or an unreadable folder is a quarantine row, never a hang or a crash."""
 
 from __future__ import annotations
@@ -78,15 +79,45 @@ def test_hidden_agent_folders_are_read_and_version_control_is_skipped_and_counte
     assert not any(name.startswith("ana/.git/") for name in rows)
 
 
-def test_a_folder_link_is_recorded_not_followed(tmp_path):
+def test_links_directly_under_the_root_are_read_as_one_collection_and_deeper_links_are_recorded(tmp_path):
+    """One person's agents in one run: a folder of links to each agent's transcripts. A link further down,
+    or one that would read the root twice, is a row with its reason."""
     source = _tree(tmp_path / "source")
     elsewhere = tmp_path / "elsewhere"
-    _session(3, elsewhere / "s3.jsonl")
+    _session(3, elsewhere / "projects" / "-home-cy-app" / "s3.jsonl")
     (source / "cy").symlink_to(elsewhere, target_is_directory=True)
+    (source / "ana" / "deeper").symlink_to(elsewhere, target_is_directory=True)
+    (source / "again").symlink_to(source / "ana", target_is_directory=True)
+    (source / "up").symlink_to(tmp_path, target_is_directory=True)
     batch = scan_source(source)
     reasons = {q.source_file: q.reason for q in batch.quarantine}
-    assert "symbolic link to a folder" in reasons["cy"]
-    assert len(batch.sessions) == 2
+    assert sorted(s.source_file for s in batch.sessions) == [
+        "ana/.claude/projects/-home-ana-app/s1.jsonl",
+        "bo/.codex/sessions/2026/01/12/rollout-2026-01-12T09-00-00-c.jsonl",
+        "cy/projects/-home-cy-app/s3.jsonl",
+    ]
+    assert reasons["ana/deeper"].startswith("symbolic link to a folder below the root's own entries")
+    assert reasons["again"] == "symbolic link to a folder inside the root: read there, not twice"
+    assert reasons["up"].startswith("symbolic link to a folder that holds the root")
+
+
+def test_a_file_added_behind_a_root_link_is_read_by_the_next_run(tmp_path):
+    source = tmp_path / "source"
+    source.mkdir()
+    claude, codex = tmp_path / "home" / ".claude" / "projects", tmp_path / "home" / ".codex" / "sessions"
+    _session(1, claude / "-home-ana-app" / "s1.jsonl")
+    _rollout(codex / "2026" / "01" / "12" / "rollout-2026-01-12T09-00-00-c.jsonl")
+    (source / "claude").symlink_to(claude, target_is_directory=True)
+    (source / "codex").symlink_to(codex, target_is_directory=True)
+    db = tmp_path / "w.duckdb"
+    assert _ingest(db, source).success
+    _session(2, claude / "-home-ana-app" / "s2.jsonl")
+    assert _ingest(db, source).success
+    rows = _rows(db)
+    assert rows["claude/-home-ana-app/s2.jsonl"][0] == "ingested"
+    assert rows["codex/2026/01/12/rollout-2026-01-12T09-00-00-c.jsonl"][0] == "ingested"
+    with duckdb.connect(str(db)) as conn:
+        assert conn.sql("SELECT count(*) FROM sessions").fetchall() == [(3,)]
 
 
 def test_a_pipe_named_like_a_transcript_is_quarantined_without_blocking(tmp_path):

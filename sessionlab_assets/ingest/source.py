@@ -116,8 +116,9 @@ class Skipped:
 def walk_with_skips(root: Path) -> tuple[list[Path], list[Skipped]]:
     """Every file under `root`, hidden folders included (the agents keep their transcripts in `.claude`,
     `.codex`, ...), in walk order; and what was not descended into: version-control folders, symbolic
-    links to folders (not followed: they can loop or reach outside the root), folders that could not
-    be listed."""
+    links to folders below the root's own entries (not followed: they can loop or reach anywhere),
+    folders that could not be listed. A link directly under the root is followed (`root_link_refusal`):
+    a folder of links to each agent's transcripts is how one run reads several agents."""
     paths: list[Path] = []
     skipped: list[Skipped] = []
 
@@ -127,7 +128,9 @@ def walk_with_skips(root: Path) -> tuple[list[Path], list[Skipped]]:
     def unlisted(error: OSError) -> None:
         skipped.append(Skipped(relative(error.filename), f"folder could not be listed: {error.strerror or error}"))
 
-    for directory, dirnames, filenames in os.walk(root, onerror=unlisted):
+    # followlinks: os.walk descends into the links kept below, which are only those directly under the root.
+    for directory, dirnames, filenames in os.walk(root, onerror=unlisted, followlinks=True):
+        at_root = directory == str(root)
         kept = []
         for name in sorted(dirnames):
             folder = Path(directory, name)
@@ -136,17 +139,33 @@ def walk_with_skips(root: Path) -> tuple[list[Path], list[Skipped]]:
             except OSError as error:  # a path longer than the system allows (ENAMETOOLONG), say
                 skipped.append(Skipped(relative(folder), f"folder could not be read: {error.strerror or error}"))
                 continue
+            refusal = (root_link_refusal(root, folder) if at_root else LINK_BELOW_ROOT) if linked else None
             if name in VCS_FOLDERS:
                 skipped.append(Skipped(relative(folder), "version-control folder: not read"))
-            elif linked:
-                skipped.append(
-                    Skipped(relative(folder), "symbolic link to a folder: not followed (read its target directly)")
-                )
+            elif refusal:
+                skipped.append(Skipped(relative(folder), refusal))
             else:
                 kept.append(name)
         dirnames[:] = kept
         paths.extend(Path(directory, name) for name in sorted(filenames))
     return paths, skipped
+
+
+LINK_BELOW_ROOT = "symbolic link to a folder below the root's own entries: not followed (link it from the root)"
+
+
+def root_link_refusal(root: Path, link: Path) -> str | None:
+    """Why a symbolic link to a folder directly under the root is not followed, or None to follow it. A
+    link to a folder inside the root, or to one that holds the root, would read the same files twice."""
+    try:
+        target, home = link.resolve(strict=True), root.resolve(strict=True)
+    except (OSError, RuntimeError) as error:  # a loop of links, a target that went away
+        return f"symbolic link to a folder that could not be resolved: {getattr(error, 'strerror', None) or error}"
+    if target == home or home in target.parents:
+        return "symbolic link to a folder inside the root: read there, not twice"
+    if target in home.parents:
+        return "symbolic link to a folder that holds the root: not followed (it would read the root again)"
+    return None
 
 
 def walk(root: Path) -> list[Path]:
