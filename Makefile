@@ -26,7 +26,7 @@ setup: $(BIN)/.installed $(DAGSTER_HOME)/dagster.yaml
 
 run: setup
 	@# One month (MONTHS=2026-02) means that month; a malformed or reversed range stops here, saying so.
-	$(eval PARTITIONS := $(shell $(BIN)/python -m sessionlab_assets.partitions $(MONTHS) || echo INVALID))
+	$(eval PARTITIONS := $(shell $(BIN)/python -m sessionlab_assets.partitions $(MONTHS) 2>/dev/null || echo INVALID))
 	@test "$(PARTITIONS)" != INVALID || ($(BIN)/python -m sessionlab_assets.partitions $(MONTHS); exit 2)
 	@# Nothing changed since the last complete run (sessionlab_assets/up_to_date.py): say so and stop.
 	@# Otherwise free what a run killed hard still holds (runs.py), run, summarise, and record the run.

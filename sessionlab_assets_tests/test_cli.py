@@ -78,3 +78,21 @@ def test_partitions_and_pools():
         if assets_def.partitions_def is not None:
             assert assets_def.backfill_policy == dg.BackfillPolicy.single_run()
             assert assets_def.op.pool == "warehouse"
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_run_with_a_malformed_month_range_says_what_it_expects_once(env):
+    """`make run MONTHS=...` checks the range before anything starts: one line naming the setting, exit 2."""
+    if not (REPO_ROOT / ".venv" / "bin" / ".installed").is_file():
+        pytest.skip("needs the project's .venv as `make setup` leaves it")
+    result = subprocess.run(
+        ["make", "--no-print-directory", "run", "MONTHS=2026-13"],
+        cwd=REPO_ROOT,
+        env={**env, "DAGSTER_HOME": str(REPO_ROOT / "data" / "dagster_home")},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 2
+    said = [line for line in result.stderr.splitlines() if line.startswith("sessionlab:")]
+    assert said == ["sessionlab: MONTHS='2026-13': expected YYYY-MM or YYYY-MM...YYYY-MM, such as 2026-01...2026-03"]
