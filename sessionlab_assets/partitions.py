@@ -18,6 +18,13 @@ except environment.SettingError as error:  # read when the code location loads: 
 
 monthly_partitions = dg.MonthlyPartitionsDefinition(start_date=FIRST_MONTH, fmt="%Y-%m", end_offset=1)
 
+
+def last_month() -> str:
+    """The last month with a partition, `YYYY-MM`: the current one. A session dated later (a clock set
+    wrong where it was recorded) has no partition until its month comes."""
+    return monthly_partitions.get_last_partition_key() or FIRST_MONTH
+
+
 SAMPLE_MONTHS = "2025-10...2026-04"  # the report's months, which the sample corpus covers
 
 # Every partitioned asset uses this, so a backfill of N months (UI or --partition-range) is one run.
@@ -36,7 +43,8 @@ def _as_date(value: datetime) -> date:
 
 def check_range(text: str) -> str:
     """A `--partition-range` as `make run MONTHS=...` gives it, checked: `YYYY-MM...YYYY-MM` (one month
-    stands for itself), first month not after the last, none before the first partition."""
+    stands for itself), first month not after the last, none before the first partition or after the
+    last (the current month)."""
     first, _, last = text.partition("...")
     last = last or first
     try:
@@ -52,6 +60,8 @@ def check_range(text: str) -> str:
             f"MONTHS={text!r}: the first month with partitions is {FIRST_MONTH} "
             "(set SESSIONLAB_FIRST_MONTH for earlier months)"
         )
+    if last > last_month():
+        raise ValueError(f"MONTHS={text!r}: the last month with partitions is {last_month()}, the current month")
     return f"{first}...{last}"
 
 

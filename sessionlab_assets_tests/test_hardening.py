@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
+import pytest
 from dagster_duckdb import DuckDBResource
 
 from sessionlab_assets.fixtures.transcripts import ClaudeCodeTranscript
@@ -229,10 +230,43 @@ def test_the_closing_summary_names_sessions_in_months_not_written(tmp_path):
     )
 
 
+def test_sessions_dated_after_the_current_month_are_named_not_offered_to_run(tmp_path):
+    """A session whose clock ran ahead has no partition yet: the summary and the analyses say so, and a
+    MONTHS range past the current month stops before Dagster with one line."""
+    import duckdb
+
+    from sessionlab_assets.analyses.publication import _why_no_sessions
+    from sessionlab_assets.partitions import check_range, last_month
+    from sessionlab_assets.summary import summary_lines
+
+    ahead = date.today().replace(day=1) + timedelta(days=400)
+    source = tmp_path / "source"
+    for number, started in enumerate([datetime(2026, 1, 7, 9), datetime(ahead.year, ahead.month, 3, 9)]):
+        session = ClaudeCodeTranscript(f"8e2f0000-0000-4000-8000-00000000002{number}", started)
+        session.prompt("Rename a function.")
+        session.say("Renamed.")
+        session.write(source / "ana" / "projects" / "app" / f"s{number}.jsonl")
+    db = tmp_path / "w.duckdb"
+    assert _ingest(db, source).success  # January 2026 only
+    with duckdb.connect(str(db)) as conn:
+        lines = summary_lines(conn, tmp_path / "report", tmp_path / "export" / "snapshot.duckdb")
+        conn.execute("DELETE FROM source_files WHERE month = '2026-01-01'")
+        why = _why_no_sessions(conn)
+    assert any(
+        line.startswith(f"  later       1 of them are dated after the current month, {last_month()}") for line in lines
+    )
+    assert why == (
+        f"the 1 sessions read are in months no run has written ({ahead:%Y-%m} 1); 1 dated after the current month "
+        f"({last_month()}) have no partition until their month comes."
+    )
+    with pytest.raises(ValueError, match=f"the last month with partitions is {last_month()}, the current month"):
+        check_range(f"2026-01...{ahead:%Y-%m}")
+    assert check_range(f"2026-01...{last_month()}") == f"2026-01...{last_month()}"
+
+
 def test_make_run_with_your_own_transcripts_covers_every_month_to_the_current_one(monkeypatch):
     """A first `make run` over one's own transcripts (no MONTHS given) finds them wherever they fall: every
     month from the first partition to the current one. The sample corpus keeps the report's months."""
-    from datetime import date
 
     from sessionlab_assets.partitions import FIRST_MONTH, SAMPLE_MONTHS, default_range
 

@@ -12,7 +12,7 @@ from sessionlab_assets.analyses import privacy
 from sessionlab_assets.analyses.frame import restrict, with_cells
 from sessionlab_assets.ingest import inventory
 from sessionlab_assets.metadata import markdown_table
-from sessionlab_assets.partitions import FIRST_MONTH
+from sessionlab_assets.partitions import FIRST_MONTH, last_month
 
 DEFAULT_MIN_USERS = 10
 
@@ -37,17 +37,24 @@ def _read_measures(conn) -> pl.DataFrame:
 
 
 def _why_no_sessions(conn) -> str:
-    """What to run: the months the sessions already read fall in, when a run read some outside its months."""
+    """What to run: the months the sessions already read fall in, when a run read some outside its months.
+    Months after the current one have no partition yet: they are named, not offered to run."""
     months = inventory.months_not_written(conn)
     if not months:
         return "materialise the monthly assets (ingest, classify) for some months first."
-    first, last = months[0][0], months[-1][0]
-    earlier = f"set SESSIONLAB_FIRST_MONTH={first} and " if first < FIRST_MONTH else ""
-    return (
+    runnable = [month for month, _ in months if month <= last_month()]
+    later = sum(n for month, n in months if month > last_month())
+    why = (
         f"the {sum(n for _, n in months):,} sessions read are in months no run has written "
-        f"({inventory.months_listed(months)}): "
-        f"{earlier}run those months (make run MONTHS={first}...{last}, or a backfill in the UI)."
+        f"({inventory.months_listed(months)})"
     )
+    if later:
+        why += f"; {later:,} dated after the current month ({last_month()}) have no partition until their month comes"
+    if not runnable:
+        return why + "."
+    first, last = runnable[0], runnable[-1]
+    earlier = f"set SESSIONLAB_FIRST_MONTH={first} and " if first < FIRST_MONTH else ""
+    return f"{why}: {earlier}run those months (make run MONTHS={first}...{last}, or a backfill in the UI)."
 
 
 SINGLE_PERSON = (
