@@ -127,7 +127,8 @@ def _damaged(database: str, what: str) -> str:
     return (
         f"The warehouse {database} is damaged ({what}). Nothing was written. Move the file aside and run again "
         "to build a new warehouse (the classifier ledger goes with it), or put back a copy: "
-        "data/export/snapshot.duckdb holds every table of the last good run but the classifier windows."
+        "snapshot.duckdb in the export folder (SESSIONLAB_EXPORT_DIR, data/export by default) holds every table of "
+        "the last good run but the classifier windows."
     )
 
 
