@@ -195,6 +195,19 @@ def test_the_closing_summary_reads_the_snapshot(tmp_path):
     assert any(line.startswith("  most hidden SESSIONLAB_MIN_CELL_USERS=2") for line in lines)
 
 
+def _january_of(tmp_path: Path, starts: list[datetime]) -> Path:
+    """A warehouse with January 2026 written, from one person's one-prompt sessions started at `starts`."""
+    source = tmp_path / "source"
+    for number, started in enumerate(starts):
+        session = ClaudeCodeTranscript(f"8e2f0000-0000-4000-8000-00000000001{number}", started)
+        session.prompt("Rename a function.")
+        session.say("Renamed.")
+        session.write(source / "ana" / "projects" / "app" / f"s{number}.jsonl")
+    db = tmp_path / "w.duckdb"
+    assert _ingest(db, source).success
+    return db
+
+
 def test_the_closing_summary_names_sessions_in_months_not_written(tmp_path):
     """Sessions read but not written are named with their months, never only counted in a log line; those
     before the first month with partitions say which setting brings them in."""
@@ -202,14 +215,7 @@ def test_the_closing_summary_names_sessions_in_months_not_written(tmp_path):
 
     from sessionlab_assets.summary import summary_lines
 
-    source = tmp_path / "source"
-    for number, started in enumerate([datetime(2025, 6, 2, 9), datetime(2026, 1, 7, 9), datetime(2026, 3, 4, 9)]):
-        session = ClaudeCodeTranscript(f"8e2f0000-0000-4000-8000-00000000001{number}", started)
-        session.prompt("Rename a function.")
-        session.say("Renamed.")
-        session.write(source / "ana" / "projects" / "app" / f"s{number}.jsonl")
-    db = tmp_path / "w.duckdb"
-    assert _ingest(db, source).success  # January 2026 only
+    db = _january_of(tmp_path, [datetime(2025, 6, 2, 9), datetime(2026, 1, 7, 9), datetime(2026, 3, 4, 9)])
     with duckdb.connect(str(db)) as conn:
         lines = summary_lines(conn, tmp_path / "report", tmp_path / "export" / "snapshot.duckdb")
     assert "not written   2 sessions in months this warehouse has not written: 2025-06 1, 2026-03 1" in lines
@@ -240,14 +246,7 @@ def test_sessions_dated_after_the_current_month_are_named_not_offered_to_run(tmp
     from sessionlab_assets.summary import summary_lines
 
     ahead = date.today().replace(day=1) + timedelta(days=400)
-    source = tmp_path / "source"
-    for number, started in enumerate([datetime(2026, 1, 7, 9), datetime(ahead.year, ahead.month, 3, 9)]):
-        session = ClaudeCodeTranscript(f"8e2f0000-0000-4000-8000-00000000002{number}", started)
-        session.prompt("Rename a function.")
-        session.say("Renamed.")
-        session.write(source / "ana" / "projects" / "app" / f"s{number}.jsonl")
-    db = tmp_path / "w.duckdb"
-    assert _ingest(db, source).success  # January 2026 only
+    db = _january_of(tmp_path, [datetime(2026, 1, 7, 9), datetime(ahead.year, ahead.month, 3, 9)])
     with duckdb.connect(str(db)) as conn:
         lines = summary_lines(conn, tmp_path / "report", tmp_path / "export" / "snapshot.duckdb")
         conn.execute("DELETE FROM source_files WHERE month = '2026-01-01'")
