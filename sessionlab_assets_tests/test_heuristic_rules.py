@@ -427,11 +427,16 @@ def test_a_failed_session_has_no_success_signal_without_hard_evidence(tmp_path):
     assert (rules.success_evidence(s)["level"], rules.success_signal(s)["level"]) == (2, 0)
 
 
-def test_expertise_abstains_without_the_persons_words_and_reads_precision(tmp_path):
+def test_expertise_abstains_only_without_the_persons_words_and_reads_precision(tmp_path):
     retries = _transcript()
     retries.prompt("continue")
     retries.say("Continuing.")
     assert rules.expertise(_session(tmp_path / "r", retries))["expertise"] == "unclear"
+    # However short, a framing of the person's own is rated (rubric: "unclear" only with no framing at all).
+    short = _transcript()
+    short.prompt("make the login page nicer")
+    short.say("Done.")
+    assert rules.expertise(_session(tmp_path / "s", short))["expertise"] != "unclear"
 
     vague, precise = _transcript(), _transcript()
     vague.prompt("i'm new to this and have no idea why my website looks weird, can you help me make it nicer")
