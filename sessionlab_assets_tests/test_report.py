@@ -288,3 +288,31 @@ def test_one_persons_single_session_gets_a_report(tmp_path):
     assert any((tmp_path / "export").iterdir())
     for name in FIGURES:
         assert (tmp_path / "report" / "figures" / f"{name}.png").read_bytes().startswith(PNG_MAGIC)
+
+
+def test_an_adjusted_rate_beyond_zero_or_one_is_marked_not_drawn_as_the_edge():
+    """A linear probability model's adjusted rate can fall below 0 on few sessions: the figure draws a
+    hollow triangle at the edge and says so, instead of a point that reads as a rate of 0."""
+    import polars as pl
+
+    from sessionlab_assets.report import figures
+
+    rates = pl.DataFrame(
+        {
+            "panel": ["all"] * 3,
+            "outcome": ["verified_success"] * 3,
+            "expertise": [2, 3, 4],
+            "rate": [0.3, -0.05, 1.08],
+            "ci_low": [0.2, -0.2, 0.9],
+            "ci_high": [0.4, 0.1, 1.2],
+            "suppressed": [False, False, False],
+            "note": [None, None, None],
+        }
+    )
+    from matplotlib.collections import PathCollection
+
+    figure = figures.adjusted_rates(rates)
+    triangles = sorted(tuple(c.get_offsets()[0]) for c in figure.axes[0].collections if isinstance(c, PathCollection))
+    assert triangles == [(3.0, 0.0), (4.0, 1.0)]
+    assert [t.get_text() for t in figure.texts] == [figures.BEYOND_NOTE]
+    assert not figures.adjusted_rates(rates.with_columns(pl.col("rate").clip(0.0, 1.0))).texts

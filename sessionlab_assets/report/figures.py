@@ -229,6 +229,23 @@ def _say_why_empty(axis, rows: pl.DataFrame, nothing: str = "no sessions in the 
     )
 
 
+BEYOND_NOTE = "▽ △ at the edge: the linear model's adjusted rate lies below 0 or above 1 (the tables give it)"
+
+
+def _mark_beyond_the_axis(axis, rows: pl.DataFrame, color) -> bool:
+    """A hollow triangle at 0 or 1 where an adjusted rate lies beyond it: a linear probability model's
+    recycled prediction can, on few sessions, and a point drawn on the edge would read as the rate."""
+    rates = rows["rate"].to_numpy().astype(float)
+    below, above = rates < 0.0, rates > 1.0
+    for where, edge, marker in ((below, 0.0, "v"), (above, 1.0, "^")):
+        if where.any():
+            xs = rows["expertise"].to_numpy()[where]
+            axis.scatter(
+                xs, [edge] * len(xs), marker=marker, s=80, facecolors="white", edgecolors=color, zorder=4, clip_on=False
+            )
+    return bool(below.any() or above.any())
+
+
 def adjusted_rates(rates: pl.DataFrame) -> Figure:
     """Figure 5: adjusted rates by expertise with 95% CIs: all sessions, and sessions that hit trouble with
     their success measures and their failure measures in panels of their own, as the report draws them."""
@@ -240,6 +257,7 @@ def adjusted_rates(rates: pl.DataFrame) -> Figure:
         ("trouble", success, "Hit trouble: how often they succeed"),
         ("trouble", failure, "Hit trouble: how often they fail"),
     )
+    beyond = False
     for axis, (panel, outcomes, title) in zip(axes, panels, strict=True):
         in_panel = rates.filter((pl.col("panel") == panel) & pl.col("outcome").is_in(outcomes))
         if in_panel["rate"].is_null().all():
@@ -250,7 +268,8 @@ def adjusted_rates(rates: pl.DataFrame) -> Figure:
             if rows.height == 0 or rows["rate"].is_null().all():
                 continue
             # A linear probability model can put a rate or its interval past 0 or 1; the figure shows the
-            # interval within the range a proportion can take (the table keeps the estimates as they are).
+            # interval within the range a proportion can take, and a rate past it as a triangle at the edge
+            # (the table keeps the estimates as they are).
             drawn = axis.errorbar(
                 rows["expertise"],
                 rows["rate"].fill_null(np.nan).clip(0.0, 1.0),
@@ -261,6 +280,7 @@ def adjusted_rates(rates: pl.DataFrame) -> Figure:
             )
             if _mark_suppressed_points(axis, rows["expertise"].to_list(), rows, drawn.lines[0].get_color()):
                 _say_suppressed(axis)
+            beyond = _mark_beyond_the_axis(axis, rows, drawn.lines[0].get_color()) or beyond
         axis.set_xticks(LEVELS, [EXPERTISE_NAMES[lv] for lv in LEVELS], rotation=30)
         axis.set_xlim(LEVELS[0] - 0.5, LEVELS[-1] + 0.5)  # the same levels in the same places, drawn or not
         axis.set_title(title)
@@ -268,6 +288,8 @@ def adjusted_rates(rates: pl.DataFrame) -> Figure:
     axes[0].set_ylabel("adjusted rate")
     axes[0].set_ylim(0, 1)
     figure.suptitle("Expertise and how sessions end (column 5 fixed effects)")
+    if beyond:
+        figure.text(0.5, -0.04, BEYOND_NOTE, ha="center", va="top", fontsize=8, color="#777")
     return figure
 
 
