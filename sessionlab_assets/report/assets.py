@@ -44,7 +44,7 @@ FIGURES = {
     ),
     "adjusted_rates": (
         "Adjusted rates by expertise (recycled predictions, column 5 fixed effects, 95% CIs): all sessions, "
-        "and sessions that hit trouble.",
+        "and sessions that hit trouble. A level with no sessions is left blank.",
         "analysis_adjusted_rates",
         figures.adjusted_rates,
     ),
