@@ -556,3 +556,22 @@ def test_the_rules_version_covers_every_declaration_they_read():
     assert read - machinery and all(
         Path(str(importlib.import_module(name).__file__)).resolve() in sources for name in read - machinery
     ), sorted(read - machinery)
+
+
+def test_a_commit_cut_from_the_middle_of_the_window_still_counts_from_the_telemetry(tmp_path):
+    """A long session's window keeps its head and tail; a commit in the middle is gone from it but not
+    from the session's telemetry, which the classify step passes with the window (FACT_COLUMNS)."""
+    t = _transcript()
+    t.prompt("Add a --dry-run flag to the sync command in cli/sync.py")
+    _edit(t, "cli/sync.py")
+    t.say("Added the flag.")
+    t.write(tmp_path / "sam" / "projects" / "app" / f"{t.session_id}.jsonl")
+    [parsed] = scan_source(tmp_path, keep_text=True, prepare=prepare_sessions).sessions
+    window = parsed.prepared.window.text
+    no_commit = rules.read_session(window, {"git_commits": 0})
+    assert not rules.committed_or_shipped(no_commit)
+    assert rules.success_evidence(no_commit)["level"] < 4
+    committed = rules.read_session(window, {"git_commits": 1})
+    assert rules.committed_or_shipped(committed)
+    assert "committed or shipped" in rules.success_evidence(committed)["evidence"]
+    assert rules.success_evidence(committed)["level"] >= 4

@@ -203,6 +203,12 @@ def commands(session: Session) -> list[ToolCall]:
     return [c for c in session.calls if c.command]
 
 
+# Commands that ship the work, as a call's header names their kind, and as the session's telemetry counts
+# them over the whole session.
+SHIPPED = ("git commit", "git push", "pr create")
+SHIPPED_FACTS = ("git_commits", "git_pushes", "pull_requests")
+
+
 TEST_PATH = re.compile(r"(?:^|/)(?:tests?|specs?|__tests__)/|(?:^|/)test_[^/]+$|[._-](?:test|spec)\.\w+$", re.I)
 DOC_PATH = re.compile(r"\.(?:md|mdx|rst|txt|adoc|docx?|tex)$|(?:^|/)docs?/", re.I)
 # The scaffolding around code: CI, containers, deploy and infrastructure files, environment and tool
@@ -572,7 +578,7 @@ def occupation_user(session: Session) -> dict[str, Any]:
     if hits >= 3 and hits > developer:
         return {"evidence": f"{hits} words of {group} work", "occupation": group}
     code_work = any(CODE_PATH.search(path) for path in edited_paths(session)) or any(
-        kind in c.facts for c in session.calls for kind in ("git commit", "git push", "pr create", "test run")
+        kind in c.facts for c in session.calls for kind in (*SHIPPED, "test run")
     )
     if developer >= 1 or code_work:
         return {"evidence": "directs software work on their own code", "occupation": SOFTWARE_OCCUPATION}
@@ -748,6 +754,14 @@ def built_or_ran_after_the_change(session: Session) -> bool:
     )
 
 
+def committed_or_shipped(session: Session) -> bool:
+    """A commit, a push or a pull request: among the window's calls, or in the session's telemetry, which
+    counts them over the whole session when the window was cut in the middle (rubric, hard: "a git commit
+    whose message matches the work; a pull request opened or merged")."""
+    in_window = any(kind in c.facts for c in session.calls for kind in SHIPPED)
+    return in_window or any(session.facts.get(name, 0) for name in SHIPPED_FACTS)
+
+
 def success_evidence(session: Session) -> dict[str, Any]:
     """Rubric, 0-5, the success side only. Hard signals (4 on its own, 5 when several corroborate): the
     person's explicit affirmation, a passing test run at the end, a commit or pull request. A moderate
@@ -761,7 +775,7 @@ def success_evidence(session: Session) -> dict[str, Any]:
     tests = [c for c in session.calls if "test run" in c.facts]
     if tests and "tests passed" in tests[-1].facts:
         hard.append("the last test run passed")
-    if any(kind in c.facts for c in session.calls for kind in ("git commit", "git push", "pr create")):
+    if committed_or_shipped(session):
         hard.append("committed or shipped")
     if built_or_ran_after_the_change(session):
         hard.append("the changed work built or ran")
