@@ -575,3 +575,18 @@ def test_a_commit_cut_from_the_middle_of_the_window_still_counts_from_the_teleme
     assert rules.committed_or_shipped(committed)
     assert "committed or shipped" in rules.success_evidence(committed)["evidence"]
     assert rules.success_evidence(committed)["level"] >= 4
+
+
+def test_the_persons_software_work_counts_commits_and_test_runs_from_the_telemetry(tmp_path):
+    """A session whose window shows no code, but whose telemetry counts a commit or a test run, is the
+    person directing software work (15-0000); with neither, nothing is known about them."""
+    t = _transcript()
+    t.prompt("please tidy up the notes file")
+    _edit(t, "notes.md")
+    t.say("Tidied.")
+    t.write(tmp_path / "sam" / "projects" / "app" / f"{t.session_id}.jsonl")
+    [parsed] = scan_source(tmp_path, keep_text=True, prepare=prepare_sessions).sessions
+    window = parsed.prepared.window.text
+    assert rules.occupation_user(rules.read_session(window, {}))["occupation"] == "unclear"
+    for telemetry in ({"git_commits": 1}, {"test_runs": 2}):
+        assert rules.occupation_user(rules.read_session(window, telemetry))["occupation"] == "15-0000"

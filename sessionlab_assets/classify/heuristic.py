@@ -577,8 +577,11 @@ def occupation_user(session: Session) -> dict[str, Any]:
     developer = len(DEVELOPER_EVIDENCE.findall(own)) + len(TECHNICAL.findall(own)) / 2
     if hits >= 3 and hits > developer:
         return {"evidence": f"{hits} words of {group} work", "occupation": group}
-    code_work = any(CODE_PATH.search(path) for path in edited_paths(session)) or any(
-        kind in c.facts for c in session.calls for kind in (*SHIPPED, "test run")
+    code_work = (
+        any(CODE_PATH.search(path) for path in edited_paths(session))
+        or committed_or_shipped(session)
+        or any("test run" in c.facts for c in session.calls)
+        or session.facts.get("test_runs", 0) > 0
     )
     if developer >= 1 or code_work:
         return {"evidence": "directs software work on their own code", "occupation": SOFTWARE_OCCUPATION}
