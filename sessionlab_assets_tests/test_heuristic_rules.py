@@ -44,6 +44,13 @@ def _session(tmp_path: Path, t: ClaudeCodeTranscript | CodexRollout) -> rules.Se
     return _window_session(tmp_path)
 
 
+def _window_text(tmp_path: Path, t: ClaudeCodeTranscript) -> str:
+    """The window the ingest stores for `t`, to read with chosen telemetry."""
+    t.write(tmp_path / "sam" / "projects" / "app" / f"{t.session_id}.jsonl")
+    [parsed] = scan_source(tmp_path, keep_text=True, prepare=prepare_sessions).sessions
+    return parsed.prepared.window.text
+
+
 def _window_session(tmp_path: Path) -> rules.Session:
     [parsed] = scan_source(tmp_path, keep_text=True, prepare=prepare_sessions).sessions
     return rules.read_session(parsed.prepared.window.text, {"tool_calls": len(parsed.prepared.window.text)})
@@ -565,9 +572,7 @@ def test_a_commit_cut_from_the_middle_of_the_window_still_counts_from_the_teleme
     t.prompt("Add a --dry-run flag to the sync command in cli/sync.py")
     _edit(t, "cli/sync.py")
     t.say("Added the flag.")
-    t.write(tmp_path / "sam" / "projects" / "app" / f"{t.session_id}.jsonl")
-    [parsed] = scan_source(tmp_path, keep_text=True, prepare=prepare_sessions).sessions
-    window = parsed.prepared.window.text
+    window = _window_text(tmp_path, t)
     no_commit = rules.read_session(window, {"git_commits": 0})
     assert not rules.committed_or_shipped(no_commit)
     assert rules.success_evidence(no_commit)["level"] < 4
@@ -584,9 +589,7 @@ def test_the_persons_software_work_counts_commits_and_test_runs_from_the_telemet
     t.prompt("please tidy up the notes file")
     _edit(t, "notes.md")
     t.say("Tidied.")
-    t.write(tmp_path / "sam" / "projects" / "app" / f"{t.session_id}.jsonl")
-    [parsed] = scan_source(tmp_path, keep_text=True, prepare=prepare_sessions).sessions
-    window = parsed.prepared.window.text
+    window = _window_text(tmp_path, t)
     assert rules.occupation_user(rules.read_session(window, {}))["occupation"] == "unclear"
     for telemetry in ({"git_commits": 1}, {"test_runs": 2}):
         assert rules.occupation_user(rules.read_session(window, telemetry))["occupation"] == "15-0000"
