@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import polars as pl
 import pytest
 from dagster_duckdb import DuckDBResource
 
@@ -93,6 +94,31 @@ def test_figures_and_page_are_written(built):
         "(no labelled set: point SESSIONLAB_GOLD_LABELS",
     ):
         assert text in page, text
+
+
+def test_classifier_outcomes_count_headless_sessions_apart_from_abstentions(tmp_path):
+    """A headless session is not classified: its rows are counted in a column of their own, as the closing
+    summary counts them, not as the classifier abstaining."""
+    from sessionlab_assets.fixtures.build_fixture_corpus import build
+    from sessionlab_assets.report.html import read_coverage
+
+    db = DuckDBResource(database=str(tmp_path / "w.duckdb"))
+    assert dg.materialize(
+        [ingest_transcripts, classify_measures, session_measures],
+        tags={"dagster/asset_partition_range_start": "2026-01", "dagster/asset_partition_range_end": "2026-03"},
+        resources={
+            "warehouse_db": db,
+            "transcript_source": TranscriptSource(source_dir=str(build(tmp_path / "corpus"))),
+            "classifier_settings": ClassifierSettings(backend_name="heuristic"),
+        },
+    ).success
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as conn:
+        sessions, headless = conn.sql("SELECT count(*), count(*) FILTER (WHERE headless) FROM sessions").fetchall()[0]
+        outcomes = read_coverage(conn).classifiers
+    assert headless > 0
+    assert outcomes["headless, not classified"].to_list() == [headless] * outcomes.height
+    counted = outcomes.select(pl.sum_horizontal("ok", "abstained", "error", "headless, not classified"))
+    assert counted.to_series().to_list() == [sessions] * outcomes.height
 
 
 def test_snapshot_is_readable_while_the_warehouse_is_being_written(built):

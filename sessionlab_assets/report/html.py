@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import polars as pl
 
 from sessionlab_assets.analyses.adjusted_rates import PREFERRED
+from sessionlab_assets.classify.inputs import HEADLESS_NOT_CLASSIFIED
 from sessionlab_assets.classify.registry import MEASURES
 from sessionlab_assets.ingest import inventory
 from sessionlab_assets.labels import EXPERTISE_NAMES
@@ -22,7 +23,7 @@ class Coverage:
     headless: int
     months: str
     quarantined_files: int
-    classifiers: pl.DataFrame  # measure, ok, abstained, error
+    classifiers: pl.DataFrame  # measure, ok, abstained, error, headless (not classified)
     backends: pl.DataFrame  # backend, model, rows
     prompt_versions: pl.DataFrame  # measure, prompt_version, rows
     suppressed_cells: int
@@ -36,7 +37,7 @@ class Coverage:
 
 def read_coverage(conn) -> Coverage:
     union = " UNION ALL ".join(
-        f"SELECT '{m}' AS measure, status, backend, model, prompt_version FROM {m}" for m in MEASURES
+        f"SELECT '{m}' AS measure, status, reason, backend, model, prompt_version FROM {m}" for m in MEASURES
     )
     sessions, headless, first, last, people = conn.sql(
         "SELECT count(*), count(*) FILTER (WHERE headless), strftime(min(month), '%Y-%m'), strftime(max(month), "
@@ -44,11 +45,16 @@ def read_coverage(conn) -> Coverage:
     ).fetchall()[0]
     quarantined = conn.sql("SELECT count(*) FROM source_files WHERE status = 'quarantined'").fetchall()[0][0]
     kept = conn.sql(f"SELECT count(*) FROM ({inventory.KEPT_SESSIONS})").fetchall()[0][0]
-    statuses = conn.sql(f"""
+    # Headless sessions are not classified (their rows say so); they are counted apart from abstentions.
+    statuses = conn.sql(
+        f"""
         SELECT measure, count(*) FILTER (WHERE status = 'ok') AS ok,
-               count(*) FILTER (WHERE status = 'abstained') AS abstained,
-               count(*) FILTER (WHERE status = 'error') AS error
-        FROM ({union}) GROUP BY measure ORDER BY measure""").pl()
+               count(*) FILTER (WHERE status = 'abstained' AND reason IS DISTINCT FROM $headless) AS abstained,
+               count(*) FILTER (WHERE status = 'error') AS error,
+               count(*) FILTER (WHERE reason = $headless) AS "headless, not classified"
+        FROM ({union}) GROUP BY measure ORDER BY measure""",
+        params={"headless": HEADLESS_NOT_CLASSIFIED},
+    ).pl()
     backends = conn.sql(f"SELECT backend, model, count(*) AS rows FROM ({union}) GROUP BY ALL ORDER BY rows DESC").pl()
     versions = conn.sql(f"""SELECT measure, prompt_version, count(*) AS rows FROM ({union})
                             WHERE prompt_version IS NOT NULL GROUP BY ALL ORDER BY measure, rows DESC""").pl()
