@@ -97,13 +97,13 @@ def test_figures_and_page_are_written(built):
 
 
 def test_classifier_outcomes_count_headless_sessions_apart_from_abstentions(tmp_path):
-    """A headless session is not classified: its rows are counted in a column of their own, as the closing
-    summary counts them, not as the classifier abstaining."""
+    """A headless session is not classified: the report's table and the measure's metadata count its rows
+    apart, as the closing summary does, not as the classifier abstaining."""
     from sessionlab_assets.fixtures.build_fixture_corpus import build
     from sessionlab_assets.report.html import read_coverage
 
     db = DuckDBResource(database=str(tmp_path / "w.duckdb"))
-    assert dg.materialize(
+    result = dg.materialize(
         [ingest_transcripts, classify_measures, session_measures],
         tags={"dagster/asset_partition_range_start": "2026-01", "dagster/asset_partition_range_end": "2026-03"},
         resources={
@@ -111,7 +111,14 @@ def test_classifier_outcomes_count_headless_sessions_apart_from_abstentions(tmp_
             "transcript_source": TranscriptSource(source_dir=str(build(tmp_path / "corpus"))),
             "classifier_settings": ClassifierSettings(backend_name="heuristic"),
         },
-    ).success
+    )
+    assert result.success
+    work_mode = [  # one materialisation per month of the range, each with the range's counts
+        m.metadata
+        for m in result.asset_materializations_for_node("classify_measures")
+        if m.asset_key.path == ["work_mode"]
+    ]
+    assert work_mode and all(m["headless_not_classified"].value == 1 and m["abstained"].value == 0 for m in work_mode)
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as conn:
         sessions, headless = conn.sql("SELECT count(*), count(*) FILTER (WHERE headless) FROM sessions").fetchall()[0]
         outcomes = read_coverage(conn).classifiers

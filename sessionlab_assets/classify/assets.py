@@ -22,7 +22,7 @@ from dagster_duckdb import DuckDBResource
 from sessionlab_assets import warehouse
 from sessionlab_assets.classify import heuristic, plan, tables
 from sessionlab_assets.classify.calls import Ledger
-from sessionlab_assets.classify.inputs import session_rounds
+from sessionlab_assets.classify.inputs import HEADLESS_NOT_CLASSIFIED, session_rounds
 from sessionlab_assets.classify.registry import MEASURES
 from sessionlab_assets.classify.run import RunCounts, classify_sessions, measure_frame, planned_calls
 from sessionlab_assets.classify.settings import ClassifierSettings
@@ -234,14 +234,22 @@ def _label_months(context, conn, classifier_settings: ClassifierSettings, measur
     return Labelled(stale, changed, counts, replacement.written, time.perf_counter() - started)
 
 
+HEADLESS = "headless"  # a status count's key for headless sessions' rows (status abstained, not classified)
+
+
 def _summary(conn, measure: str, month_start, month_end) -> dict:
     """Status counts, label counts, error reasons and domain violations of a measure in the months."""
     params = {"s": month_start, "e": month_end}
     in_months = "month >= $s AND month < $e"
     label = label_columns(measure)[0][0]
+    # A headless session is not classified: counted apart from the classifier's abstentions.
+    status = f"CASE WHEN reason = $headless THEN '{HEADLESS}' ELSE status END"
     return {
         "status": dict(
-            conn.execute(f"SELECT status, count(*) FROM {measure} WHERE {in_months} GROUP BY status", params).fetchall()
+            conn.execute(
+                f"SELECT {status}, count(*) FROM {measure} WHERE {in_months} GROUP BY ALL",
+                {**params, "headless": HEADLESS_NOT_CLASSIFIED},
+            ).fetchall()
         ),
         "labels": conn.sql(
             f"SELECT {label}, count(*) AS len FROM {measure} WHERE {in_months} AND status = 'ok' "
@@ -280,6 +288,7 @@ def _results(context, classifier_settings: ClassifierSettings, measures, backend
                 "ok": dg.MetadataValue.int(status["ok"]),
                 "abstained": dg.MetadataValue.int(status["abstained"]),
                 "error": dg.MetadataValue.int(status["error"]),
+                "headless_not_classified": dg.MetadataValue.int(status[HEADLESS]),
                 "windows_changed_since_last_labels": dg.MetadataValue.int(labelled.changed[measure]),
                 "calls": markdown_table(
                     run_table.filter(pl.col("classifier").is_in([c.name for c in MEASURES[measure]]))
