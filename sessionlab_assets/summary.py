@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from sessionlab_assets.classify.inputs import HEADLESS_NOT_CLASSIFIED
+from sessionlab_assets.classify.inputs import COUNTED_STATUS
 from sessionlab_assets.ingest import inventory
 from sessionlab_assets.partitions import FIRST_MONTH, last_month
 from sessionlab_assets.report.settings import report_settings
@@ -83,12 +83,7 @@ def summary_lines(conn: duckdb.DuckDBPyConnection, report: Path, snapshot: Path)
     if _has(conn, "work_mode"):
         backend = conn.sql("SELECT DISTINCT backend, model FROM work_mode ORDER BY 1").fetchall()
         # Headless sessions are counted on the sessions line; here, what the classifier did with the rest.
-        status = dict(
-            conn.execute(
-                "SELECT status, count(*) FROM work_mode WHERE reason IS DISTINCT FROM ? GROUP BY 1",
-                [HEADLESS_NOT_CLASSIFIED],
-            ).fetchall()
-        )
+        status = dict(conn.sql(f"SELECT {COUNTED_STATUS}, count(*) FROM work_mode GROUP BY ALL").fetchall())
         lines.append(
             "classifiers   "
             + ", ".join(f"{b} ({m})" for b, m in backend)

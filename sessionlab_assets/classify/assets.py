@@ -22,7 +22,7 @@ from dagster_duckdb import DuckDBResource
 from sessionlab_assets import warehouse
 from sessionlab_assets.classify import heuristic, plan, tables
 from sessionlab_assets.classify.calls import Ledger
-from sessionlab_assets.classify.inputs import HEADLESS_NOT_CLASSIFIED, session_rounds
+from sessionlab_assets.classify.inputs import COUNTED_STATUS, HEADLESS, session_rounds
 from sessionlab_assets.classify.registry import MEASURES
 from sessionlab_assets.classify.run import RunCounts, classify_sessions, measure_frame, planned_calls
 from sessionlab_assets.classify.settings import ClassifierSettings
@@ -234,21 +234,15 @@ def _label_months(context, conn, classifier_settings: ClassifierSettings, measur
     return Labelled(stale, changed, counts, replacement.written, time.perf_counter() - started)
 
 
-HEADLESS = "headless"  # a status count's key for headless sessions' rows (status abstained, not classified)
-
-
 def _summary(conn, measure: str, month_start, month_end) -> dict:
     """Status counts, label counts, error reasons and domain violations of a measure in the months."""
     params = {"s": month_start, "e": month_end}
     in_months = "month >= $s AND month < $e"
     label = label_columns(measure)[0][0]
-    # A headless session is not classified: counted apart from the classifier's abstentions.
-    status = f"CASE WHEN reason = $headless THEN '{HEADLESS}' ELSE status END"
     return {
-        "status": dict(
+        "status": dict(  # headless sessions apart from the classifier's abstentions
             conn.execute(
-                f"SELECT {status}, count(*) FROM {measure} WHERE {in_months} GROUP BY ALL",
-                {**params, "headless": HEADLESS_NOT_CLASSIFIED},
+                f"SELECT {COUNTED_STATUS}, count(*) FROM {measure} WHERE {in_months} GROUP BY ALL", params
             ).fetchall()
         ),
         "labels": conn.sql(

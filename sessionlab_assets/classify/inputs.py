@@ -51,6 +51,10 @@ def session_rounds(conn, months: list, sessions_per_round: int) -> Iterator[list
 
 
 HEADLESS_NOT_CLASSIFIED = "headless session (no human turns): not classified"
+# A measure row's status as counted for people: a headless session's row (stored as abstained, with the
+# reason above) is "headless", not the classifier abstaining. SQL over a measure table's columns.
+HEADLESS = "headless"
+COUNTED_STATUS = f"CASE WHEN reason = '{HEADLESS_NOT_CLASSIFIED}' THEN '{HEADLESS}' ELSE status END"
 
 
 def session_input(row: dict) -> SessionInput:

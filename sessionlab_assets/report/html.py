@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import polars as pl
 
 from sessionlab_assets.analyses.adjusted_rates import PREFERRED
-from sessionlab_assets.classify.inputs import HEADLESS_NOT_CLASSIFIED
+from sessionlab_assets.classify.inputs import COUNTED_STATUS, HEADLESS
 from sessionlab_assets.classify.registry import MEASURES
 from sessionlab_assets.ingest import inventory
 from sessionlab_assets.labels import EXPERTISE_NAMES
@@ -45,16 +45,13 @@ def read_coverage(conn) -> Coverage:
     ).fetchall()[0]
     quarantined = conn.sql("SELECT count(*) FROM source_files WHERE status = 'quarantined'").fetchall()[0][0]
     kept = conn.sql(f"SELECT count(*) FROM ({inventory.KEPT_SESSIONS})").fetchall()[0][0]
-    # Headless sessions are not classified (their rows say so); they are counted apart from abstentions.
-    statuses = conn.sql(
-        f"""
-        SELECT measure, count(*) FILTER (WHERE status = 'ok') AS ok,
-               count(*) FILTER (WHERE status = 'abstained' AND reason IS DISTINCT FROM $headless) AS abstained,
-               count(*) FILTER (WHERE status = 'error') AS error,
-               count(*) FILTER (WHERE reason = $headless) AS "headless, not classified"
-        FROM ({union}) GROUP BY measure ORDER BY measure""",
-        params={"headless": HEADLESS_NOT_CLASSIFIED},
-    ).pl()
+    # Headless sessions are not classified: counted apart from the classifier's abstentions.
+    statuses = conn.sql(f"""
+        SELECT measure, count(*) FILTER (WHERE counted = 'ok') AS ok,
+               count(*) FILTER (WHERE counted = 'abstained') AS abstained,
+               count(*) FILTER (WHERE counted = 'error') AS error,
+               count(*) FILTER (WHERE counted = '{HEADLESS}') AS "headless, not classified"
+        FROM (SELECT measure, {COUNTED_STATUS} AS counted FROM ({union})) GROUP BY measure ORDER BY measure""").pl()
     backends = conn.sql(f"SELECT backend, model, count(*) AS rows FROM ({union}) GROUP BY ALL ORDER BY rows DESC").pl()
     versions = conn.sql(f"""SELECT measure, prompt_version, count(*) AS rows FROM ({union})
                             WHERE prompt_version IS NOT NULL GROUP BY ALL ORDER BY measure, rows DESC""").pl()
