@@ -6,7 +6,9 @@ of the sample corpus, and what its rules cost in CPU per 1,000 sessions.
 Real sessions: `../shared/gold/real_dev_labels.jsonl` (sessions of `../shared/corpus/real` labelled
 with the report's rubrics, keyed by `source_file`), scored on all of them and on the two halves split
 by the parity of the label id (`gid`), so that rules written while looking at one half can be checked
-on the other. "unclear" (expertise, occupation) is a category of its own there; codebase labels are
+on the other. "unclear" (expertise, occupation) is a category of its own there, and each side's share of
+it is printed (`unclear_ours`, `unclear_ref`); for ordinal scales, the weighted kappa is over the sessions
+both sides rate, and `adjacent_all` (within one level) over all of them; codebase labels are
 mapped to ours (modify -> modify_existing, ...). Besides the classifiers: the value tier, the decision
 shares (within 0.2 of the reference, and the correlation in the kappa column), and the report's derived
 measures verified success and hit trouble (`sessionlab_assets/derived.py`) computed from each side's
@@ -235,6 +237,14 @@ def real_rows(gold: pl.DataFrame, labels: pl.DataFrame, half: str) -> list[dict]
             t, lab = truth[keep].astype(int), labels_[keep].astype(int)
             levels = [c for c in categories if c != "unclear"]
             row["weighted_kappa"] = agreement.cohen_kappa(t, lab, levels, weights="quadratic")
+            # Within one level, over every session: an abstention on either side counts as a miss, so
+            # abstaining on hard sessions cannot raise it (the weighted kappa is over rated pairs only).
+            row["adjacent_all"] = float(np.sum(np.abs(t - lab) <= 1)) / len(truth) if len(truth) else None
+        if "unclear" in (categories or []) or name == "occupation_user":
+            row["unclear_ours"], row["unclear_ref"] = (
+                float(np.mean(labels_ == "unclear")),
+                float(np.mean(truth == "unclear")),
+            )
         out.append(row)
     out += [{"half": half, **share_agreement(j, share)} for share in SHARES]
     out += [{"half": half, **row} for row in derived_agreement(j)]
@@ -326,7 +336,7 @@ def main() -> None:
     real = real_table()
     if real is not None:
         print(f"real labelled sessions ({GOLD.name}), heuristic backend; halves A/B split by gid parity:")
-        with pl.Config(tbl_rows=60, tbl_width_chars=160, fmt_str_lengths=70):
+        with pl.Config(tbl_rows=60, tbl_cols=-1, tbl_width_chars=200, fmt_str_lengths=70):
             print(real.with_columns(pl.col(pl.Float64).round(3)))
         print("(for the decision shares, 'kappa' is the Pearson correlation with the reference share)")
     joined = run(args.sessions, args.seed)
