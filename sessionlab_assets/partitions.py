@@ -4,7 +4,7 @@ the report's sample starts, unless set), including the current month."""
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import dagster as dg
 
@@ -19,10 +19,11 @@ except environment.SettingError as error:  # read when the code location loads: 
 monthly_partitions = dg.MonthlyPartitionsDefinition(start_date=FIRST_MONTH, fmt="%Y-%m", end_offset=1)
 
 
-def last_month() -> str:
-    """The last month with a partition, `YYYY-MM`: the current one. A session dated later (a clock set
-    wrong where it was recorded) has no partition until its month comes."""
-    return monthly_partitions.get_last_partition_key() or FIRST_MONTH
+def last_month(now: datetime | None = None) -> str:
+    """The last month with a partition, `YYYY-MM`: the current one in UTC, as `end_offset=1` of the
+    partitions above makes it (a test holds the two equal). A session dated later (a clock set wrong
+    where it was recorded) has no partition until its month comes."""
+    return f"{(now or datetime.now(UTC)):%Y-%m}"
 
 
 SAMPLE_MONTHS = "2025-10...2026-04"  # the report's months, which the sample corpus covers
@@ -65,13 +66,13 @@ def check_range(text: str) -> str:
     return f"{first}...{last}"
 
 
-def default_range(today: date | None = None) -> str:
+def default_range(now: datetime | None = None) -> str:
     """The months `make run` builds when MONTHS is not given: the sample corpus's; or, for your own
     transcripts (SESSIONLAB_SOURCE_DIR set), every month from the first partition to the current one, so
     a first run finds the sessions wherever they fall."""
     if not environment.is_set("SESSIONLAB_SOURCE_DIR"):
         return SAMPLE_MONTHS
-    return f"{FIRST_MONTH}...{(today or date.today()):%Y-%m}"
+    return f"{FIRST_MONTH}...{last_month(now)}"
 
 
 if __name__ == "__main__":  # `python -m sessionlab_assets.partitions [2026-02]` prints the range, or says what is wrong

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -265,14 +265,18 @@ def test_sessions_dated_after_the_current_month_are_named_not_offered_to_run(tmp
 
 def test_make_run_with_your_own_transcripts_covers_every_month_to_the_current_one(monkeypatch):
     """A first `make run` over one's own transcripts (no MONTHS given) finds them wherever they fall: every
-    month from the first partition to the current one. The sample corpus keeps the report's months."""
+    month from the first partition to the current one (in UTC, the partitions' last month). The sample
+    corpus keeps the report's months."""
+    from sessionlab_assets.partitions import FIRST_MONTH, SAMPLE_MONTHS, default_range, last_month, monthly_partitions
 
-    from sessionlab_assets.partitions import FIRST_MONTH, SAMPLE_MONTHS, default_range
-
+    december = datetime(2026, 12, 5, tzinfo=UTC)
     monkeypatch.delenv("SESSIONLAB_SOURCE_DIR", raising=False)
-    assert default_range(date(2026, 12, 5)) == SAMPLE_MONTHS == "2025-10...2026-04"
+    assert default_range(december) == SAMPLE_MONTHS == "2025-10...2026-04"
     monkeypatch.setenv("SESSIONLAB_SOURCE_DIR", "/home/dev/.claude/projects")
-    assert default_range(date(2026, 12, 5)) == f"{FIRST_MONTH}...2026-12"
+    assert default_range(december) == f"{FIRST_MONTH}...2026-12"
+    # Late on 31 December west of Greenwich it is already January in UTC, and so in the partitions.
+    assert last_month(datetime(2027, 1, 1, 1, tzinfo=UTC)) == "2027-01"
+    assert last_month() == monthly_partitions.get_last_partition_key()
 
 
 def test_any_selection_materialises_including_session_measures_and_its_parents(tmp_path):
