@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -83,29 +83,9 @@ def validated(classifier: Classifier, key: CallKey, raw_text: str, backend: str,
     return CallResult(key=key, backend=backend, mode=mode, status=status, output_json=output.model_dump_json(), **usage)
 
 
-_LEDGER_COLUMNS = (
-    "classifier",
-    "prompt_version",
-    "model",
-    "input_hash",
-    "backend",
-    "mode",
-    "status",
-    "reason",
-    "output_json",
-    "input_tokens",
-    "output_tokens",
-    "cache_read_tokens",
-    "cache_write_tokens",
-    "cost_usd",
-    "latency_ms",
-    "batch_id",
-    "attempts",
-    "called_at",
-)
-
-
-_KEY_COLUMNS = _LEDGER_COLUMNS[:4]  # CallKey's fields: what determines a call's answer
+# The ledger's columns beside `attempts` and `called_at`: a key's fields, then a result's.
+_KEY_COLUMNS = tuple(f.name for f in fields(CallKey))  # what determines a call's answer
+_RESULT_COLUMNS = tuple(f.name for f in fields(CallResult) if f.name != "key")
 _KEY_SQL = ", ".join(_KEY_COLUMNS)
 _INCOMING = "ledger_incoming"  # temporary: a write's rows with their attempt counts
 
@@ -150,26 +130,7 @@ class Ledger:
         results = {}
         for row in found.iter_rows(named=True):
             key = CallKey(row["classifier"], row["prompt_version"], row["model"], row["input_hash"])
-            results[key] = CallResult(
-                key=key,
-                **{
-                    k: row[k]
-                    for k in (
-                        "backend",
-                        "mode",
-                        "status",
-                        "reason",
-                        "output_json",
-                        "input_tokens",
-                        "output_tokens",
-                        "cache_read_tokens",
-                        "cache_write_tokens",
-                        "cost_usd",
-                        "latency_ms",
-                        "batch_id",
-                    )
-                },
-            )
+            results[key] = CallResult(key=key, **{k: row[k] for k in _RESULT_COLUMNS})
         self.absent.update(k for k in keys if k not in results)  # no row of any status
         if not reuse_errors:
             results = {key: result for key, result in results.items() if result.status != ERROR}
@@ -190,37 +151,22 @@ class Ledger:
     def rows(results: list[CallResult]) -> pl.DataFrame:
         """`results` as ledger rows, one per key (the last of a key winning), each a first attempt."""
         now = datetime.now(UTC).replace(tzinfo=None)
-        return pl.DataFrame(
-            [
-                {
-                    "classifier": r.key.classifier,
-                    "prompt_version": r.key.prompt_version,
-                    "model": r.key.model,
-                    "input_hash": r.key.input_hash,
-                    "backend": r.backend,
-                    "mode": r.mode,
-                    "status": r.status,
-                    "reason": r.reason,
-                    "output_json": r.output_json,
-                    "input_tokens": r.input_tokens,
-                    "output_tokens": r.output_tokens,
-                    "cache_read_tokens": r.cache_read_tokens,
-                    "cache_write_tokens": r.cache_write_tokens,
-                    "cost_usd": r.cost_usd,
-                    "latency_ms": r.latency_ms,
-                    "batch_id": r.batch_id,
-                    "attempts": 1,
-                    "called_at": now,
-                }
-                for r in results
-            ],
-            schema_overrides={
-                "reason": pl.String,
-                "output_json": pl.String,
-                "latency_ms": pl.Float64,
-                "batch_id": pl.String,
-            },
-        ).unique(subset=list(_KEY_COLUMNS), keep="last")
+        columns = {k: [getattr(r.key, k) for r in results] for k in _KEY_COLUMNS}
+        columns |= {k: [getattr(r, k) for r in results] for k in _RESULT_COLUMNS}
+        return (
+            pl.DataFrame(
+                columns,
+                schema_overrides={
+                    "reason": pl.String,
+                    "output_json": pl.String,
+                    "cost_usd": pl.Float64,  # a backend may give a whole number
+                    "latency_ms": pl.Float64,
+                    "batch_id": pl.String,
+                },
+            )
+            .with_columns(attempts=pl.lit(1, pl.Int64), called_at=pl.lit(now, pl.Datetime("us")))
+            .unique(subset=list(_KEY_COLUMNS), keep="last")
+        )
 
     def _append(self, results: list[CallResult]) -> None:
         """Results for keys with no row yet: a plain insert."""
@@ -284,8 +230,8 @@ class BatchRegister:
             "WHERE NOT collected ORDER BY batch_id"
         ).fetchall()
         batches: dict[str, list[CallKey]] = {}
-        for batch_id, *fields in rows:
-            batches.setdefault(batch_id, []).append(CallKey(*fields))
+        for batch_id, *key in rows:
+            batches.setdefault(batch_id, []).append(CallKey(*key))
         return {b: ks for b, ks in batches.items() if any(k.custom_id in wanted for k in ks)}
 
     def collected(self, batch_id: str) -> None:
