@@ -96,6 +96,23 @@ def test_figures_and_page_are_written(built):
         assert text in page, text
 
 
+def test_every_table_and_figure_names_where_its_numbers_come_from(built):
+    """A reader finds the code behind a number in two steps: the page names the warehouse table and the
+    asset that wrote it, and the README's Analyses section names that asset's module."""
+    page = (built / "report" / "report.html").read_text()
+    with duckdb.connect(str(built / "w.duckdb"), read_only=True) as conn:
+        writers = dict(conn.sql("SELECT DISTINCT table_name, analysis FROM analysis_suppressions").fetchall())
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    for _, table, _ in FIGURES.values():
+        assert f"Source: table <code>{table}</code>, written by the asset <code>{writers[table]}</code>" in page
+        assert f"`{writers[table]}`" in readme.split("## Analyses")[1].split("\n## ")[0]
+    for table, asset in (("analysis_expertise_slopes", "adjusted_success_rates"), ("analysis_samples", None)):
+        written = f", written by the asset <code>{asset}</code>" if asset else ""
+        assert f"Source: table <code>{table}</code>{written}." in page
+    # The headline table says which table each of its numbers is read from.
+    assert "<th>source</th>" in page and "<td>analysis_composition_change</td>" in page
+
+
 def test_classifier_outcomes_count_headless_sessions_apart_from_abstentions(tmp_path):
     """A headless session is not classified: the report's table and the measure's metadata count its rows
     apart, as the closing summary does, not as the classifier abstaining."""

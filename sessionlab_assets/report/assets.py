@@ -83,15 +83,18 @@ def report(warehouse_db: DuckDBResource, report_settings: ReportSettings) -> dg.
         table_a2 = conn.sql("SELECT * FROM analysis_adjusted_rates WHERE panel = 'table_a2'").pl()
         headlines = headlines_table(conn)
         checks = html.read_checks(conn)
+        writers = html.read_writers(conn)
     if coverage.sessions == 0:
         raise dg.Failure("The warehouse has no sessions: materialise the monthly assets and the analyses first.")
-    drawn = {name: (caption, figures.png(draw(tables[table]))) for name, (caption, table, draw) in FIGURES.items()}
+    drawn = {
+        name: (caption, table, figures.png(draw(tables[table]))) for name, (caption, table, draw) in FIGURES.items()
+    }
     target = Path(report_settings.report_dir).expanduser()
     (target / "figures").mkdir(parents=True, exist_ok=True)
-    for name, (_, data) in drawn.items():
+    for name, (_, _, data) in drawn.items():
         (target / "figures" / f"{name}.png").write_bytes(data)
     page = target / "report.html"
-    page.write_text(html.render(coverage, drawn, table_a1, table_a2, headlines, checks))
+    page.write_text(html.render(coverage, drawn, table_a1, table_a2, headlines, checks, writers))
     metadata = {
         "report": dg.MetadataValue.path(str(page)),
         "sessions": dg.MetadataValue.int(coverage.sessions),
@@ -103,7 +106,7 @@ def report(warehouse_db: DuckDBResource, report_settings: ReportSettings) -> dg.
     metadata.update(
         {
             f"figure_{name}": dg.MetadataValue.md(f"{caption}\n\n{_image(data)}")
-            for name, (caption, data) in drawn.items()
+            for name, (caption, _, data) in drawn.items()
         }
     )
     return dg.MaterializeResult(metadata=metadata)

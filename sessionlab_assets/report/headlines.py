@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from sessionlab_assets.report.html import source_table
+
 
 @dataclass(frozen=True)
 class Headline:
@@ -19,6 +21,11 @@ class Headline:
     report: str  # as the report published it
     sql: str  # one row: value, ci_low, ci_high, sessions, suppressed, note
     unit: str = "share"  # "share" (a share or rate), "change" (a relative change) or "points" (a difference)
+
+    @property
+    def table(self) -> str:
+        """The analysis table the number is read from."""
+        return source_table(self.sql)
 
 
 def _share_change(mode: str) -> str:
@@ -157,11 +164,13 @@ HEADLINES_SCHEMA = {
     "yours [95% CI]": pl.Utf8,
     "N": pl.Int64,  # sessions; for the changes between months, the people in the two months
     "why not": pl.Utf8,
+    "source": pl.Utf8,  # the analysis table the number is read from
 }
 
 
 def headlines_table(conn) -> pl.DataFrame:
-    """One row per headline: topic, what, the report's figure, ours with its CI, N, and why not."""
+    """One row per headline: topic, what, the report's figure, ours with its CI, N, why not, and the table
+    the number is read from."""
     rows = []
     min_users = conn.sql("SELECT coalesce(max(min_users), 0) FROM analysis_suppressions").fetchall()[0][0]
     for headline in HEADLINES:
@@ -169,5 +178,6 @@ def headlines_table(conn) -> pl.DataFrame:
         found = result.fetchall()
         row = dict(zip(result.columns, found[0], strict=True)) if found else None
         ours, why = _measured(row, headline.unit, min_users)
-        rows.append((headline.topic, headline.claim, headline.report, ours, row.get("sessions") if row else None, why))
+        sessions = row.get("sessions") if row else None
+        rows.append((headline.topic, headline.claim, headline.report, ours, sessions, why, headline.table))
     return pl.DataFrame(rows, schema=HEADLINES_SCHEMA, orient="row")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -84,10 +85,38 @@ def read_coverage(conn) -> Coverage:
     )
 
 
+# The warehouse table a report query reads: every number on the page names the table it came from.
+SOURCE_TABLE = re.compile(r"\bFROM (analysis_\w+)")
+
+
+def source_table(sql: str) -> str:
+    match = SOURCE_TABLE.search(sql)
+    if match is None:
+        raise ValueError(f"a report query reads no analysis table: {sql!r}")
+    return match.group(1)
+
+
+def read_writers(conn) -> dict[str, str]:
+    """Analysis table -> the asset that writes it, as the analyses recorded when they last ran."""
+    return dict(conn.sql("SELECT DISTINCT table_name, analysis FROM analysis_suppressions").fetchall())
+
+
+def source_line(table: str, writers: dict[str, str]) -> str:
+    """Where a table or figure comes from: its warehouse table and, once written, the asset writing it
+    (the README's Analyses section names each asset's module)."""
+    asset = writers.get(table)
+    written = f", written by the asset <code>{html.escape(asset)}</code>" if asset else ""
+    return f"<p class='source'>Source: table <code>{html.escape(table)}</code>{written}.</p>"
+
+
 @dataclass(frozen=True)
 class Check:
     sql: str
     empty: str = "(no rows)"  # what an empty table means, and how to fill it
+
+    @property
+    def table(self) -> str:
+        return source_table(self.sql)
 
 
 _MATERIALIZE = "dagster asset materialize -m sessionlab_assets.definitions --select "
@@ -133,9 +162,9 @@ CHECKS = {
 }
 
 
-def read_checks(conn) -> dict[str, tuple[pl.DataFrame, str]]:
-    """Each check's table, and what to say when it is empty."""
-    return {title: (conn.sql(check.sql).pl(), check.empty) for title, check in CHECKS.items()}
+def read_checks(conn) -> dict[str, tuple[pl.DataFrame, str, str]]:
+    """Each check's rows, what to say when there are none, and the table they come from."""
+    return {title: (conn.sql(check.sql).pl(), check.empty, check.table) for title, check in CHECKS.items()}
 
 
 def table_html(frame: pl.DataFrame, digits: int = 3, empty: str = "(no rows)") -> str:
@@ -163,22 +192,27 @@ table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.85em; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.3em 0.7em; text-align: right; } th { background: #f4f4f6; }
 td:first-child, th:first-child { text-align: left; } img { max-width: 100%; } figure { margin: 1.5em 0; }
 figcaption { color: #555; font-size: 0.9em; } .empty { color: #888; }
+.source { color: #777; font-size: 0.8em; margin: 0.2em 0 0.6em; }
 """
 
 
 def render(
     coverage: Coverage,
-    figures: dict[str, tuple[str, bytes]],
+    figures: dict[str, tuple[str, str, bytes]],
     table_a1: pl.DataFrame,
     table_a2: pl.DataFrame,
     headlines: pl.DataFrame,
-    checks: dict[str, tuple[pl.DataFrame, str]] | None = None,
+    checks: dict[str, tuple[pl.DataFrame, str, str]] | None = None,
+    writers: dict[str, str] | None = None,
 ) -> str:
-    """`figures`: name -> (caption, PNG bytes). Tables as the warehouse holds them. `checks`: the validation
-    and sample tables with what to say when one is empty (see `read_checks`), shown after Table A2."""
+    """`figures`: name -> (caption, source table, PNG bytes). Tables as the warehouse holds them. `checks`:
+    the validation and sample tables with what to say when one is empty and their source table (see
+    `read_checks`), shown after Table A2. `writers`: table -> the asset writing it (`read_writers`)."""
     checks = checks or {}
+    writers = writers or {}
     sections = "".join(
-        f"<h3>{html.escape(title)}</h3>{table_html(frame, empty=empty)}" for title, (frame, empty) in checks.items()
+        f"<h3>{html.escape(title)}</h3>{source_line(table, writers)}{table_html(frame, empty=empty)}"
+        for title, (frame, empty, table) in checks.items()
     )
     backends = coverage.backends["backend"].unique().to_list()
     warning = (
@@ -229,8 +263,8 @@ def render(
     )
     images = "".join(
         f"<figure><img alt='{html.escape(name)}' src='data:image/png;base64,{base64.b64encode(data).decode()}'>"
-        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
-        for name, (caption, data) in figures.items()
+        f"<figcaption>{html.escape(caption)}{source_line(table, writers)}</figcaption></figure>"
+        for name, (caption, table, data) in figures.items()
     )
     a1 = table_a1.select(
         "specification", "fixed_effects", "slope", "se", "sessions", "users", "fixed_effect_cells", "r2", "note"
@@ -271,7 +305,8 @@ def render(
 <h2>Your data beside the report</h2>
 <p>Each headline of the report beside the same number measured on these sessions, with its 95% CI and N
 (sessions; for the changes between the first and the last month, the people in those two months), or why it
-could not be measured.</p>
+could not be measured; <code>source</code> is the warehouse table each number is read from (the README's
+Analyses section names the asset and module that write it).</p>
 {table_html(headlines)}
 <h3>Sessions by agent</h3>{table_html(coverage.agents)}
 <h3>Files not read, and why ({coverage.quarantined_files} in all)</h3>{table_html(coverage.not_read)}
@@ -282,12 +317,12 @@ could not be measured.</p>
 {images}
 <h2>Table A1: verified success per expertise level, six specifications</h2>
 <p>OLS linear probability model; fixed effects absorbed; standard errors clustered by user, small-sample corrected.</p>
-{table_html(a1, 4)}
+{source_line("analysis_expertise_slopes", writers)}{table_html(a1, 4)}
 <h2>Table A2: adjusted verified success by expertise level</h2>
 <p>Column ({PREFERRED.number}), the preferred specification: {html.escape(PREFERRED.describe())}. Recycled
 predictions ȳ + β<sub>k</sub> − Σ p<sub>j</sub> β<sub>j</sub>; standard errors by the delta method from the
 clustered covariance; a dash is a suppressed or unestimated cell.</p>
-{table_html(a2_preferred)}
+{source_line("analysis_adjusted_rates", writers)}{table_html(a2_preferred)}
 <p>Adjusted rate by level under each specification (columns):</p>
 {table_html(a2)}
 <h2>Validation and samples</h2>
