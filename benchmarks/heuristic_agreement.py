@@ -2,18 +2,21 @@
 of the sample corpus, and what its rules cost in CPU per 1,000 sessions.
 
     python benchmarks/heuristic_agreement.py [--sessions 3000] [--seed 20260601]
+        [--gold ../shared/gold/real_dev_labels.jsonl] [--real-corpus ../shared/corpus/real]
 
-Real sessions: `../shared/gold/real_dev_labels.jsonl` (sessions of `../shared/corpus/real` labelled
-with the report's rubrics, keyed by `source_file`), scored on all of them and on the two halves split
-by the parity of the label id (`gid`), so that rules written while looking at one half can be checked
-on the other. "unclear" (expertise, occupation) is a category of its own there, and each side's share of
-it is printed (`unclear_ours`, `unclear_ref`); for ordinal scales, the weighted kappa is over the sessions
-both sides rate, and `adjacent_all` (within one level) over all of them; codebase labels are
-mapped to ours (modify -> modify_existing, ...). Besides the classifiers: the value tier, the decision
-shares (within 0.2 of the reference, and the correlation in the kappa column), and the report's derived
-measures verified success and hit trouble (`sessionlab_assets/derived.py`) computed from each side's
-labels, with both sides' shares. The confusion matrix of each classifier over all of them follows (rows:
-the reference label; columns: the heuristic's).
+Real sessions: `--gold` (default `../shared/gold/real_dev_labels.jsonl`: sessions of `--real-corpus`,
+default `../shared/corpus/real`, labelled with the report's rubrics, keyed by `source_file`, the path
+under the corpus folder), scored on all of them and, when the labels carry an id (`gid`), on the two
+halves split by its parity, so that rules written while looking at one half can be checked on the other.
+A labelled session the corpus does not yield is counted and named, not dropped in silence;
+`--sessions 0` leaves out the sample corpus. "unclear" (expertise, occupation) is a category of its own there, and
+each side's share of it is printed (`unclear_ours`, `unclear_ref`); for ordinal scales, the weighted
+kappa is over the sessions both sides rate, and `adjacent_all` (within one level) over all of them;
+codebase labels are mapped to ours (modify -> modify_existing, ...). Besides the classifiers: the value
+tier, the decision shares (within 0.2 of the reference, and the correlation in the kappa column), and
+the report's derived measures verified success and hit trouble (`sessionlab_assets/derived.py`) computed
+from each side's labels, with both sides' shares. The confusion matrix of each classifier over all of
+them follows (rows: the reference label; columns: the heuristic's).
 
 Builds a sample corpus in a temporary folder, runs ingest and every classifier measure with the
 heuristic backend through Dagster into a temporary warehouse, joins the labels to the planted ground
@@ -192,7 +195,7 @@ JOIN task_value tv USING (session_id) JOIN decisions de USING (session_id)
 """
 
 
-def real_labels() -> pl.DataFrame:
+def real_labels(corpus_dir: Path) -> pl.DataFrame:
     """The heuristic's labels of the real corpus, by source file."""
     with tempfile.TemporaryDirectory() as scratch:
         db = Path(scratch) / "w.duckdb"
@@ -201,7 +204,7 @@ def real_labels() -> pl.DataFrame:
             run_config=QUIET,
             resources={
                 "warehouse_db": DuckDBResource(database=str(db)),
-                "transcript_source": TranscriptSource(source_dir=str(REAL)),
+                "transcript_source": TranscriptSource(source_dir=str(corpus_dir)),
                 "classifier_settings": ClassifierSettings(backend_name="heuristic"),
             },
             tags={"dagster/asset_partition_range_start": "2025-10", "dagster/asset_partition_range_end": "2026-12"},
@@ -303,20 +306,31 @@ CONFUSIONS = (
 )
 
 
-def real_table() -> pl.DataFrame | None:
-    if not GOLD.is_file():
-        print(f"real labelled sessions not found at {GOLD}: skipped")
+def real_table(gold_path: Path, corpus_dir: Path) -> pl.DataFrame | None:
+    if not gold_path.is_file():
+        print(f"real labelled sessions not found at {gold_path}: skipped")
         return None
-    gold = pl.read_ndjson(GOLD).with_columns(
+    gold = pl.read_ndjson(gold_path, infer_schema_length=None).with_columns(
         pl.col("codebase_relationship").replace_strict(CODEBASE, default=None),
         pl.col("expertise").cast(pl.Utf8),
-        half=pl.when(pl.col("gid").str.extract(r"(\d+)").cast(pl.Int64) % 2 == 0)
-        .then(pl.lit("A"))
-        .otherwise(pl.lit("B")),
     )
-    labels = real_labels()
+    halves: tuple[str, ...] = ()
+    if "gid" in gold.columns:
+        halves = ("A", "B")
+        gold = gold.with_columns(
+            half=pl.when(pl.col("gid").str.extract(r"(\d+)").cast(pl.Int64) % 2 == 0)
+            .then(pl.lit("A"))
+            .otherwise(pl.lit("B"))
+        )
+    labels = real_labels(corpus_dir)
+    missing = gold.join(labels, on="source_file", how="anti")["source_file"].to_list()
+    print(f"{gold.height - len(missing)} of {gold.height} labelled sessions found in {corpus_dir}")
+    if missing:
+        print(
+            f"not found, so not scored ({len(missing)}): {', '.join(missing[:10])}{' ...' if len(missing) > 10 else ''}"
+        )
     rows_ = real_rows(gold, labels, "all")
-    for half in ("A", "B"):
+    for half in halves:
         rows_ += real_rows(gold.filter(pl.col("half") == half), labels, half)
     joined = gold.join(labels, on="source_file", suffix="_label")
     with pl.Config(
@@ -332,13 +346,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=corpus.DEFAULT_SEED)
+    parser.add_argument("--gold", type=Path, default=GOLD, help="labels keyed by source_file (JSON lines)")
+    parser.add_argument("--real-corpus", type=Path, default=REAL, help="the folder the labels' source_file is under")
     args = parser.parse_args()
-    real = real_table()
+    real = real_table(args.gold, args.real_corpus)
     if real is not None:
-        print(f"real labelled sessions ({GOLD.name}), heuristic backend; halves A/B split by gid parity:")
+        split = "; halves A/B split by gid parity" if "A" in real["half"].to_list() else " (no gid: no halves)"
+        print(f"real labelled sessions ({args.gold.name}), heuristic backend{split}:")
         with pl.Config(tbl_rows=60, tbl_cols=-1, tbl_width_chars=200, fmt_str_lengths=70):
             print(real.with_columns(pl.col(pl.Float64).round(3)))
         print("(for the decision shares, 'kappa' is the Pearson correlation with the reference share)")
+    if args.sessions <= 0:
+        return
     joined = run(args.sessions, args.seed)
     table = pl.DataFrame(rows(joined)).with_columns(pl.col(pl.Float64).round(3))
     print("(for the decision shares, 'kappa' is the Pearson correlation with the planted share)")
