@@ -75,7 +75,7 @@ def _change(
     month's Wilson interval (`_share_change_interval`)."""
     members = pl.lit(True) if members is None else members
     rows = frame.filter(pl.col("month_label").is_in([first, last]) & pl.col(value).is_not_null()).with_columns(
-        last_month=(pl.col("month_label") == last).cast(pl.Float64)
+        last_month=(pl.col("month_label") == pl.lit(last, pl.Utf8)).cast(pl.Float64)  # last is None without sessions
     )
     users = rows.filter(members)["user_key"].n_unique()
     # Who the cell is about (`users`, what suppression counts) and whom the comparison rests on (`month_users`).
