@@ -48,15 +48,18 @@ def _resources() -> dict:
 
 
 defs = dg.Definitions(
-    assets=[
-        ingest_transcripts,
-        classify_measures,
-        session_measures,
-        *ANALYSES,
-        *REPORT,
-        pricer_validation,
-        *LABEL_CHECKS,
-    ],
+    # Each asset links to the file and line of its code in the UI (the asset's "Code" reference).
+    assets=dg.with_source_code_references(
+        [
+            ingest_transcripts,
+            classify_measures,
+            session_measures,
+            *ANALYSES,
+            *REPORT,
+            pricer_validation,
+            *LABEL_CHECKS,
+        ]
+    ),
     jobs=[monthly_job, analyses_job],
     # Steps share one DuckDB file behind the `warehouse` pool, so they run one at a time anyway; in one
     # process they skip a Python start-up and import (seconds each) per step.

@@ -97,18 +97,22 @@ def test_figures_and_page_are_written(built):
 
 
 def test_every_table_and_figure_names_where_its_numbers_come_from(built):
-    """A reader finds the code behind a number in two steps: the page names the warehouse table and the
-    asset that wrote it, and the README's Analyses section names that asset's module."""
+    """A reader finds the code behind a number in one step: the page names the warehouse table, the asset
+    that wrote it and the module that computed it (the asset's code reference in the UI says the same)."""
     page = (built / "report" / "report.html").read_text()
     with duckdb.connect(str(built / "w.duckdb"), read_only=True) as conn:
         writers = dict(conn.sql("SELECT DISTINCT table_name, analysis FROM analysis_suppressions").fetchall())
-    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    root = Path(__file__).parents[1]
     for _, table, _ in FIGURES.values():
-        assert f"Source: table <code>{table}</code>, written by the asset <code>{writers[table]}</code>" in page
-        assert f"`{writers[table]}`" in readme.split("## Analyses")[1].split("\n## ")[0]
-    for table, asset in (("analysis_expertise_slopes", "adjusted_success_rates"), ("analysis_samples", None)):
-        written = f", written by the asset <code>{asset}</code>" if asset else ""
-        assert f"Source: table <code>{table}</code>{written}." in page
+        line = page.split(f"Source: table <code>{table}</code>, written by the asset <code>{writers[table]}</code>")[1]
+        module = line.split("(computed in <code>")[1].split("</code>")[0]
+        assert (root / module).is_file() and module.startswith("sessionlab_assets/analyses/"), module
+    assert (
+        "Source: table <code>analysis_expertise_slopes</code>, written by the asset "
+        "<code>adjusted_success_rates</code> (computed in <code>sessionlab_assets/analyses/adjusted_rates.py</code>)."
+        in page
+    )
+    assert "Source: table <code>analysis_samples</code>." in page  # every analysis writes it
     # The headline table says which table each of its numbers is read from.
     assert "<th>source</th>" in page and "<td>analysis_composition_change</td>" in page
 

@@ -8,6 +8,7 @@ metadata, so the Dagster UI charts them across materialisations.
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import ModuleType
 
 import dagster as dg
 import polars as pl
@@ -19,6 +20,7 @@ from sessionlab_assets.analyses.publication import AnalysisSettings, Publication
 from sessionlab_assets.metadata import markdown_table
 
 GROUP = "analyses"
+COMPUTED_IN = "tables computed in"  # the label of the code reference to an analysis's module
 KINDS = {"duckdb", "python"}
 
 
@@ -35,8 +37,10 @@ def _lookup(table: pl.DataFrame, column: str, **where) -> float | None:
     return rows[column][0] if rows.height else None
 
 
-def analysis_asset(name: str, description: str, checks: Sequence[tuple[str, str]] = ()) -> Callable:
-    """`checks`: (name, description) of the asset's checks, reported by the asset itself."""
+def analysis_asset(name: str, module: ModuleType, description: str, checks: Sequence[tuple[str, str]] = ()) -> Callable:
+    """`module`: where the analysis's tables are computed, linked from the asset in the UI beside the asset's
+    own code. `checks`: (name, description) of the asset's checks, reported by the asset itself."""
+    computed_in = dg.LocalFileCodeReference(file_path=str(module.__file__), line_number=1, label=COMPUTED_IN)
     return dg.asset(
         name=name,
         deps=["session_measures"],
@@ -44,12 +48,14 @@ def analysis_asset(name: str, description: str, checks: Sequence[tuple[str, str]
         kinds=KINDS,
         pool="warehouse",
         description=description,
+        metadata={"dagster/code_references": dg.CodeReferencesMetadataValue(code_references=[computed_in])},
         check_specs=[dg.AssetCheckSpec(check, asset=name, description=text) for check, text in checks],
     )
 
 
 @analysis_asset(
     "composition_trends",
+    composition,
     "Work-mode shares per month with user-clustered CIs, value by mode by month, "
     "and the change from the first month to the last (Figure 4).",
     checks=[("shares_sum_to_one", "In every month the work-mode shares add up to 1 (before suppression).")],
@@ -101,6 +107,7 @@ def composition_trends(warehouse_db: DuckDBResource, analysis_settings: Analysis
 
 @analysis_asset(
     "adjusted_success_rates",
+    adjusted_rates,
     "Success by expertise: Table A1 (per-level slope, six specifications), Table A2 "
     "(recycled-prediction rates) and Figure 5 (all sessions and sessions that hit trouble). "
     f"{OLS_ESTIMATOR}; {COVARIANCE}.",
@@ -155,6 +162,7 @@ def adjusted_success_rates(warehouse_db: DuckDBResource, analysis_settings: Anal
 
 @analysis_asset(
     "expertise_activity",
+    activity,
     "Actions and output words per prompt by expertise: box statistics with geometric "
     "means, log-linear regressions with controls (exp(b) - 1), Poisson pseudo-ML as a check (Figure 3).",
 )
@@ -189,6 +197,7 @@ def expertise_activity(warehouse_db: DuckDBResource, analysis_settings: Analysis
 
 @analysis_asset(
     "division_of_labour",
+    division,
     "Distributions of the agent's share of planning and execution decisions, and "
     "actions per prompt by who controls which (Figure 2).",
 )
@@ -220,6 +229,7 @@ def division_of_labour(warehouse_db: DuckDBResource, analysis_settings: Analysis
 
 @analysis_asset(
     "occupation_success",
+    occupation,
     "Verified, judged and at-least-partial success for the ten largest user occupations in "
     "code-producing sessions, and software against other occupations by month; CIs clustered on users (Figure 6).",
 )
@@ -253,6 +263,7 @@ def occupation_success(warehouse_db: DuckDBResource, analysis_settings: Analysis
 
 @analysis_asset(
     "classifier_validation",
+    validation,
     "Work mode against telemetry (lines changed), judged success by signal strength, and "
     "agreement with a gold-label file (SESSIONLAB_GOLD_LABELS): exact, adjacent, kappa, weighted kappa, confusion.",
 )

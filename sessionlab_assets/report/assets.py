@@ -9,6 +9,7 @@ from dagster_duckdb import DuckDBResource
 
 from sessionlab_assets import warehouse
 from sessionlab_assets.analyses.assets import ASSETS as ANALYSES
+from sessionlab_assets.analyses.assets import COMPUTED_IN
 from sessionlab_assets.metadata import markdown_table
 from sessionlab_assets.report import figures, html
 from sessionlab_assets.report.headlines import headlines_table
@@ -57,6 +58,17 @@ FIGURES = {
 }
 
 
+def _computed_in() -> dict[str, str]:
+    """Analysis asset -> the module computing its tables, from the code reference each asset carries."""
+    root = Path(__file__).resolve().parents[2]
+    modules = {}
+    for asset in ANALYSES:
+        for reference in asset.specs_by_key[asset.key].metadata["dagster/code_references"].code_references:
+            if reference.label == COMPUTED_IN:
+                modules[asset.key.to_user_string()] = Path(reference.file_path).resolve().relative_to(root).as_posix()
+    return modules
+
+
 def _literal(path: Path) -> str:
     """A path as an SQL string literal (ATTACH and COPY take no parameters)."""
     return "'" + str(path).replace("'", "''") + "'"
@@ -94,7 +106,7 @@ def report(warehouse_db: DuckDBResource, report_settings: ReportSettings) -> dg.
     for name, (_, _, data) in drawn.items():
         (target / "figures" / f"{name}.png").write_bytes(data)
     page = target / "report.html"
-    page.write_text(html.render(coverage, drawn, table_a1, table_a2, headlines, checks, writers))
+    page.write_text(html.render(coverage, drawn, table_a1, table_a2, headlines, checks, writers, _computed_in()))
     metadata = {
         "report": dg.MetadataValue.path(str(page)),
         "sessions": dg.MetadataValue.int(coverage.sessions),

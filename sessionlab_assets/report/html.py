@@ -101,11 +101,13 @@ def read_writers(conn) -> dict[str, str]:
     return dict(conn.sql("SELECT DISTINCT table_name, analysis FROM analysis_suppressions").fetchall())
 
 
-def source_line(table: str, writers: dict[str, str]) -> str:
-    """Where a table or figure comes from: its warehouse table and, once written, the asset writing it
-    (the README's Analyses section names each asset's module)."""
+def source_line(table: str, writers: dict[str, str], computed_in: dict[str, str]) -> str:
+    """Where a table or figure comes from: its warehouse table and, once written, the asset writing it and
+    the module computing it."""
     asset = writers.get(table)
     written = f", written by the asset <code>{html.escape(asset)}</code>" if asset else ""
+    if asset in computed_in:
+        written += f" (computed in <code>{html.escape(computed_in[asset])}</code>)"
     return f"<p class='source'>Source: table <code>{html.escape(table)}</code>{written}.</p>"
 
 
@@ -204,14 +206,17 @@ def render(
     headlines: pl.DataFrame,
     checks: dict[str, tuple[pl.DataFrame, str, str]] | None = None,
     writers: dict[str, str] | None = None,
+    computed_in: dict[str, str] | None = None,
 ) -> str:
     """`figures`: name -> (caption, source table, PNG bytes). Tables as the warehouse holds them. `checks`:
     the validation and sample tables with what to say when one is empty and their source table (see
-    `read_checks`), shown after Table A2. `writers`: table -> the asset writing it (`read_writers`)."""
+    `read_checks`), shown after Table A2. `writers`: table -> the asset writing it (`read_writers`);
+    `computed_in`: asset -> the module computing its tables."""
     checks = checks or {}
     writers = writers or {}
+    computed_in = computed_in or {}
     sections = "".join(
-        f"<h3>{html.escape(title)}</h3>{source_line(table, writers)}{table_html(frame, empty=empty)}"
+        f"<h3>{html.escape(title)}</h3>{source_line(table, writers, computed_in)}{table_html(frame, empty=empty)}"
         for title, (frame, empty, table) in checks.items()
     )
     backends = coverage.backends["backend"].unique().to_list()
@@ -263,7 +268,7 @@ def render(
     )
     images = "".join(
         f"<figure><img alt='{html.escape(name)}' src='data:image/png;base64,{base64.b64encode(data).decode()}'>"
-        f"<figcaption>{html.escape(caption)}{source_line(table, writers)}</figcaption></figure>"
+        f"<figcaption>{html.escape(caption)}{source_line(table, writers, computed_in)}</figcaption></figure>"
         for name, (caption, table, data) in figures.items()
     )
     a1 = table_a1.select(
@@ -317,12 +322,12 @@ Analyses section names the asset and module that write it).</p>
 {images}
 <h2>Table A1: verified success per expertise level, six specifications</h2>
 <p>OLS linear probability model; fixed effects absorbed; standard errors clustered by user, small-sample corrected.</p>
-{source_line("analysis_expertise_slopes", writers)}{table_html(a1, 4)}
+{source_line("analysis_expertise_slopes", writers, computed_in)}{table_html(a1, 4)}
 <h2>Table A2: adjusted verified success by expertise level</h2>
 <p>Column ({PREFERRED.number}), the preferred specification: {html.escape(PREFERRED.describe())}. Recycled
 predictions ȳ + β<sub>k</sub> − Σ p<sub>j</sub> β<sub>j</sub>; standard errors by the delta method from the
 clustered covariance; a dash is a suppressed or unestimated cell.</p>
-{source_line("analysis_adjusted_rates", writers)}{table_html(a2_preferred)}
+{source_line("analysis_adjusted_rates", writers, computed_in)}{table_html(a2_preferred)}
 <p>Adjusted rate by level under each specification (columns):</p>
 {table_html(a2)}
 <h2>Validation and samples</h2>
