@@ -593,3 +593,124 @@ def test_the_persons_software_work_counts_commits_and_test_runs_from_the_telemet
     assert rules.occupation_user(rules.read_session(window, {}))["occupation"] == "unclear"
     for telemetry in ({"git_commits": 1}, {"test_runs": 2}):
         assert rules.occupation_user(rules.read_session(window, telemetry))["occupation"] == "15-0000"
+
+
+def test_each_ending_signal_on_its_own(tmp_path):
+    """The signals the outcome and the two evidence scales are read from, one small session each."""
+
+    def session(name: str, build) -> rules.Session:
+        t = _transcript()
+        t.prompt("Add retries to the upload client in net/upload.py")
+        build(t)
+        return _session(tmp_path / name, t)
+
+    def reaction(words: str):
+        def build(t):
+            _edit(t, "/repo/net/upload.py")
+            t.say("Added three retries with backoff.")
+            t.prompt(words)
+
+        return build
+
+    # The person's last word on the work; a new request is no verdict on the earlier work.
+    assert rules.last_prompt_reaction(session("thanks", reaction("Perfect, thanks"))) == "affirmation"
+    assert rules.last_prompt_reaction(session("same", reaction("Still failing with the same error"))) == "complaint"
+    assert rules.last_prompt_reaction(session("quit", reaction("forget it, I'll do it myself"))) == "gave_up"
+    new_request = session("new", reaction("Now add a progress bar to the download command"))
+    assert rules.last_prompt_reaction(new_request) is None
+    assert rules.last_request_unanswered(new_request)  # and the agent never took it up
+    assert not rules.last_request_unanswered(session("thanks2", reaction("Perfect, thanks")))
+
+    def same_failure_twice(t):
+        _run(t, "Bash", "pytest tests/test_upload.py", "1 failed", is_error=True)
+        _run(t, "Bash", "pytest tests/test_upload.py", "1 failed", is_error=True)
+
+    looped = session("loop", same_failure_twice)
+    assert rules.repeated_failures(looped) == 1  # the same command failing twice
+    assert rules.ended_in_trouble(looped) and rules.ends_mid_work(looped)  # stopped on the failing calls
+
+    def pushed_back(t):
+        _edit(t, "/repo/net/upload.py")
+        t.say("Added retries.")
+        t.prompt("No, that's not what I asked: retry only on timeouts")
+        t.interrupt()
+        t.prompt("Retry on timeouts only, please")
+        _edit(t, "/repo/net/upload.py")
+        t.say("Now it retries on timeouts only.")
+
+    friction = session("pushback", pushed_back)
+    assert rules.pushback(friction) == 2  # a correction and an interruption
+    assert not rules.ended_in_trouble(friction) and not rules.ends_mid_work(friction)
+
+    def blocked(t):
+        _read(t, "/repo/net/upload.py")
+        t.say("Unfortunately I could not reach the staging bucket, so I cannot test the retries.")
+
+    assert rules.agent_says_blocked(session("blocked", blocked))
+
+    def left(t):
+        _edit(t, "/repo/net/upload.py")
+        t.say("Retries are in; the remaining step is to wire the backoff setting into the config.")
+
+    assert rules.agent_leaves_work(session("left", left))
+
+    def asks(t):
+        _read(t, "/repo/net/upload.py")
+        t.say("Should retries also cover 5xx responses, or only timeouts?")
+
+    waiting = session("asks", asks)
+    assert rules.agent_waits_on_the_person(waiting) and rules.changed_nothing(waiting)
+    done = session("done", left)
+    assert not rules.agent_waits_on_the_person(done) and not rules.agent_says_blocked(done)
+
+
+def test_each_work_mode_signal_on_its_own(tmp_path):
+    """The signals the work mode is read from besides the volume of work, one small session each."""
+
+    def session(name: str, first_prompt: str, build) -> rules.Session:
+        t = _transcript()
+        t.prompt(first_prompt)
+        build(t)
+        return _session(tmp_path / name, t)
+
+    def edit_it(t):
+        _edit(t, "/repo/app/report.py")
+        t.say("Done.")
+
+    # Starting from a fault: the first prompt reports one, or the agent reproduces one before any edit.
+    assert rules.starts_from_a_fault(session("fault", "The report crashes with a KeyError on empty months", edit_it))
+    assert not rules.starts_from_a_fault(session("feature", "Add a CSV download to the report page", edit_it))
+
+    def reproduce_then_edit(t):
+        _run(t, "Bash", "python app/report.py", "Traceback (most recent call last): ...", is_error=True)
+        edit_it(t)
+
+    reproduced = session("reproduced", "Look at the monthly report", reproduce_then_edit)
+    assert rules.fails_before_changing(reproduced) and rules.starts_from_a_fault(reproduced)
+
+    def plan_only(t):
+        _read(t, "/repo/app/report.py")
+        t.tool_result(t.tool("ExitPlanMode", {"plan": "1. Split the loader 2. Cache months"}), "User approved")
+        t.say("Here is the plan.")
+
+    planned = session("plan", "How should we restructure the report loader?", plan_only)
+    assert rules.ends_with_a_plan(planned) and rules.changed_nothing(planned) and rules.asks_a_question(planned)
+    assert not rules.ends_with_a_plan(session("built", "Add a CSV download", edit_it))
+
+    # The request's words: the first substantive prompt, a bare "continue" skipped.
+    t = _transcript()
+    t.prompt("continue")
+    t.prompt("Deploy the report service to the staging cluster with docker")
+    t.say("Deployed.")
+    cues = rules.request_cues(_session(tmp_path / "cues", t))
+    assert cues.most_common(1)[0][0] == "operate"
+    assert rules.is_bare_retry("ok, go ahead") and not rules.is_bare_retry("ok, now add tests")
+
+    def ops(t):
+        _run(t, "Bash", "docker compose up -d", "Started")
+        _edit(t, "/repo/.github/workflows/ci.yml")
+        _edit(t, "/repo/tests/test_report.py")
+        t.say("Done.")
+
+    volume = rules.activity(session("volume", "Set things up", ops))
+    assert volume["operate"] == 3 and volume["test"] == 2  # a command (1) and a CI file (2); a test file (2)
