@@ -714,3 +714,28 @@ def test_each_work_mode_signal_on_its_own(tmp_path):
 
     volume = rules.activity(session("volume", "Set things up", ops))
     assert volume["operate"] == 3 and volume["test"] == 2  # a command (1) and a CI file (2); a test file (2)
+
+
+def test_who_decides_how_and_the_occupation_of_the_work(tmp_path):
+    """Decisions: a prompt that says how the work is to be done is the person's execution decision too; the
+    agent's edits and commands are its execution decisions. The work's occupation: prose in another field's
+    vocabulary belongs to that field, software work to 15-0000."""
+    t = _transcript()
+    t.prompt("Add a retry to the fetch. Use exponential backoff, keep it under five attempts, and don't log bodies.")
+    _edit(t, "/repo/net/fetch.py")
+    _run(t, "Bash", "pytest -q tests/test_fetch.py", "3 passed")
+    t.say("Done: backoff with at most four retries.")
+    made = [(d["kind"], d["made_by"]) for d in rules.decisions(_session(tmp_path / "how", t))["decisions"]]
+    assert made.count(("execution", "user")) == 1 and made.count(("execution", "agent")) == 2
+    assert made.count(("planning", "user")) == 1
+
+    memo = _transcript()
+    memo.prompt("Draft a memo for the client on the indemnity clause and the court's ruling on the contract")
+    memo.tool_result(memo.tool("Write", {"file_path": "/notes/memo.md", "content": "Memo"}), "File created")
+    memo.say("Drafted the memo.")
+    assert rules.occupation_work(_session(tmp_path / "memo", memo))["occupation"] == "23-0000"
+    code = _transcript()
+    code.prompt("Draft the contract parser for the client in parse/contract.py")
+    _edit(code, "/repo/parse/contract.py")
+    code.say("Parser drafted.")
+    assert rules.occupation_work(_session(tmp_path / "code", code))["occupation"] == rules.SOFTWARE_OCCUPATION
