@@ -91,8 +91,8 @@ def report(warehouse_db: DuckDBResource, report_settings: ReportSettings) -> dg.
         warehouse.ensure_schema(conn)
         tables = {table: conn.sql(f"SELECT * FROM {table}").pl() for _, table, _ in FIGURES.values()}
         coverage = html.read_coverage(conn)
-        table_a1 = conn.sql("SELECT * FROM analysis_expertise_slopes ORDER BY specification").pl()
-        table_a2 = conn.sql("SELECT * FROM analysis_adjusted_rates WHERE panel = 'table_a2'").pl()
+        table_a1 = conn.sql(f"SELECT * FROM {html.TABLE_A1} ORDER BY specification").pl()
+        table_a2 = conn.sql(f"SELECT * FROM {html.TABLE_A2} WHERE panel = 'table_a2'").pl()
         headlines = headlines_table(conn)
         checks = html.read_checks(conn)
         writers = html.read_writers(conn)

@@ -87,6 +87,8 @@ def read_coverage(conn) -> Coverage:
 
 # The warehouse table a report query reads: every number on the page names the table it came from.
 SOURCE_TABLE = re.compile(r"\bFROM (analysis_\w+)")
+TABLE_A1 = "analysis_expertise_slopes"
+TABLE_A2 = "analysis_adjusted_rates"  # its rows of panel 'table_a2'; Figure 5 draws the others
 
 
 def source_table(sql: str) -> str:
@@ -310,8 +312,8 @@ def render(
 <h2>Your data beside the report</h2>
 <p>Each headline of the report beside the same number measured on these sessions, with its 95% CI and N
 (sessions; for the changes between the first and the last month, the people in those two months), or why it
-could not be measured; <code>source</code> is the warehouse table each number is read from (the README's
-Analyses section names the asset and module that write it).</p>
+could not be measured; <code>source</code> is the warehouse table each number is read from (the line under
+each figure and table below names the asset and the module behind its table).</p>
 {table_html(headlines)}
 <h3>Sessions by agent</h3>{table_html(coverage.agents)}
 <h3>Files not read, and why ({coverage.quarantined_files} in all)</h3>{table_html(coverage.not_read)}
@@ -322,12 +324,12 @@ Analyses section names the asset and module that write it).</p>
 {images}
 <h2>Table A1: verified success per expertise level, six specifications</h2>
 <p>OLS linear probability model; fixed effects absorbed; standard errors clustered by user, small-sample corrected.</p>
-{source_line("analysis_expertise_slopes", writers, computed_in)}{table_html(a1, 4)}
+{source_line(TABLE_A1, writers, computed_in)}{table_html(a1, 4)}
 <h2>Table A2: adjusted verified success by expertise level</h2>
 <p>Column ({PREFERRED.number}), the preferred specification: {html.escape(PREFERRED.describe())}. Recycled
 predictions ȳ + β<sub>k</sub> − Σ p<sub>j</sub> β<sub>j</sub>; standard errors by the delta method from the
 clustered covariance; a dash is a suppressed or unestimated cell.</p>
-{source_line("analysis_adjusted_rates", writers, computed_in)}{table_html(a2_preferred)}
+{source_line(TABLE_A2, writers, computed_in)}{table_html(a2_preferred)}
 <p>Adjusted rate by level under each specification (columns):</p>
 {table_html(a2)}
 <h2>Validation and samples</h2>
