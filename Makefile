@@ -7,7 +7,9 @@ export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 MONTHS ?=
 # Progress and warnings on the terminal; Dagster's per-event DEBUG lines stay in the run's log in the UI.
 RUN_CONFIG = '{"loggers": {"console": {"config": {"log_level": "INFO"}}}}'
-DAGSTER_RUN = PYTHONWARNINGS=ignore::FutureWarning $(BIN)/dagster asset materialize -m sessionlab_assets.definitions
+# Dagster 1.13 marks its own `dagster` commands as superseded by `dg` (a FutureWarning on every call).
+DAGSTER = PYTHONWARNINGS=ignore::FutureWarning $(BIN)/dagster
+DAGSTER_RUN = $(DAGSTER) asset materialize -m sessionlab_assets.definitions
 
 .PHONY: setup run test lint validate dev clean
 
@@ -39,7 +41,7 @@ run: setup
 	$(BIN)/python -m sessionlab_assets.up_to_date record $(PARTITIONS)
 
 validate: setup
-	$(BIN)/dagster definitions validate -w workspace.yaml
+	$(DAGSTER) definitions validate -w workspace.yaml
 
 dev: setup
 	$(BIN)/dagster dev -w workspace.yaml
