@@ -9,8 +9,8 @@ default `../shared/corpus/real`, labelled with the report's rubrics, keyed by `s
 under the corpus folder), scored on all of them and, when the labels carry an id (`gid`), on the two
 halves split by its parity, so that rules written while looking at one half can be checked on the other.
 A labelled session the corpus does not yield is counted and named, not dropped in silence;
-`--sessions 0` leaves out the sample corpus. "unclear" (expertise, occupation) is a category of its own there, and
-each side's share of it is printed (`unclear_ours`, `unclear_ref`); for ordinal scales, the weighted
+`--sessions 0` leaves out the sample corpus. "unclear" (expertise, occupation) is a category of its
+own there, and each side's share of it is printed (`unclear_ours`, `unclear_ref`); for ordinal scales, the weighted
 kappa is over the sessions both sides rate, and `adjacent_all` (within one level) over all of them;
 codebase labels are mapped to ours (modify -> modify_existing, ...). Besides the classifiers: the value
 tier, the decision shares (within 0.2 of the reference, and the correlation in the kappa column), and
