@@ -9,14 +9,14 @@ default `../shared/corpus/real`, labelled with the report's rubrics, keyed by `s
 under the corpus folder), scored on all of them and, when the labels carry an id (`gid`), on the two
 halves split by its parity, so that rules written while looking at one half can be checked on the other.
 A labelled session the corpus does not yield is counted and named, not dropped in silence;
-`--sessions 0` leaves out the sample corpus. "unclear" (expertise, occupation) is a category of its
-own there, and each side's share of it is printed (`unclear_ours`, `unclear_ref`); for ordinal scales, the weighted
-kappa is over the sessions both sides rate, and `adjacent_all` (within one level) over all of them;
-codebase labels are mapped to ours (modify -> modify_existing, ...). Besides the classifiers: the value
-tier, the decision shares (within 0.2 of the reference, and the correlation in the kappa column), and
-the report's derived measures verified success and hit trouble (`sessionlab_assets/derived.py`) computed
-from each side's labels, with both sides' shares. The confusion matrix of each classifier over all of
-them follows (rows: the reference label; columns: the heuristic's).
+`--sessions 0` leaves out the sample corpus. "unclear" (expertise, occupation) is a category of its own
+there, and each side's share of it is printed (`unclear_ours`, `unclear_ref`); for ordinal scales, the
+weighted kappa is over the sessions both sides rate, and `adjacent_all` (within one level) over all of
+them; codebase labels are mapped to ours (modify -> modify_existing, ...). Besides the classifiers: the
+value tier, the decision shares (within 0.2 of the reference, and the correlation in the kappa column),
+and the report's derived measures verified success and hit trouble (`sessionlab_assets/derived.py`)
+computed from each side's labels, with both sides' shares. The confusion matrix of each classifier over
+all of them follows (rows: the reference label; columns: the heuristic's).
 
 Builds a sample corpus in a temporary folder, runs ingest and every classifier measure with the
 heuristic backend through Dagster into a temporary warehouse, joins the labels to the planted ground
