@@ -26,6 +26,13 @@ def last_month(now: datetime | None = None) -> str:
     return f"{(now or datetime.now(UTC)):%Y-%m}"
 
 
+def split_at_current_month(months: list[tuple[str, int]]) -> tuple[list[tuple[str, int]], int]:
+    """`months` ((YYYY-MM, sessions)) up to the current one, and the sessions dated after it, which no
+    partition holds until their month comes."""
+    current = last_month()
+    return [(m, n) for m, n in months if m <= current], sum(n for m, n in months if m > current)
+
+
 SAMPLE_MONTHS = "2025-10...2026-04"  # the report's months, which the sample corpus covers
 
 # Every partitioned asset uses this, so a backfill of N months (UI or --partition-range) is one run.

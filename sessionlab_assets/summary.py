@@ -14,7 +14,7 @@ import duckdb
 
 from sessionlab_assets.classify.inputs import COUNTED_STATUS
 from sessionlab_assets.ingest import inventory
-from sessionlab_assets.partitions import FIRST_MONTH, last_month
+from sessionlab_assets.partitions import FIRST_MONTH, last_month, split_at_current_month
 from sessionlab_assets.report.settings import report_settings
 from sessionlab_assets.resources import warehouse_resource
 
@@ -43,7 +43,7 @@ def _other_months(conn: duckdb.DuckDBPyConnection) -> list[str]:
             f"  before      {early:,} of them are dated before {FIRST_MONTH}, the first month with partitions: "
             f"set SESSIONLAB_FIRST_MONTH={months[0][0]} and run those months"
         )
-    later = sum(n for month, n in months if month > last_month())
+    _, later = split_at_current_month(months)
     if later:
         lines.append(
             f"  later       {later:,} of them are dated after the current month, {last_month()}: a clock set wrong "

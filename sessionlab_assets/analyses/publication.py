@@ -12,7 +12,7 @@ from sessionlab_assets.analyses import privacy
 from sessionlab_assets.analyses.frame import restrict, with_cells
 from sessionlab_assets.ingest import inventory
 from sessionlab_assets.metadata import markdown_table
-from sessionlab_assets.partitions import FIRST_MONTH, last_month
+from sessionlab_assets.partitions import FIRST_MONTH, last_month, split_at_current_month
 
 DEFAULT_MIN_USERS = 10
 
@@ -42,8 +42,7 @@ def _why_no_sessions(conn) -> str:
     months = inventory.months_not_written(conn)
     if not months:
         return "materialise the monthly assets (ingest, classify) for some months first."
-    runnable = [month for month, _ in months if month <= last_month()]
-    later = sum(n for month, n in months if month > last_month())
+    runnable, later = split_at_current_month(months)
     why = (
         f"the {sum(n for _, n in months):,} sessions read are in months no run has written "
         f"({inventory.months_listed(months)})"
@@ -52,7 +51,7 @@ def _why_no_sessions(conn) -> str:
         why += f"; {later:,} dated after the current month ({last_month()}) have no partition until their month comes"
     if not runnable:
         return why + "."
-    first, last = runnable[0], runnable[-1]
+    first, last = runnable[0][0], runnable[-1][0]
     earlier = f"set SESSIONLAB_FIRST_MONTH={first} and " if first < FIRST_MONTH else ""
     return f"{why}: {earlier}run those months (make run MONTHS={first}...{last}, or a backfill in the UI)."
 
