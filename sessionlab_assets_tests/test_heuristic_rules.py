@@ -715,6 +715,24 @@ def test_each_work_mode_signal_on_its_own(tmp_path):
     volume = rules.activity(session("volume", "Set things up", ops))
     assert volume["operate"] == 3 and volume["test"] == 2  # a command (1) and a CI file (2); a test file (2)
 
+    # Commands that only look at the machine change nothing: a question answered by looking is understand;
+    # installing something changes the machine, and is operate.
+    def look(t):
+        _run(t, "Bash", "which python3 && python3 --version", "/usr/bin/python3\nPython 3.12.3")
+        _run(t, "Bash", "ps aux | grep worker", "sam 4121 python worker.py")
+        t.say("The worker runs under the system Python 3.12.")
+
+    looked = session("look", "Which Python does the worker run under?", look)
+    assert rules.changed_nothing(looked) and rules.activity(looked)["operate"] == 1  # 0.5 a look
+    assert rules.work_mode(looked)["work_mode"] == "understand"
+
+    def install(t):
+        _run(t, "Bash", "pip install redis", "Successfully installed redis-5.0.1")
+        t.say("Installed.")
+
+    installed = session("install", "Which Python does the worker run under?", install)
+    assert not rules.changed_nothing(installed) and rules.activity(installed)["operate"] == 1
+
 
 def test_who_decides_how_and_the_occupation_of_the_work(tmp_path):
     """Decisions: a prompt that says how the work is to be done is the person's execution decision too; the

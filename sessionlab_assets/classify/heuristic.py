@@ -243,8 +243,13 @@ OPS_COMMAND = _words(
     r"npm (?:install|i|ci|update|publish)|pnpm (?:install|add)|yarn (?:add|install)|bun (?:install|add)|cargo install|"
     r"go install|gem install|conda|nvm|pyenv|asdf|gcloud|aws|az|flyctl|fly|vercel|netlify|heroku|railway|wrangler|"
     r"gh (?:workflow|run|secret|release|repo)|claude mcp|mcp add|chmod|chown|sudo|export|source|nginx|certbot|ufw|"
-    r"iptables|ollama|lsof|kill|pkill|ps aux|curl|wget|tar|unzip|make install|cmake|configure|which|whereis|env|"
-    r"printenv|uname|df|du|free|top|netstat|ss|ping|dig|nslookup|git (?:config|remote|clone)|-{1,2}version"
+    r"iptables|ollama|kill|pkill|curl|wget|tar|unzip|make install|cmake|configure|git (?:config|remote|clone)"
+)
+# Commands that only look at the system: they inform the work on it without changing it.
+INSPECT_COMMAND = re.compile(
+    r"\b(?:which|whereis|type|env|printenv|uname|df|du|free|top|ps|lsof|netstat|ss|ping|dig|nslookup)\b"
+    r"|(?:^|\s)(?:--?version|-v)\b",
+    re.I,
 )
 ANALYSIS_COMMAND = _words(r"psql|sqlite3|duckdb|mysql|bq|jupyter|nbconvert|Rscript|pandas|matplotlib|seaborn|plotly")
 
@@ -325,6 +330,8 @@ def activity(session: Session) -> Counter[str]:
     for call in commands(session):
         if OPS_COMMAND.search(call.command):
             volume["operate"] += 1
+        elif INSPECT_COMMAND.search(call.command):
+            volume["operate"] += 0.5  # looking at the environment is part of working on it
         elif ANALYSIS_COMMAND.search(call.command):
             volume["analyze"] += 1
         elif "test run" in call.facts:
