@@ -275,12 +275,18 @@ def replace_analysis(
     conn: duckdb.DuckDBPyConnection, analysis: str, tables: dict[str, pl.DataFrame], keyed: dict[str, pl.DataFrame]
 ) -> dict[str, int]:
     """Publish an analysis in one transaction: each table in `tables` is replaced whole, and in each
-    table of `keyed` (shared by all analyses) only the rows of this `analysis` are replaced."""
+    table of `keyed` (shared by all analyses) only the rows of this `analysis` are replaced. A table
+    replaced whole holds nothing but this analysis's output, so one made by an older version with other
+    columns is re-created from its declaration (sql/schema/<table>.sql) rather than refused."""
     ensure_schema(conn)
-    for table, frame in {**tables, **keyed}.items():
-        check_frame(conn, table, frame)
     conn.execute("BEGIN TRANSACTION")
     try:
+        for table, frame in tables.items():
+            if set(table_columns(conn, table)) != set(frame.columns):
+                conn.execute(f"DROP TABLE {table}")
+                conn.execute(sql_text(f"schema/{table}.sql"))
+        for table, frame in {**tables, **keyed}.items():
+            check_frame(conn, table, frame)
         for table, frame in {**tables, **keyed}.items():
             if table in keyed:
                 conn.execute(f"DELETE FROM {table} WHERE analysis = $analysis", {"analysis": analysis})

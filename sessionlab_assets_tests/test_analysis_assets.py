@@ -173,11 +173,34 @@ def test_gold_labels_give_agreement_and_confusion(tmp_path, planted):
     moved = gold.slice(100, 40)["expertise"].drop_nulls().len()
     assert agreement["expertise"]["exact"] == pytest.approx(1 - moved / rated)
     assert agreement["expertise"]["adjacent"] == 1.0 and 0.8 < agreement["expertise"]["weighted_kappa"] < 1.0
+    # Each figure with its interval, resampling people; a nominal label has no weighted kappa to bound.
+    for label, measure in [("work_mode", "exact"), ("work_mode", "kappa"), ("expertise", "weighted_kappa")]:
+        row = agreement[label]
+        assert row[f"{measure}_low"] < row[measure] < row[f"{measure}_high"]
+    assert agreement["outcome"]["exact_low"] == agreement["outcome"]["exact_high"] == 1.0
+    assert agreement["work_mode"]["weighted_kappa_low"] is None
     assert confusion.filter(pl.col("label") == "work_mode")["sessions"].sum() == 500
     assert (
         confusion.filter((pl.col("label") == "work_mode") & (pl.col("gold") != pl.col("predicted")))["sessions"].sum()
         == 50
     )
+
+
+def test_an_analysis_table_of_an_older_shape_is_re_created(tmp_path, planted):
+    """Tables an analysis replaces whole hold only its output: one from an older version, with other
+    columns, is declared again rather than refused."""
+    db = _warehouse(tmp_path / "w.duckdb", planted)
+    with duckdb.connect(str(db)) as conn:
+        conn.execute("DROP TABLE analysis_gold_agreement")
+        conn.execute("CREATE TABLE analysis_gold_agreement (label VARCHAR, exact DOUBLE, suppressed BOOLEAN)")
+        conn.execute("INSERT INTO analysis_gold_agreement VALUES ('stale', 0.5, false)")
+    gold = planted.head(100).select("session_id", "work_mode")
+    path = tmp_path / "gold.csv"
+    gold.write_csv(path)
+    assert _run(db, AnalysisSettings(min_users=1, gold_labels=str(path)), selection=["classifier_validation"]).success
+    with duckdb.connect(str(db), read_only=True) as conn:
+        rows = conn.sql("SELECT label, exact, exact_low FROM analysis_gold_agreement").fetchall()
+    assert rows == [("work_mode", 1.0, 1.0)]
 
 
 def test_a_bad_gold_file_fails_with_the_reason(tmp_path, planted):

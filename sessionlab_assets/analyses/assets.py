@@ -296,7 +296,7 @@ def classifier_validation(warehouse_db: DuckDBResource, analysis_settings: Analy
     out.add(
         "analysis_gold_agreement",
         agreement.with_columns(gold_file=pl.lit(gold_file)),
-        ["exact", "adjacent", "kappa", "weighted_kappa"],
+        [c for c, dtype in validation.AGREEMENT_SCHEMA.items() if dtype == pl.Float64],
     )
     out.add("analysis_gold_confusion", confusion, [])
     metadata = out.write()

@@ -7,11 +7,14 @@ evidence scales, and agreement with a gold-label file the user supplies.
   success signal 1 -> 5, ~85% -> 3% across failure signal 1 -> 5).
 - Gold labels: a CSV or Parquet file with `session_id` and any of the label columns in `GOLD_SCALES`;
   exact agreement and Cohen's kappa for every label, adjacent agreement and quadratic-weighted kappa for
-  ordinal ones, and the confusion matrix.
+  ordinal ones, and the confusion matrix. Exact agreement and both kappas carry a 95% percentile
+  bootstrap interval that resamples people (`agreement.bootstrap_interval`): a labelled set is often a
+  few hundred sessions, and the interval says how far its figures could move on another such set.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +22,7 @@ import polars as pl
 
 from sessionlab_assets.analyses.estimators import clustered_means
 from sessionlab_assets.analyses.frame import HAS_GOAL, NOT_HEADLESS, labelled
-from sessionlab_assets.classify.agreement import accuracy, adjacent_agreement, cohen_kappa
+from sessionlab_assets.classify.agreement import accuracy, adjacent_agreement, bootstrap_interval, cohen_kappa
 from sessionlab_assets.labels import (
     CODE_WRITING_MODES,
     CODEBASE_RELATIONSHIPS,
@@ -56,9 +59,15 @@ AGREEMENT_SCHEMA = {
     "sessions": pl.Int64,
     "users": pl.Int64,
     "exact": pl.Float64,
+    "exact_low": pl.Float64,
+    "exact_high": pl.Float64,
     "adjacent": pl.Float64,
     "kappa": pl.Float64,
+    "kappa_low": pl.Float64,
+    "kappa_high": pl.Float64,
     "weighted_kappa": pl.Float64,
+    "weighted_kappa_low": pl.Float64,
+    "weighted_kappa_high": pl.Float64,
 }
 CONFUSION_SCHEMA = {"label": pl.Utf8, "gold": pl.Utf8, "predicted": pl.Utf8, "sessions": pl.Int64, "users": pl.Int64}
 
@@ -167,29 +176,26 @@ def gold_agreement(frame: pl.DataFrame, gold: pl.DataFrame) -> tuple[pl.DataFram
             )
         )
         matched = pairs.filter(pl.col("predicted").is_not_null())
-        row = {
+        row = dict.fromkeys(AGREEMENT_SCHEMA) | {
             "label": column,
             "gold_sessions": pairs.height,
             "sessions": matched.height,
             "users": matched["user_key"].n_unique(),
-            "exact": None,
-            "adjacent": None,
-            "kappa": None,
-            "weighted_kappa": None,
         }
         if matched.height:
-            truth, predicted = matched["gold"].to_numpy(), matched["predicted"].to_numpy()
-            row.update(exact=accuracy(truth, predicted), kappa=cohen_kappa(truth, predicted, as_text))
+            order = {c: i for i, c in enumerate(as_text)}
+            truth = np.array([order[t] for t in matched["gold"]])
+            predicted = np.array([order[p] for p in matched["predicted"]])
+            people = matched["user_key"].to_numpy()
+            levels = list(range(len(as_text)))
+            measures = {"exact": accuracy, "kappa": partial(cohen_kappa, categories=levels)}
             if ordinal:
-                order = {c: i for i, c in enumerate(as_text)}
-                truth_rank = np.array([order[t] for t in truth])
-                predicted_rank = np.array([order[p] for p in predicted])
-                row.update(
-                    adjacent=adjacent_agreement(truth_rank, predicted_rank),
-                    weighted_kappa=cohen_kappa(
-                        truth_rank, predicted_rank, list(range(len(as_text))), weights="quadratic"
-                    ),
-                )
+                measures["weighted_kappa"] = partial(cohen_kappa, categories=levels, weights="quadratic")
+            for name, measure in measures.items():
+                low, high = bootstrap_interval(measure, truth, predicted, people)
+                row.update({name: measure(truth, predicted), f"{name}_low": low, f"{name}_high": high})
+            if ordinal:
+                row["adjacent"] = adjacent_agreement(truth, predicted)
             confusion.append(
                 matched.group_by("gold", "predicted")
                 .agg(sessions=pl.len(), users=pl.col("user_key").n_unique())

@@ -1,9 +1,16 @@
 """Agreement between two labellings of the same sessions: accuracy, Cohen's kappa, and for ordinal
-scales adjacent agreement (within one step) and quadratic-weighted kappa."""
+scales adjacent agreement (within one step) and quadratic-weighted kappa; and a bootstrap interval for
+any of them that resamples whole people, not sessions."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
+
+# The interval's resamples and seed: fixed, so the same labels give the same interval on every run.
+BOOTSTRAP_REPS = 1000
+BOOTSTRAP_SEED = 20260601
 
 
 def accuracy(truth: np.ndarray, labels: np.ndarray) -> float:
@@ -22,10 +29,12 @@ def cohen_kappa(
     categories = list(categories) if categories is not None else sorted(set(truth.tolist()) | set(labels.tolist()))
     index = {c: i for i, c in enumerate(categories)}
     k = len(categories)
-    observed = np.zeros((k, k))
-    for t, lab in zip(truth.tolist(), labels.tolist(), strict=True):
-        observed[index[t], index[lab]] += 1
-    observed /= observed.sum()
+    if len(truth) != len(labels):
+        raise ValueError(f"{len(truth)} reference labels against {len(labels)} labels")
+    values, inverse = np.unique(np.concatenate([truth, labels]), return_inverse=True)
+    codes = np.array([index[v] for v in values.tolist()], dtype=np.int64)[inverse.reshape(-1)]
+    cells = codes[: len(truth)] * k + codes[len(truth) :]
+    observed = np.bincount(cells, minlength=k * k).reshape(k, k) / max(len(cells), 1)
     expected = np.outer(observed.sum(axis=1), observed.sum(axis=0))
     if weights == "quadratic":
         grid = np.arange(k)
@@ -36,3 +45,38 @@ def cohen_kappa(
     return (
         float(1.0 - (disagreement * observed).sum() / expected_disagreement) if expected_disagreement else float("nan")
     )
+
+
+def bootstrap_interval(
+    measure: Callable[[np.ndarray, np.ndarray], float],
+    truth: np.ndarray,
+    labels: np.ndarray,
+    clusters: np.ndarray | None = None,
+    level: float = 0.95,
+    reps: int = BOOTSTRAP_REPS,
+    seed: int = BOOTSTRAP_SEED,
+) -> tuple[float | None, float | None]:
+    """Percentile bootstrap interval of `measure(truth, labels)`, an agreement measure over labelled
+    sessions. Each resample draws whole clusters (`clusters[i]` names the person of session i; None: each
+    session its own) with replacement, because one person's sessions are labelled alike more than two
+    people's are, so resampling sessions would understate the spread. Resamples where the measure is
+    undefined (kappa with a single category) are left out; (None, None) when fewer than half are
+    defined or there are fewer than two clusters."""
+    if clusters is None:
+        clusters = np.arange(len(truth))
+    _, cluster_of = np.unique(clusters, return_inverse=True)
+    cluster_of = cluster_of.reshape(-1)
+    members = np.split(np.argsort(cluster_of, kind="stable"), np.cumsum(np.bincount(cluster_of))[:-1])
+    if len(members) < 2:
+        return None, None
+    rng = np.random.default_rng(seed)
+    values = []
+    for _ in range(reps):
+        rows = np.concatenate([members[c] for c in rng.integers(0, len(members), len(members))])
+        values.append(measure(truth[rows], labels[rows]))
+    defined = np.array([v for v in values if v is not None and np.isfinite(v)])
+    if len(defined) < reps / 2:
+        return None, None
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(defined, [tail, 100 - tail])
+    return float(low), float(high)

@@ -148,8 +148,9 @@ CHECKS = {
         "SELECT DISTINCT analysis, first, second, note FROM analysis_label_checks ORDER BY analysis",
         "(not run yet: see above)",
     ),
-    "Agreement with a labelled set (SESSIONLAB_GOLD_LABELS)": Check(
-        "SELECT label, gold_sessions, sessions, exact, adjacent, kappa, weighted_kappa FROM analysis_gold_agreement "
+    "Agreement with a labelled set (SESSIONLAB_GOLD_LABELS), with 95% intervals that resample people": Check(
+        "SELECT label, gold_sessions, sessions, users AS people, exact, exact_low, exact_high, adjacent, kappa, "
+        "kappa_low, kappa_high, weighted_kappa, weighted_kappa_low, weighted_kappa_high FROM analysis_gold_agreement "
         "ORDER BY label",
         "(no labelled set: point SESSIONLAB_GOLD_LABELS at a CSV, Parquet or JSON-lines file of labels keyed by "
         "session_id or source_file; README, Gold labels)",
