@@ -17,9 +17,11 @@ value tier, the decision shares (within 0.2 of the reference, and the correlatio
 and the report's derived measures verified success and hit trouble (`sessionlab_assets/derived.py`)
 computed from each side's labels, with both sides' shares. The confusion matrix of each classifier over
 all of them follows (rows: the reference label; columns: the heuristic's). `accuracy_95` and
-`weighted_kappa_95` are 95% bootstrap intervals resampling the sessions (`agreement.bootstrap_interval`):
-on 92 sessions they span about ±0.1 for accuracy and ±0.15 for the weighted kappa, so a change of a
-session or two is within them.
+`weighted_kappa_95` are 95% bootstrap intervals that resample people (`agreement.bootstrap_interval`;
+a person is the corpus's first folder, one repository's sessions, as the ingest's default user rule
+has it): on 92 sessions from 34 people they span about ±0.1 for accuracy and ±0.15 for the weighted
+kappa, so a change of a session or two is within them. The halves split sessions, not people: a
+person's sessions can sit in both, so half B is not fully unseen when rules are written on half A.
 
 Builds a sample corpus in a temporary folder, runs ingest and every classifier measure with the
 heuristic backend through Dagster into a temporary warehouse, joins the labels to the planted ground
@@ -48,6 +50,7 @@ from sessionlab_assets.classify.assets import classify_measures
 from sessionlab_assets.classify.inputs import FACT_COLUMNS
 from sessionlab_assets.classify.settings import ClassifierSettings
 from sessionlab_assets.ingest.assets import ingest_transcripts
+from sessionlab_assets.ingest.identity import IdentityRule
 from sessionlab_assets.labels import CODEBASE_RELATIONSHIPS, OUTCOMES, SIGNAL_LEVELS, WORK_MODES
 from sessionlab_assets.progress import console_log_level
 from sessionlab_assets.resources import TranscriptSource
@@ -220,10 +223,14 @@ def real_labels(corpus_dir: Path) -> pl.DataFrame:
             return conn.sql(REAL_SQL).pl()
 
 
-def _interval(measure, truth: np.ndarray, labels: np.ndarray) -> str | None:
-    """The 95% bootstrap interval of `measure(truth, labels)`, resampling sessions (each labelled session
-    here comes from a different public repository), as text."""
-    low, high = agreement.bootstrap_interval(measure, truth, labels)
+# The person behind a labelled session, as the ingest's default rule has it: the corpus's first folder
+# (one public repository, one person's sessions; several of the labelled sessions share one).
+PEOPLE = IdentityRule("top_folder")
+
+
+def _interval(measure, truth: np.ndarray, labels: np.ndarray, people: np.ndarray) -> str | None:
+    """The 95% bootstrap interval of `measure(truth, labels)`, resampling people, as text."""
+    low, high = agreement.bootstrap_interval(measure, truth, labels, people)
     return None if low is None else f"{low:.2f}–{high:.2f}"
 
 
@@ -243,9 +250,10 @@ def real_rows(gold: pl.DataFrame, labels: pl.DataFrame, half: str) -> list[dict]
     ):
         truth = j[name].cast(pl.Utf8).fill_null("unclear").to_numpy()
         labels_ = j[f"{name}_label"].cast(pl.Utf8).fill_null("unclear").to_numpy()
+        people = np.array([PEOPLE.raw_user(path) for path in j["source_file"]])
         row = {"half": half, "classifier": name, "sessions": len(truth)}
         row["accuracy"] = agreement.accuracy(truth, labels_)
-        row["accuracy_95"] = _interval(agreement.accuracy, truth, labels_)
+        row["accuracy_95"] = _interval(agreement.accuracy, truth, labels_, people)
         row["kappa"] = agreement.cohen_kappa(truth, labels_, [str(c) for c in categories] if categories else None)
         if ordinal:
             keep = (truth != "unclear") & (labels_ != "unclear")
@@ -253,7 +261,7 @@ def real_rows(gold: pl.DataFrame, labels: pl.DataFrame, half: str) -> list[dict]
             levels = [c for c in categories if c != "unclear"]
             row["weighted_kappa"] = agreement.cohen_kappa(t, lab, levels, weights="quadratic")
             row["weighted_kappa_95"] = _interval(
-                partial(agreement.cohen_kappa, categories=levels, weights="quadratic"), t, lab
+                partial(agreement.cohen_kappa, categories=levels, weights="quadratic"), t, lab, people[keep]
             )
             # Within one level, over every session: an abstention on either side counts as a miss, so
             # abstaining on hard sessions cannot raise it (the weighted kappa is over rated pairs only).

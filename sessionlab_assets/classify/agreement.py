@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from sessionlab_assets.analyses.estimators import CONFIDENCE
+
 # The interval's resamples and seed: fixed, so the same labels give the same interval on every run.
 BOOTSTRAP_REPS = 1000
 BOOTSTRAP_SEED = 20260601
@@ -52,7 +54,7 @@ def bootstrap_interval(
     truth: np.ndarray,
     labels: np.ndarray,
     clusters: np.ndarray | None = None,
-    level: float = 0.95,
+    level: float = CONFIDENCE,
     reps: int = BOOTSTRAP_REPS,
     seed: int = BOOTSTRAP_SEED,
 ) -> tuple[float | None, float | None]:
