@@ -335,6 +335,21 @@ def test_a_codex_patch_names_each_file_it_changes(tmp_path):
     assert rules.activity(session)["operate"] == 4  # both files are the scaffolding around the code
 
 
+def test_a_file_printed_through_the_shell_is_a_read(tmp_path):
+    """Codex reads files with `cat` and `sed -n`: a new file written after reading existing ones is a change
+    to an existing codebase, and a configuration file read counts toward operate, as with a Read call."""
+    t = CodexRollout("7b2e0c3e-0000-4000-8000-000000000002", datetime(2026, 2, 3, 9, 0, 0))
+    t.prompt("Add a health check next to the existing routes")
+    t.exec("sed -n '1,80p' app/routes.py", "from app import api")
+    t.exec("cat docker-compose.yml", "services:\n  api: {}")
+    t.exec("cat app/routes.py | grep def", "def index():")  # a pipeline is not a plain read of one file
+    t.apply_patch("*** Begin Patch\n*** Add File: app/health.py\n+def health(): ...\n*** End Patch")
+    session = _session(tmp_path, t)
+    assert [call.path for call in rules.reads(session)] == ["app/routes.py", "docker-compose.yml"]
+    assert rules.codebase_relationship(session)["codebase_relationship"] == "modify_existing"
+    assert rules.activity(session)["operate"] == 0.5
+
+
 def test_outcome_and_signals_at_the_ends_of_the_scale(tmp_path):
     confirmed = _transcript()
     confirmed.prompt("Fix the failing date test in utils/dates.py")

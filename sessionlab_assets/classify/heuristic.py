@@ -71,7 +71,10 @@ class ToolCall:
     @property
     def path(self) -> str:
         first = self.input.split("\n", 1)[0].strip()
-        return first if self.name in FILE_TOOLS and not first.startswith(("$ ", "pattern ")) else ""
+        if self.name in FILE_TOOLS and not first.startswith(("$ ", "pattern ")):
+            return first
+        printed = PRINTS_A_FILE.match(self.command)
+        return printed.group(1) if printed else ""
 
     @property
     def paths(self) -> list[str]:
@@ -172,6 +175,8 @@ READ_TOOLS = frozenset(
 )
 # Tools whose salient input starts with the path of the file they read or change.
 FILE_TOOLS = frozenset(_EDIT_AS) | {"Read", "NotebookRead", "mcp__acp__Read", "read_file", "view", "read"}
+# A shell command that prints one file: the file is its last argument.
+PRINTS_A_FILE = re.compile(r"^\s*(?:cat|head|tail|nl|bat|less|more|sed -n)\b[^|;&<>]*?\s([^\s|;&<>-][^\s|;&<>]*)\s*$")
 PATCH_FILE = re.compile(r"^\s*\*\*\* (?:Add|Update|Delete) File: (.+?)\s*$", re.M)
 
 
@@ -195,7 +200,9 @@ def edited_paths(session: Session) -> list[str]:
 
 
 def reads(session: Session) -> list[ToolCall]:
-    return [c for c in session.calls if c.name in READ_TOOLS]
+    """The calls that read or searched files: a file tool's, or a shell command printing a file (agents
+    without a read tool, and Codex, read files through the shell)."""
+    return [c for c in session.calls if c.name in READ_TOOLS or PRINTS_A_FILE.match(c.command)]
 
 
 def commands(session: Session) -> list[ToolCall]:
@@ -328,6 +335,8 @@ def activity(session: Session) -> Counter[str]:
         if call.path and OPS_PATH.search(call.path):
             volume["operate"] += 0.5  # reading configuration is part of working on it
     for call in commands(session):
+        if PRINTS_A_FILE.match(call.command):
+            continue  # a read, counted above: `cat docker-compose.yml` runs no container
         if OPS_COMMAND.search(call.command):
             volume["operate"] += 1
         elif INSPECT_COMMAND.search(call.command):
