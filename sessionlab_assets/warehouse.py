@@ -271,20 +271,32 @@ def _memory_limit(conn: duckdb.DuckDBPyConnection) -> str:
         return "unknown"
 
 
+def redeclare(conn: duckdb.DuckDBPyConnection, table: str, keep_rows: bool) -> None:
+    """Re-create a derived `table` from its declaration (sql/schema/<table>.sql). With `keep_rows`, its
+    rows stay in the columns both shapes have, a column new to the declaration empty: the rows of other
+    analyses in a table they share, until those analyses run again."""
+    older = f"{table}_older"
+    conn.execute(f"ALTER TABLE {table} RENAME TO {older}")
+    conn.execute(sql_text(f"schema/{table}.sql"))
+    if keep_rows:
+        kept = ", ".join(c for c in table_columns(conn, table) if c in table_columns(conn, older))
+        conn.execute(f"INSERT INTO {table} ({kept}) SELECT {kept} FROM {older}")
+    conn.execute(f"DROP TABLE {older}")
+
+
 def replace_analysis(
     conn: duckdb.DuckDBPyConnection, analysis: str, tables: dict[str, pl.DataFrame], keyed: dict[str, pl.DataFrame]
 ) -> dict[str, int]:
     """Publish an analysis in one transaction: each table in `tables` is replaced whole, and in each
-    table of `keyed` (shared by all analyses) only the rows of this `analysis` are replaced. A table
-    replaced whole holds nothing but this analysis's output, so one made by an older version with other
-    columns is re-created from its declaration (sql/schema/<table>.sql) rather than refused."""
+    table of `keyed` (shared by all analyses) only the rows of this `analysis` are replaced. An analysis
+    table made by an older version with other columns is declared again (`redeclare`) rather than refused:
+    its rows are analyses' output, which the new version writes again."""
     ensure_schema(conn)
     conn.execute("BEGIN TRANSACTION")
     try:
-        for table, frame in tables.items():
+        for table, frame in {**tables, **keyed}.items():
             if set(table_columns(conn, table)) != set(frame.columns):
-                conn.execute(f"DROP TABLE {table}")
-                conn.execute(sql_text(f"schema/{table}.sql"))
+                redeclare(conn, table, keep_rows=table in keyed)
         for table, frame in {**tables, **keyed}.items():
             check_frame(conn, table, frame)
         for table, frame in {**tables, **keyed}.items():

@@ -13,6 +13,7 @@ from dagster_duckdb import DuckDBResource
 
 from sessionlab_assets import warehouse
 from sessionlab_assets.analyses.assets import ASSETS, AnalysisSettings
+from sessionlab_assets.classify import label_checks
 from sessionlab_assets.sample import world
 
 SESSIONS = 4_000
@@ -201,6 +202,33 @@ def test_an_analysis_table_of_an_older_shape_is_re_created(tmp_path, planted):
     with duckdb.connect(str(db), read_only=True) as conn:
         rows = conn.sql("SELECT label, exact, exact_low FROM analysis_gold_agreement").fetchall()
     assert rows == [("work_mode", 1.0, 1.0)]
+
+
+def test_a_shared_analysis_table_of_an_older_shape_keeps_the_other_analyses_rows(tmp_path):
+    """The label checks share one table: re-declaring it for one check keeps the others' rows, their new
+    columns empty until those checks run again."""
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
+        warehouse.ensure_schema(conn)
+        conn.execute("ALTER TABLE analysis_label_checks DROP COLUMN kappa_low")
+        conn.execute(
+            "INSERT INTO analysis_label_checks (analysis, measure, scale, sessions, left_out_errors, exact) "
+            "VALUES ('test_retest', 'work_mode', 'categorical', 10, 0, 0.9)"
+        )
+        row = dict.fromkeys(label_checks.AGREEMENT_SCHEMA) | {
+            "analysis": "reference_agreement",
+            "measure": "work_mode",
+            "scale": "categorical",
+            "sessions": 10,
+            "left_out_errors": 0,
+            "exact": 0.8,
+            "kappa_low": 0.5,
+        }
+        checks = pl.DataFrame([row], schema=label_checks.AGREEMENT_SCHEMA)
+        confusion = pl.DataFrame(schema=label_checks.CONFUSION_SCHEMA)
+        keyed = {"analysis_label_checks": checks, "analysis_label_confusion": confusion}
+        warehouse.replace_analysis(conn, "reference_agreement", {}, keyed)
+        rows = conn.sql("SELECT analysis, exact, kappa_low FROM analysis_label_checks ORDER BY analysis").fetchall()
+    assert rows == [("reference_agreement", 0.8, 0.5), ("test_retest", 0.9, None)]
 
 
 def test_a_bad_gold_file_fails_with_the_reason(tmp_path, planted):

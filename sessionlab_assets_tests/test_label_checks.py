@@ -96,6 +96,9 @@ def test_offline_every_table_is_filled_and_says_what_it_is(tmp_path, sample):
     truncation = _rows(db, "truncation_sensitivity")
     assert truncation and all(0.0 <= r["exact"] <= 1.0 and "stored windows were cut" in r["note"] for r in truncation)
     assert {r["second"] for r in truncation} == {"larger window"}
+    # Each figure with its interval, resampling people; kappa's only where it is defined.
+    assert all(r["exact_low"] <= r["exact"] <= r["exact_high"] for r in truncation)
+    assert all(r["kappa_low"] is None or r["kappa_low"] <= r["kappa"] <= r["kappa_high"] for r in truncation)
     with duckdb.connect(str(db), read_only=True) as conn:
         cells = conn.sql("SELECT analysis, sum(sessions) FROM analysis_label_confusion GROUP BY 1").fetchall()
     assert dict(cells)["reference_agreement"] >= 20

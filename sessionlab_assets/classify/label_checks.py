@@ -2,8 +2,9 @@
 
 - `reference_agreement`: a reference model (by default a stronger Claude model than the production
   one) answers every classifier on the same stored windows with the same prompts; per classifier,
-  exact agreement with a Wilson interval, Cohen's kappa, and for ordinal scales adjacent agreement and
-  quadratic-weighted kappa, with the confusion matrix. Optionally the reference model adjudicates each
+  exact agreement, Cohen's kappa, and for ordinal scales adjacent agreement and quadratic-weighted
+  kappa, each with a bootstrap interval resampling people (`agreement.bootstrap_interval`), with the
+  confusion matrix. Optionally the reference model adjudicates each
   disagreement, shown both answers in an order that does not say which is production's, as ambiguous
   or as a clear error of one side.
 - `test_retest`: the production set-up asked again for a second replicate (the replicate is part of
@@ -28,7 +29,6 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from sessionlab_assets import warehouse
-from sessionlab_assets.analyses.estimators import z_value
 from sessionlab_assets.analyses.validation import GOLD_SCALES
 from sessionlab_assets.classify import agreement, heuristic, plan
 from sessionlab_assets.classify.calls import CallKey, CallRequest, CallResult, Ledger, text_hash
@@ -151,64 +151,57 @@ def labels_of(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
     return out if out is not None else pl.DataFrame({"session_id": []}, schema={"session_id": pl.Utf8})
 
 
-def wilson(agree: int, n: int) -> tuple[float | None, float | None]:
-    """The Wilson interval of a proportion, at the confidence every analysis uses."""
-    if n == 0:
-        return None, None
-    z = z_value()
-    p = agree / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return centre - half, centre + half
-
-
 def _defined(value: float) -> float | None:
     """Kappa is undefined (NaN) when both sides use one label only: NULL, not a number."""
     return None if math.isnan(value) else value
 
 
-def agreement_rows(first: pl.DataFrame, second: pl.DataFrame) -> tuple[list[dict], list[dict]]:
-    """Per compared measure: sessions with both labels, errors left out, exact agreement and its 95%
-    Wilson interval, kappa, and for ordinal scales adjacent agreement and quadratic-weighted kappa over
-    the sessions where neither side abstained; and the confusion counts."""
+# The numbers of an agreement row: left empty where a comparison measures nothing (see `not_measured`).
+AGREEMENT_VALUES = (
+    *("exact", "exact_low", "exact_high", "kappa", "kappa_low", "kappa_high", "adjacent"),
+    *("weighted_kappa", "weighted_kappa_low", "weighted_kappa_high"),
+)
+
+
+def agreement_rows(first: pl.DataFrame, second: pl.DataFrame, people: dict[str, str]) -> tuple[list[dict], list[dict]]:
+    """Per compared measure: sessions with both labels, errors left out, exact agreement and kappa, and for
+    ordinal scales adjacent agreement and quadratic-weighted kappa over the sessions where neither side
+    abstained, each with its bootstrap interval resampling the people of `people` (session id -> user
+    key); and the confusion counts."""
     joined = first.join(second, on="session_id", suffix="_second")
+    person = joined["session_id"].replace_strict(people, default=None, return_dtype=pl.Utf8)
+    joined = joined.with_columns(person=person.fill_null(joined["session_id"]))
     rows, cells = [], []
     for measure in COMPARED:
         if measure not in first.columns or measure not in second.columns:
             continue
         levels = ordinal_levels(measure)
-        pair = joined.select(a=pl.col(measure), b=pl.col(f"{measure}_second"))
+        pair = joined.select("person", a=pl.col(measure), b=pl.col(f"{measure}_second"))
         errors = pair.filter(pl.col("a").is_null() | pl.col("b").is_null()).height
         pair = pair.drop_nulls()
-        a, b = pair["a"].to_numpy(), pair["b"].to_numpy()
-        agree = int((a == b).sum())
-        low, high = wilson(agree, len(a))
-        row = {
+        a, b, who = pair["a"].to_numpy(), pair["b"].to_numpy(), pair["person"].to_numpy()
+        row = dict.fromkeys(AGREEMENT_VALUES) | {
             "measure": measure,
             "scale": "ordinal" if levels else "categorical",
             "sessions": len(a),
             "left_out_errors": errors,
-            "exact": agree / len(a) if len(a) else None,
-            "exact_low": low,
-            "exact_high": high,
-            "kappa": _defined(agreement.cohen_kappa(a, b)) if len(a) else None,
-            "adjacent": None,
-            "weighted_kappa": None,
         }
+        measures = {"exact": (agreement.accuracy, a, b, who), "kappa": (agreement.cohen_kappa, a, b, who)}
         if levels:
             rated = (a != UNCLEAR) & (b != UNCLEAR)
             x, y = a[rated].astype(float).astype(int), b[rated].astype(float).astype(int)
             if len(x):
                 row["adjacent"] = agreement.adjacent_agreement(x, y)
-                row["weighted_kappa"] = _defined(agreement.cohen_kappa(x, y, levels, weights="quadratic"))
+                weighted = partial(agreement.cohen_kappa, categories=levels, weights="quadratic")
+                measures["weighted_kappa"] = (weighted, x, y, who[rated])
+        for name, (measure_of, truth, labels, clusters) in measures.items():
+            if len(truth):
+                low, high = agreement.bootstrap_interval(measure_of, truth, labels, clusters)
+                row.update({name: _defined(measure_of(truth, labels)), f"{name}_low": low, f"{name}_high": high})
         rows.append(row)
         for (x, y), n in Counter(zip(a.tolist(), b.tolist(), strict=True)).items():
             cells.append({"measure": measure, "first": x, "second": y, "sessions": n})
     return rows, cells
-
-
-# The numbers of an agreement row: left empty where a comparison measures nothing (see `not_measured`).
-AGREEMENT_VALUES = ("exact", "exact_low", "exact_high", "kappa", "adjacent", "weighted_kappa")
 
 
 def not_measured(rows: list[dict]) -> list[dict]:
@@ -226,8 +219,12 @@ AGREEMENT_SCHEMA = {
     "exact_low": pl.Float64,
     "exact_high": pl.Float64,
     "kappa": pl.Float64,
+    "kappa_low": pl.Float64,
+    "kappa_high": pl.Float64,
     "adjacent": pl.Float64,
     "weighted_kappa": pl.Float64,
+    "weighted_kappa_low": pl.Float64,
+    "weighted_kappa_high": pl.Float64,
     "first": pl.Utf8,  # production (or the first replicate, or the stored window)
     "second": pl.Utf8,  # the reference model (or the second replicate, or the larger window)
     "clear_errors_first": pl.Int64,
@@ -428,7 +425,7 @@ def reference_agreement(
         ledger = Ledger(conn)
         what = f"the reference check of {sample.height} sessions with {config.reference_models}"
         first, second, counts = compared(conn, inputs, reference, ledger, classifier_settings, what)
-        rows, cells = agreement_rows(first, second)
+        rows, cells = agreement_rows(first, second, {s.session_id: s.user_key for s in inputs})
         tally = (
             adjudicate(inputs, first, second, reference, ledger, counts) if config.adjudicate and not offline else {}
         )
@@ -490,7 +487,7 @@ def test_retest(
         replicate = Replicate(production, config.replicate)
         what = f"replicate {config.replicate} of {sample.height} sessions"
         first, second, counts = compared(conn, inputs, replicate, ledger, classifier_settings, what)
-        rows, cells = agreement_rows(first, second)
+        rows, cells = agreement_rows(first, second, {s.session_id: s.user_key for s in inputs})
         note = (
             f"replicate {config.replicate} of {production.model} at the production temperature against the stored "
             "labels; 'unclear' and abstentions are a category of their own; errors left out"
@@ -552,7 +549,7 @@ def truncation_sensitivity(
             )
         what = f"classifying {len(wide_inputs)} wider windows"
         first, second, counts = compared(conn, wide_inputs, production, Ledger(conn), classifier_settings, what)
-        rows, cells = agreement_rows(first, second)
+        rows, cells = agreement_rows(first, second, {s.session_id: s.user_key for s in wide_inputs})
         cut = sum(s.window.messages_cut > 0 or s.window.window_cut for s in inputs if s.window is not None)
         still_cut = sum(s.window.messages_cut > 0 or s.window.window_cut for s in wide_inputs)
         note = (

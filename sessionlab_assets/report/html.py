@@ -139,8 +139,9 @@ CHECKS = {
     "How far to trust the labels: production against a reference model, a second replicate, and a larger "
     "window (the reference_agreement, test_retest and truncation_sensitivity assets; the report: 78–98% on "
     "categorical classifiers, 53–68% exact and 78–99% adjacent on ordinal ones)": Check(
-        "SELECT analysis, measure, sessions, exact, exact_low, exact_high, kappa, adjacent, weighted_kappa, "
-        "clear_errors_first, ambiguous FROM analysis_label_checks ORDER BY analysis, measure",
+        "SELECT analysis, measure, sessions, exact, exact_low, exact_high, kappa, kappa_low, kappa_high, adjacent, "
+        "weighted_kappa, weighted_kappa_low, weighted_kappa_high, clear_errors_first, ambiguous "
+        "FROM analysis_label_checks ORDER BY analysis, measure",
         f"(not run yet: these checks call the classifiers again, so `make run` leaves them out; run them with "
         f"`{_MATERIALIZE}'group:validation'`, then this page with `--select report`)",
     ),

@@ -9,11 +9,15 @@ CREATE TABLE IF NOT EXISTS analysis_label_checks (
     sessions            BIGINT  NOT NULL,  -- sessions with a label on both sides
     left_out_errors     BIGINT  NOT NULL,  -- sessions left out because one side erred
     exact               DOUBLE,            -- exact agreement
-    exact_low           DOUBLE,            -- 95% Wilson interval
-    exact_high          DOUBLE,
+    exact_low           DOUBLE,            -- _low/_high: 95% bootstrap interval resampling people
+    exact_high          DOUBLE,            --   (classify/agreement.py)
     kappa               DOUBLE,            -- Cohen's kappa
+    kappa_low           DOUBLE,
+    kappa_high          DOUBLE,
     adjacent            DOUBLE,            -- ordinal: within one level, where neither side abstained
     weighted_kappa      DOUBLE,            -- ordinal: quadratic-weighted kappa, where neither side abstained
+    weighted_kappa_low  DOUBLE,
+    weighted_kappa_high DOUBLE,
     first               VARCHAR,           -- what was compared: production / replicate 1 / stored window
     second              VARCHAR,           -- against: the reference model / replicate 2 / a larger window
     clear_errors_first  BIGINT,            -- adjudicated: disagreements where the first side is clearly wrong
