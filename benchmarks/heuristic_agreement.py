@@ -45,7 +45,7 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from sessionlab_assets import derived
-from sessionlab_assets.classify import agreement, heuristic
+from sessionlab_assets.classify import agreement, heuristic, rules_agreement
 from sessionlab_assets.classify.assets import classify_measures
 from sessionlab_assets.classify.inputs import FACT_COLUMNS
 from sessionlab_assets.classify.settings import ClassifierSettings
@@ -223,44 +223,50 @@ def real_labels(corpus_dir: Path) -> pl.DataFrame:
             return conn.sql(REAL_SQL).pl()
 
 
+def _interval_text(measure: str) -> pl.Expr:
+    low, high = pl.col(f"{measure}_low"), pl.col(f"{measure}_high")
+    text = pl.format("{}–{}", low.round(2), high.round(2))
+    return pl.when(low.is_not_null()).then(text).alias(f"{measure}_95")
+
+
 # The person behind a labelled session, as the ingest's default rule has it: the corpus's first folder
 # (one public repository, one person's sessions; several of the labelled sessions share one).
 PEOPLE = IdentityRule("top_folder")
 
 
-def _interval(measure, truth: np.ndarray, labels: np.ndarray, people: np.ndarray) -> str | None:
-    """The 95% bootstrap interval of `measure(truth, labels)`, resampling people, as text."""
-    low, high = agreement.bootstrap_interval(measure, truth, labels, people)
-    return None if low is None else f"{low:.2f}–{high:.2f}"
+# The labels scored on the real sessions: name, categories in order (None: those seen), ordinal.
+SCORED = (
+    ("work_mode", list(WORK_MODES), False),
+    ("codebase_relationship", None, False),
+    ("expertise", [1, 2, 3, 4, 5, "unclear"], True),
+    ("occupation_user", None, False),
+    ("occupation_work", None, False),
+    ("outcome", list(OUTCOMES), False),
+    ("success_signal", list(SIGNAL_LEVELS), True),
+    ("failure_signal", list(SIGNAL_LEVELS), True),
+    ("value_tier", [1, 2, 3, 4], True),
+)
 
 
 def real_rows(gold: pl.DataFrame, labels: pl.DataFrame, half: str) -> list[dict]:
     j = gold.join(labels, on="source_file", suffix="_label")
     out = []
-    for name, categories, ordinal in (
-        ("work_mode", list(WORK_MODES), False),
-        ("codebase_relationship", None, False),
-        ("expertise", [1, 2, 3, 4, 5, "unclear"], True),
-        ("occupation_user", None, False),
-        ("occupation_work", None, False),
-        ("outcome", list(OUTCOMES), False),
-        ("success_signal", list(SIGNAL_LEVELS), True),
-        ("failure_signal", list(SIGNAL_LEVELS), True),
-        ("value_tier", [1, 2, 3, 4], True),
-    ):
+    for name, categories, ordinal in SCORED:
         truth = j[name].cast(pl.Utf8).fill_null("unclear").to_numpy()
         labels_ = j[f"{name}_label"].cast(pl.Utf8).fill_null("unclear").to_numpy()
         people = np.array([PEOPLE.raw_user(path) for path in j["source_file"]])
         row = {"half": half, "classifier": name, "sessions": len(truth)}
         row["accuracy"] = agreement.accuracy(truth, labels_)
-        row["accuracy_95"] = _interval(agreement.accuracy, truth, labels_, people)
+        row["accuracy_low"], row["accuracy_high"] = agreement.bootstrap_interval(
+            agreement.accuracy, truth, labels_, people
+        )
         row["kappa"] = agreement.cohen_kappa(truth, labels_, [str(c) for c in categories] if categories else None)
         if ordinal:
             keep = (truth != "unclear") & (labels_ != "unclear")
             t, lab = truth[keep].astype(int), labels_[keep].astype(int)
             levels = [c for c in categories if c != "unclear"]
             row["weighted_kappa"] = agreement.cohen_kappa(t, lab, levels, weights="quadratic")
-            row["weighted_kappa_95"] = _interval(
+            row["weighted_kappa_low"], row["weighted_kappa_high"] = agreement.bootstrap_interval(
                 partial(agreement.cohen_kappa, categories=levels, weights="quadratic"), t, lab, people[keep]
             )
             # Within one level, over every session: an abstention on either side counts as a miss, so
@@ -371,14 +377,33 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=corpus.DEFAULT_SEED)
     parser.add_argument("--gold", type=Path, default=GOLD, help="labels keyed by source_file (JSON lines)")
     parser.add_argument("--real-corpus", type=Path, default=REAL, help="the folder the labels' source_file is under")
+    parser.add_argument(
+        "--record",
+        type=Path,
+        nargs="?",
+        const=rules_agreement.RECORDED,
+        help="write the agreement on the real labelled sessions, with the rules' version, where reports read it "
+        f"(default: {rules_agreement.RECORDED})",
+    )
     args = parser.parse_args()
     real = real_table(args.gold, args.real_corpus)
     if real is not None:
         split = "; halves A/B split by gid parity" if "A" in real["half"].to_list() else " (no gid: no halves)"
         print(f"real labelled sessions ({args.gold.name}), heuristic backend{split}:")
+        first = ["half", "classifier", "sessions", "accuracy", "accuracy_95", "kappa", "weighted_kappa"]
+        shown = (
+            real.with_columns(_interval_text("accuracy"), _interval_text("weighted_kappa"))
+            .drop("accuracy_low", "accuracy_high", "weighted_kappa_low", "weighted_kappa_high")
+            .select(*first, "weighted_kappa_95", pl.exclude(*first, "weighted_kappa_95"))
+        )
         with pl.Config(tbl_rows=60, tbl_cols=-1, tbl_width_chars=200, fmt_str_lengths=70):
-            print(real.with_columns(pl.col(pl.Float64).round(3)))
+            print(shown.with_columns(pl.col(pl.Float64).round(3)))
         print("(for the decision shares, 'kappa' is the Pearson correlation with the reference share)")
+        if args.record:
+            scored = real.filter((pl.col("half") == "all") & pl.col("classifier").is_in([n for n, *_ in SCORED]))
+            people = pl.read_ndjson(args.gold)["source_file"].map_elements(PEOPLE.raw_user, pl.Utf8).n_unique()
+            recorded = rules_agreement.record(scored, args.gold.name, people, args.record)
+            print(f"recorded the agreement of rules {recorded['rules_version']} in {args.record}")
     if args.sessions <= 0:
         return
     joined = run(args.sessions, args.seed)

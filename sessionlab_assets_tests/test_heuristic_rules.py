@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from sessionlab_assets.classify import heuristic as rules
+from sessionlab_assets.classify import rules_agreement
 from sessionlab_assets.classify.registry import CLASSIFIERS
 from sessionlab_assets.fixtures.transcripts import ClaudeCodeTranscript, CodexRollout
 from sessionlab_assets.ingest.frames import prepare_sessions
@@ -772,3 +773,13 @@ def test_who_decides_how_and_the_occupation_of_the_work(tmp_path):
     _edit(code, "/repo/parse/contract.py")
     code.say("Parser drafted.")
     assert rules.occupation_work(_session(tmp_path / "code", code))["occupation"] == rules.SOFTWARE_OCCUPATION
+
+
+def test_the_recorded_agreement_is_for_these_rules():
+    """The agreement a report of heuristic labels shows was measured for the rules as they are: a changed
+    rule needs its agreement measured again (the re-measure itself is in test_real_corpus.py)."""
+    recorded = rules_agreement.recorded()
+    assert recorded is not None and recorded["rules_version"] == rules.VERSION, (
+        f"the rules changed since their agreement was recorded: run {rules_agreement.MEASURED_WITH}"
+    )
+    assert {row["classifier"] for row in recorded["classifiers"]} >= {"work_mode", "expertise", "outcome"}

@@ -1,6 +1,6 @@
 """The package as a wheel: built from the project, installed into a fresh virtualenv, it loads the code
-location, reads every prompt and builds the warehouse schema from its own files (no project folder
-beside it)."""
+location, reads every prompt, finds the rules' recorded agreement and builds the warehouse schema from
+its own files (no project folder beside it)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ assert "site-packages" in sessionlab_assets.__file__, sessionlab_assets.__file__
 keys = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
 assert {"sessions", "classifier_inputs", "work_mode", "session_measures", "report"} <= keys, keys
 assert all(c.instructions() for c in CLASSIFIERS.values())
+from sessionlab_assets.classify import heuristic, rules_agreement
+assert rules_agreement.recorded()["rules_version"] == heuristic.VERSION  # the report's caveat ships with it
 conn = duckdb.connect()
 warehouse.ensure_schema(conn)
 print(len(keys), len(CLASSIFIERS), len(conn.sql("SHOW TABLES").fetchall()))

@@ -170,3 +170,27 @@ def test_the_real_labelled_set_keyed_by_source_file_is_a_gold_file(tmp_path, rea
     assert rows["work_mode"] == labelled and rows["outcome"] == labelled
     assert rows["codebase_relationship"] == labelled  # short names mapped to ours
     assert 0 < rows["expertise"] < labelled  # "unclear" is an abstention, not compared
+
+
+def test_the_recorded_agreement_of_the_rules_is_what_they_measure_now(tmp_path, real_corpus):
+    """Reports of heuristic labels show `rules_agreement.json`: measured again, the figures are the same."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from sessionlab_assets.classify import rules_agreement
+
+    gold = real_corpus.parent.parent / "gold" / "real_dev_labels.jsonl"
+    out = tmp_path / "measured.json"
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run(
+        [sys.executable, "benchmarks/heuristic_agreement.py", "--sessions", "0", "--gold", str(gold)]
+        + ["--real-corpus", str(real_corpus), "--record", str(out)],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
+    assert json.loads(out.read_text()) == rules_agreement.recorded(), f"re-record: {rules_agreement.MEASURED_WITH}"

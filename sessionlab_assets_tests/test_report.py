@@ -371,3 +371,17 @@ def test_an_adjusted_rate_beyond_zero_or_one_is_marked_not_drawn_as_the_edge():
     assert figures.BEYOND_NOTE in [t.get_text() for t in figure.texts]
     inside = figures.adjusted_rates(rates.with_columns(pl.col("rate").clip(0.0, 1.0)))
     assert figures.BEYOND_NOTE not in [t.get_text() for t in inside.texts]
+
+
+def test_heuristic_labels_come_with_the_rules_measured_agreement():
+    from sessionlab_assets.classify import heuristic, rules_agreement
+    from sessionlab_assets.report.html import heuristic_caveat
+
+    recorded = rules_agreement.recorded()
+    page = heuristic_caveat(recorded)
+    work_mode = next(row for row in recorded["classifiers"] if row["classifier"] == "work_mode")
+    assert f"On {recorded['sessions']} real sessions of {recorded['people']} people" in page
+    assert f"{work_mode['accuracy']:.2f} ({work_mode['accuracy_low']:.2f}–{work_mode['accuracy_high']:.2f})" in page
+    stale = heuristic_caveat(recorded | {"rules_version": "rules-0000000000000000"})
+    assert "measured for other rules (rules-0000000000000000), not for these" in stale and heuristic.VERSION in stale
+    assert "measured never" in heuristic_caveat(None)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import polars as pl
 
 from sessionlab_assets.analyses.adjusted_rates import PREFERRED
+from sessionlab_assets.classify import heuristic, rules_agreement
 from sessionlab_assets.classify.inputs import COUNTED_STATUS, HEADLESS
 from sessionlab_assets.classify.registry import MEASURES
 from sessionlab_assets.ingest import inventory
@@ -173,6 +174,44 @@ def read_checks(conn) -> dict[str, tuple[pl.DataFrame, str, str]]:
     return {title: (conn.sql(check.sql).pl(), check.empty, check.table) for title, check in CHECKS.items()}
 
 
+def heuristic_caveat(recorded: dict | None) -> str:
+    """What heuristic labels are worth: the rules' agreement with real sessions labelled with the report's
+    rubrics, as last measured for these rules (classify/rules_agreement.py), or why it cannot be shown."""
+    lead = "Labels come from the offline <b>heuristic</b> backend: rules, not a model."
+    if recorded is None or recorded["rules_version"] != heuristic.VERSION:
+        measured = "never" if recorded is None else f"for other rules ({html.escape(recorded['rules_version'])})"
+        return (
+            f"<div class='warn'>{lead} Their agreement with labelled real sessions was measured {measured}, not "
+            f"for these ({heuristic.VERSION}): run <code>{rules_agreement.MEASURED_WITH}</code>. Read the numbers "
+            "as a check of the pipeline, not as measurements.</div>"
+        )
+
+    def figure(row: dict, name: str) -> str | None:
+        if row[name] is None:
+            return None
+        interval = f" ({row[f'{name}_low']:.2f}–{row[f'{name}_high']:.2f})" if row[f"{name}_low"] is not None else ""
+        return f"{row[name]:.2f}{interval}"
+
+    agreement = pl.DataFrame(
+        [
+            {
+                "classifier": row["classifier"],
+                "exact agreement": figure(row, "accuracy"),
+                "kappa": row["kappa"],
+                "weighted kappa": figure(row, "weighted_kappa"),
+            }
+            for row in recorded["classifiers"]
+        ],
+        schema={"classifier": pl.Utf8, "exact agreement": pl.Utf8, "kappa": pl.Float64, "weighted kappa": pl.Utf8},
+    )
+    return (
+        f"<div class='warn'>{lead} On {recorded['sessions']} real sessions of {recorded['people']} people labelled "
+        f"with the report's rubrics ({html.escape(recorded['labelled_set'])}), these rules agree with the labels "
+        "as below (95% intervals resample people); shares and rates computed from them carry these "
+        f"disagreements.{table_html(agreement, digits=2)}</div>"
+    )
+
+
 def table_html(frame: pl.DataFrame, digits: int = 3, empty: str = "(no rows)") -> str:
     if frame.height == 0:
         return f"<p class='empty'>{html.escape(empty)}</p>"
@@ -224,15 +263,7 @@ def render(
         for title, (frame, empty, table) in checks.items()
     )
     backends = coverage.backends["backend"].unique().to_list()
-    warning = (
-        (
-            "<div class='warn'>Labels come from the offline <b>heuristic</b> backend: rules, not a model. Read the "
-            "numbers "
-            "as a check of the pipeline, not as measurements.</div>"
-        )
-        if "heuristic" in backends
-        else ""
-    )
+    warning = heuristic_caveat(rules_agreement.recorded()) if "heuristic" in backends else ""
     one_person = coverage.people == 1
     stats = [
         ("sessions found", coverage.sessions),
