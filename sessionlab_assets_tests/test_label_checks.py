@@ -176,3 +176,24 @@ def test_reference_dry_run_projects_dollars_for_the_default_models(tmp_path, sam
     assert not result.success
     message = str(result.all_events)
     assert "Dry run: the reference check of 20 sessions with claude-opus-4-7 would cost about $" in message
+
+
+def test_agreement_intervals_resample_people_and_one_persons_sessions_each_alone():
+    import polars as pl
+
+    sessions = [f"s{i}" for i in range(40)]
+    first = pl.DataFrame({"session_id": sessions, "work_mode": ["build"] * 20 + ["fix"] * 20})
+    second = pl.DataFrame({"session_id": sessions, "work_mode": ["build"] * 15 + ["fix"] * 25})
+
+    def work_mode_row(people: dict[str, str]) -> dict:
+        rows, _ = label_checks.agreement_rows(first, second, people)
+        return next(row for row in rows if row["measure"] == "work_mode")
+
+    # Four people, each labelled alike within: the interval is as wide as four draws make it.
+    four = work_mode_row({s: f"u{i // 10}" for i, s in enumerate(sessions)})
+    assert four["exact"] == 35 / 40 and four["exact_low"] < 35 / 40 <= four["exact_high"]
+    # One person: nothing to resample between people, so each session is its own cluster.
+    one = work_mode_row(dict.fromkeys(sessions, "u0"))
+    assert (
+        one["exact_low"] is not None and one["exact_high"] - one["exact_low"] < four["exact_high"] - four["exact_low"]
+    )

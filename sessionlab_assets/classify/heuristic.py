@@ -44,7 +44,8 @@ RULE_SOURCES = (
     Path(__file__),
     *(Path(str(m.__file__)) for m in (transcript, ingest_edits, codex, copilot, cursor, gemini, opencode, labels)),
 )
-VERSION = "rules-" + hashlib.sha256(b"".join(path.read_bytes() for path in RULE_SOURCES)).hexdigest()[:16]
+VERSION_PREFIX = "rules-"  # a label's prompt_version says the rules made it, and which
+VERSION = VERSION_PREFIX + hashlib.sha256(b"".join(path.read_bytes() for path in RULE_SOURCES)).hexdigest()[:16]
 
 
 # -- reading the window ---------------------------------------------------------------------------

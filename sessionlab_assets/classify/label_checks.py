@@ -4,9 +4,8 @@
   one) answers every classifier on the same stored windows with the same prompts; per classifier,
   exact agreement, Cohen's kappa, and for ordinal scales adjacent agreement and quadratic-weighted
   kappa, each with a bootstrap interval resampling people (`agreement.bootstrap_interval`), with the
-  confusion matrix. Optionally the reference model adjudicates each
-  disagreement, shown both answers in an order that does not say which is production's, as ambiguous
-  or as a clear error of one side.
+  confusion matrix. Optionally the reference model adjudicates each disagreement, shown both answers in
+  an order that does not say which is production's, as ambiguous or as a clear error of one side.
 - `test_retest`: the production set-up asked again for a second replicate (the replicate is part of
   the call's key, so the ledger keeps both); agreement between replicates is the labels' noise floor.
 - `truncation_sensitivity`: the sample's transcripts re-rendered with a larger window; how many labels
@@ -170,6 +169,8 @@ def agreement_rows(first: pl.DataFrame, second: pl.DataFrame, people: dict[str, 
     key); and the confusion counts."""
     joined = first.join(second, on="session_id", suffix="_second")
     person = joined["session_id"].replace_strict(people, default=None, return_dtype=pl.Utf8)
+    if person.n_unique() == 1:
+        person = joined["session_id"]  # one person's warehouse: each session its own cluster, as in the analyses
     joined = joined.with_columns(person=person.fill_null(joined["session_id"]))
     rows, cells = [], []
     for measure in COMPARED:

@@ -174,16 +174,18 @@ def read_checks(conn) -> dict[str, tuple[pl.DataFrame, str, str]]:
     return {title: (conn.sql(check.sql).pl(), check.empty, check.table) for title, check in CHECKS.items()}
 
 
-def heuristic_caveat(recorded: dict | None) -> str:
-    """What heuristic labels are worth: the rules' agreement with real sessions labelled with the report's
-    rubrics, as last measured for these rules (classify/rules_agreement.py), or why it cannot be shown."""
+def heuristic_caveat(recorded: dict | None, labelled_by: set[str]) -> str:
+    """What heuristic labels are worth: the agreement with real sessions labelled with the report's rubrics
+    recorded for the rules that made them (`labelled_by`, their versions; classify/rules_agreement.py),
+    or why it cannot be shown."""
     lead = "Labels come from the offline <b>heuristic</b> backend: rules, not a model."
-    if recorded is None or recorded["rules_version"] != heuristic.VERSION:
+    if recorded is None or labelled_by != {recorded["rules_version"]}:
         measured = "never" if recorded is None else f"for other rules ({html.escape(recorded['rules_version'])})"
         return (
             f"<div class='warn'>{lead} Their agreement with labelled real sessions was measured {measured}, not "
-            f"for these ({heuristic.VERSION}): run <code>{rules_agreement.MEASURED_WITH}</code>. Read the numbers "
-            "as a check of the pipeline, not as measurements.</div>"
+            f"for those that labelled these sessions ({html.escape(', '.join(sorted(labelled_by)))}); with the "
+            f"rules' current version, run <code>{rules_agreement.MEASURED_WITH}</code> to measure it. Read the "
+            "numbers as a check of the pipeline, not as measurements.</div>"
         )
 
     def figure(row: dict, name: str) -> str | None:
@@ -263,7 +265,12 @@ def render(
         for title, (frame, empty, table) in checks.items()
     )
     backends = coverage.backends["backend"].unique().to_list()
-    warning = heuristic_caveat(rules_agreement.recorded()) if "heuristic" in backends else ""
+    rules_versions = coverage.prompt_versions.filter(pl.col("prompt_version").str.starts_with(heuristic.VERSION_PREFIX))
+    warning = (
+        heuristic_caveat(rules_agreement.recorded(), set(rules_versions["prompt_version"]))
+        if "heuristic" in backends
+        else ""
+    )
     one_person = coverage.people == 1
     stats = [
         ("sessions found", coverage.sessions),
