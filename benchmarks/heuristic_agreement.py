@@ -16,7 +16,8 @@ them; codebase labels are mapped to ours (modify -> modify_existing, ...). Besid
 value tier, the decision shares (within 0.2 of the reference, and the correlation in the kappa column),
 and the report's derived measures verified success and hit trouble (`sessionlab_assets/derived.py`)
 computed from each side's labels, with both sides' shares. The confusion matrix of each classifier over
-all of them follows (rows: the reference label; columns: the heuristic's). `accuracy_95` and
+all of them follows (rows: the reference label; columns: the heuristic's), and, when the labels say how
+confident the labeller was (`confidence`), exact agreement at each confidence. `accuracy_95` and
 `weighted_kappa_95` are 95% bootstrap intervals that resample people (`agreement.bootstrap_interval`;
 a person is the corpus's first folder, one repository's sessions, as the ingest's default user rule
 has it): on 92 sessions from 34 people they span about ±0.1 for accuracy and ±0.15 for the weighted
@@ -335,6 +336,17 @@ CONFUSIONS = (
 )
 
 
+def by_confidence(gold: pl.DataFrame, labels: pl.DataFrame) -> pl.DataFrame:
+    """Exact agreement per classifier on the sessions the reference labelled with each confidence: whether
+    the rules miss most where the reference itself was unsure."""
+    out = []
+    for level in gold["confidence"].drop_nulls().unique(maintain_order=True).to_list():
+        part = gold.filter(pl.col("confidence") == level)
+        scored = {row["classifier"]: row["accuracy"] for row in real_rows(part, labels, level)}
+        out.append({"confidence": level, "sessions": part.height, **{name: scored[name] for name, *_ in SCORED}})
+    return pl.DataFrame(out).sort("sessions", descending=True).with_columns(pl.col(pl.Float64).round(3))
+
+
 def real_table(gold_path: Path, corpus_dir: Path) -> pl.DataFrame | None:
     if not gold_path.is_file():
         print(f"real labelled sessions not found at {gold_path}: skipped")
@@ -368,6 +380,9 @@ def real_table(gold_path: Path, corpus_dir: Path) -> pl.DataFrame | None:
         for name in CONFUSIONS:
             print(f"{name}: reference (rows) by heuristic (columns), all {joined.height} sessions")
             print(confusion(joined, name))
+        if "confidence" in gold.columns:
+            print("exact agreement by the reference labeller's confidence in its labels:")
+            print(by_confidence(gold, labels))
     return pl.DataFrame(rows_, infer_schema_length=None)
 
 
