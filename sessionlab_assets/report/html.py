@@ -265,12 +265,14 @@ def render(
         for title, (frame, empty, table) in checks.items()
     )
     backends = coverage.backends["backend"].unique().to_list()
-    rules_versions = coverage.prompt_versions.filter(pl.col("prompt_version").str.starts_with(heuristic.VERSION_PREFIX))
-    warning = (
-        heuristic_caveat(rules_agreement.recorded(), set(rules_versions["prompt_version"]))
-        if "heuristic" in backends
-        else ""
-    )
+    # A measure made of two calls (the task value: a posting, then its price) joins their versions with "+".
+    rules_versions = {
+        part
+        for version in coverage.prompt_versions["prompt_version"]
+        for part in version.split("+")
+        if part.startswith(heuristic.VERSION_PREFIX)
+    }
+    warning = heuristic_caveat(rules_agreement.recorded(), rules_versions) if "heuristic" in backends else ""
     one_person = coverage.people == 1
     stats = [
         ("sessions found", coverage.sessions),
