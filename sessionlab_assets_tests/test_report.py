@@ -383,7 +383,7 @@ def test_heuristic_labels_come_with_the_rules_measured_agreement():
     page = heuristic_caveat(recorded, {heuristic.VERSION})
     work_mode = next(row for row in recorded["classifiers"] if row["classifier"] == "work_mode")
     assert f"On {recorded['sessions']} real sessions of {recorded['people']} people" in page
-    assert f"{work_mode['accuracy']:.2f} ({work_mode['accuracy_low']:.2f}–{work_mode['accuracy_high']:.2f})" in page
+    assert f"{work_mode['accuracy']:.2f} [{work_mode['accuracy_low']:.2f}, {work_mode['accuracy_high']:.2f}]" in page
     # Labels made by other rules than those measured: the figures are not theirs.
     older = "rules-0000000000000000"
     stale = heuristic_caveat(recorded, {older})

@@ -191,7 +191,7 @@ def heuristic_caveat(recorded: dict | None, labelled_by: set[str]) -> str:
     def figure(row: dict, name: str) -> str | None:
         if row[name] is None:
             return None
-        interval = f" ({row[f'{name}_low']:.2f}–{row[f'{name}_high']:.2f})" if row[f"{name}_low"] is not None else ""
+        interval = f" [{row[f'{name}_low']:.2f}, {row[f'{name}_high']:.2f}]" if row[f"{name}_low"] is not None else ""
         return f"{row[name]:.2f}{interval}"
 
     agreement = pl.DataFrame(
@@ -209,7 +209,7 @@ def heuristic_caveat(recorded: dict | None, labelled_by: set[str]) -> str:
     return (
         f"<div class='warn'>{lead} On {recorded['sessions']} real sessions of {recorded['people']} people labelled "
         f"with the report's rubrics ({html.escape(recorded['labelled_set'])}), these rules agree with the labels "
-        "as below (95% intervals resample people); shares and rates computed from them carry these "
+        "as below ([95% CI], resampling people); shares and rates computed from them carry these "
         f"disagreements.{table_html(agreement, digits=2)}</div>"
     )
 
