@@ -12,6 +12,7 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from sessionlab_assets import warehouse
+from sessionlab_assets.analyses import validation
 from sessionlab_assets.analyses.assets import ASSETS, AnalysisSettings
 from sessionlab_assets.classify import label_checks
 from sessionlab_assets.sample import world
@@ -239,6 +240,33 @@ def test_a_bad_gold_file_fails_with_the_reason(tmp_path, planted):
     assert not result.success
     failure = result.get_step_failure_events()[0].step_failure_data.user_failure_data
     assert "outside its label set" in failure.description and "debugging" in failure.description
+
+
+def test_labelled_sessions_the_warehouse_lacks_are_counted_and_a_set_matching_nothing_fails(tmp_path, planted):
+    db = _warehouse(tmp_path / "w.duckdb", planted)
+    ids = planted["session_id"].head(30).to_list()
+    path = tmp_path / "gold.csv"
+    pl.DataFrame({"session_id": ids + ["gone-1", "gone-2"], "outcome": ["succeeded"] * 32}).write_csv(path)
+    assert _run(db, AnalysisSettings(min_users=1, gold_labels=str(path)), selection=["classifier_validation"]).success
+    with duckdb.connect(str(db), read_only=True) as conn:
+        row = conn.sql(
+            "SELECT gold_sessions, sessions FROM analysis_gold_agreement WHERE label = 'outcome'"
+        ).fetchall()[0]
+    assert row == (32, 30)  # labelled, and of those in the warehouse to compare
+    # Keyed another way: nothing matches, and the failure shows a key of each side.
+    pl.DataFrame({"session_id": [f"alice/{i}" for i in ids], "outcome": ["succeeded"] * 30}).write_csv(path)
+    result = _run(db, AnalysisSettings(min_users=1, gold_labels=str(path)), selection=["classifier_validation"])
+    assert not result.success
+    failure = result.get_step_failure_events()[0].step_failure_data.user_failure_data.description
+    assert "none of the 30 labelled sessions is in the warehouse" in failure and repr(f"alice/{ids[0]}") in failure
+
+
+def test_a_set_keyed_by_files_under_another_root_says_so():
+    gold = pl.DataFrame({"source_file": ["ana/projects/app/s1.jsonl"], "outcome": ["succeeded"]})
+    message = validation.none_in_the_warehouse(gold, pl.Series(["projects/app/s1.jsonl"]))
+    assert "'ana/projects/app/s1.jsonl'" in message and "'projects/app/s1.jsonl'" in message
+    assert "the path under SESSIONLAB_SOURCE_DIR" in message
+    assert validation.none_in_the_warehouse(gold, pl.Series(["ana/projects/app/s1.jsonl"])) is None
 
 
 def test_an_empty_warehouse_says_what_to_do(tmp_path):

@@ -134,9 +134,9 @@ def read_gold(path: Path) -> pl.DataFrame:
             gold = pl.read_csv(path, infer_schema_length=None)
     except Exception as error:  # a malformed file: say which and why
         raise GoldFileError(f"gold-label file {path} could not be read: {error}") from error
-    key = next((k for k in GOLD_KEYS if k in gold.columns), None)
-    if key is None:
+    if not any(k in gold.columns for k in GOLD_KEYS):
         raise GoldFileError(f"gold-label file {path} has no session_id or source_file column (columns: {gold.columns})")
+    key = gold_key(gold)
     labels = [c for c in gold.columns if c in GOLD_SCALES]
     if not labels:
         raise GoldFileError(f"gold-label file {path} has none of the label columns {sorted(GOLD_SCALES)}")
@@ -153,11 +153,34 @@ def read_gold(path: Path) -> pl.DataFrame:
     return gold.select(key, *labels)
 
 
+def gold_key(gold: pl.DataFrame) -> str:
+    """The column a labelled set names its sessions by."""
+    return next(k for k in GOLD_KEYS if k in gold.columns)
+
+
 def keyed_by_session(gold: pl.DataFrame, files: pl.DataFrame) -> pl.DataFrame:
-    """A labelled set keyed by source file, keyed by session id instead (`files`: source_file, session_id)."""
+    """A labelled set keyed by source file, keyed by session id instead (`files`: source_file, session_id).
+    A labelled file the warehouse does not hold keeps a NULL id: labelled, and not compared, as a labelled
+    session id the warehouse does not hold is."""
     if "session_id" in gold.columns:
         return gold
-    return gold.join(files, on="source_file", how="inner").drop("source_file")
+    return gold.join(files, on="source_file", how="left").drop("source_file")
+
+
+def none_in_the_warehouse(gold: pl.DataFrame, known: pl.Series) -> str | None:
+    """Why a labelled set matches none of the warehouse's labelled sessions (`known`: their keys of the kind
+    the set uses), naming a key of each side; None when some match. A set that matches nothing is keyed
+    another way than the warehouse, not a set that agrees with nothing, so the check fails rather than
+    publish empty agreement."""
+    key = gold_key(gold)
+    if gold.height == 0 or gold[key].is_in(known.implode()).any():
+        return None
+    ours = repr(known[0]) if known.len() else "(none: the warehouse has no labelled sessions)"
+    hint = " (the path under SESSIONLAB_SOURCE_DIR)" if key == "source_file" else ""
+    return (
+        f"none of the {gold.height} labelled sessions is in the warehouse: the labels' {key} values look like "
+        f"{gold[key][0]!r}, the warehouse's like {ours}; key the labels by the warehouse's {key}{hint}"
+    )
 
 
 def gold_agreement(frame: pl.DataFrame, gold: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
