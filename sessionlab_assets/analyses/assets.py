@@ -295,7 +295,7 @@ def classifier_validation(warehouse_db: DuckDBResource, analysis_settings: Analy
         keyed = out.measures.select("session_id").join(files, on="session_id", how="left")
         unmatched = validation.none_in_the_warehouse(gold, keyed[validation.gold_key(gold)].drop_nulls())
         if unmatched:
-            raise dg.Failure(f"gold-label file {gold_file}: {unmatched}")
+            raise dg.Failure(f"gold-label file {gold_file} (SESSIONLAB_GOLD_LABELS): {unmatched}")
         agreement, confusion = validation.gold_agreement(out.measures, validation.keyed_by_session(gold, files))
     out.add(
         "analysis_gold_agreement",
