@@ -4,9 +4,11 @@ checked by hand (an independent plain-`json` count of the same files, following 
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from datetime import datetime
 
+import polars as pl
 import pytest
 
 from sessionlab_assets.ingest.source import is_headless, scan_source
@@ -170,6 +172,13 @@ def test_the_real_labelled_set_keyed_by_source_file_is_a_gold_file(tmp_path, rea
     assert rows["work_mode"] == labelled and rows["outcome"] == labelled
     assert rows["codebase_relationship"] == labelled  # short names mapped to ours
     assert 0 < rows["expertise"] < labelled  # "unclear" is an abstention, not compared
+    # The report writes each figure with its interval, as it writes intervals elsewhere.
+    from sessionlab_assets.report import html
+
+    with duckdb.connect(str(db), read_only=True) as conn:
+        [(frame, _, _)] = [check for title, check in html.read_checks(conn).items() if "labelled set" in title]
+    work_mode = frame.filter(pl.col("label") == "work_mode").row(0, named=True)
+    assert re.fullmatch(r"0\.\d\d \[0\.\d\d, 0\.\d\d\]", work_mode["exact [95% CI]"]), work_mode
 
 
 def test_the_recorded_agreement_of_the_rules_is_what_they_measure_now(tmp_path, real_corpus):

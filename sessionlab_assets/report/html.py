@@ -125,6 +125,28 @@ class Check:
 
 
 _MATERIALIZE = "dagster asset materialize -m sessionlab_assets.definitions --select "
+
+
+def _with_interval(column: str, label: str) -> str:
+    """SQL: `column` as text with its interval, "0.52 [0.41, 0.63]", as the report writes intervals."""
+    low, high = f"{column}_low", f"{column}_high"
+    return (
+        f"CASE WHEN {column} IS NULL THEN NULL WHEN {low} IS NULL THEN printf('%.2f', {column}) "
+        f"ELSE printf('%.2f [%.2f, %.2f]', {column}, {low}, {high}) END AS \"{label}\""
+    )
+
+
+# The agreement columns of the label checks and the gold agreement, each figure with its 95% interval.
+_AGREEMENT_FIGURES = ", ".join(
+    [
+        _with_interval("exact", "exact [95% CI]"),
+        _with_interval("kappa", "kappa [95% CI]"),
+        "round(adjacent, 2) AS adjacent",
+        _with_interval("weighted_kappa", "weighted kappa [95% CI]"),
+    ]
+)
+
+
 CHECKS = {
     "Judged success by signal strength (the report: 13% → 90% across success signal 1 → 5, 85% → 3% across "
     "failure signal 1 → 5)": Check(
@@ -140,8 +162,7 @@ CHECKS = {
     "How far to trust the labels: production against a reference model, a second replicate, and a larger "
     "window (the reference_agreement, test_retest and truncation_sensitivity assets; the report: 78–98% on "
     "categorical classifiers, 53–68% exact and 78–99% adjacent on ordinal ones)": Check(
-        "SELECT analysis, measure, sessions, exact, exact_low, exact_high, kappa, kappa_low, kappa_high, adjacent, "
-        "weighted_kappa, weighted_kappa_low, weighted_kappa_high, clear_errors_first, ambiguous "
+        f"SELECT analysis, measure, sessions, {_AGREEMENT_FIGURES}, clear_errors_first, ambiguous "
         "FROM analysis_label_checks ORDER BY analysis, measure",
         f"(not run yet: these checks call the classifiers again, so `make run` leaves them out; run them with "
         f"`{_MATERIALIZE}'group:validation'`, then this page with `--select report`)",
@@ -151,8 +172,7 @@ CHECKS = {
         "(not run yet: see above)",
     ),
     "Agreement with a labelled set (SESSIONLAB_GOLD_LABELS), with 95% intervals that resample people": Check(
-        "SELECT label, gold_sessions, sessions, users AS people, exact, exact_low, exact_high, adjacent, kappa, "
-        "kappa_low, kappa_high, weighted_kappa, weighted_kappa_low, weighted_kappa_high FROM analysis_gold_agreement "
+        f"SELECT label, gold_sessions, sessions, users AS people, {_AGREEMENT_FIGURES} FROM analysis_gold_agreement "
         "ORDER BY label",
         "(no labelled set: point SESSIONLAB_GOLD_LABELS at a CSV, Parquet or JSON-lines file of labels keyed by "
         "session_id or source_file; README, Gold labels)",
