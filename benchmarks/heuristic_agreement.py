@@ -226,7 +226,7 @@ def real_labels(corpus_dir: Path) -> pl.DataFrame:
 
 def _interval_text(measure: str) -> pl.Expr:
     low, high = pl.col(f"{measure}_low"), pl.col(f"{measure}_high")
-    text = pl.format("{}–{}", low.round(2), high.round(2))
+    text = pl.format("[{}, {}]", low.round(2), high.round(2))
     return pl.when(low.is_not_null()).then(text).alias(f"{measure}_95")
 
 
@@ -252,10 +252,10 @@ SCORED = (
 def real_rows(gold: pl.DataFrame, labels: pl.DataFrame, half: str) -> list[dict]:
     j = gold.join(labels, on="source_file", suffix="_label")
     out = []
+    people = np.array([PEOPLE.raw_user(path) for path in j["source_file"]])
     for name, categories, ordinal in SCORED:
         truth = j[name].cast(pl.Utf8).fill_null("unclear").to_numpy()
         labels_ = j[f"{name}_label"].cast(pl.Utf8).fill_null("unclear").to_numpy()
-        people = np.array([PEOPLE.raw_user(path) for path in j["source_file"]])
         row = {"half": half, "classifier": name, "sessions": len(truth)}
         row["accuracy"] = agreement.accuracy(truth, labels_)
         row["accuracy_low"], row["accuracy_high"] = agreement.bootstrap_interval(
