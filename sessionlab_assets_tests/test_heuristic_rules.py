@@ -749,6 +749,15 @@ def test_each_work_mode_signal_on_its_own(tmp_path):
     installed = session("install", "Which Python does the worker run under?", install)
     assert not rules.changed_nothing(installed) and rules.activity(installed)["operate"] == 1
 
+    # Reading delegated to a subagent is reading: a session that only explores is understand.
+    def delegate(t):
+        task = {"description": "Explore the token checks", "prompt": "Find where API tokens are validated"}
+        t.tool_result(t.tool("Task", task), "Tokens are validated in auth/middleware.py by check_token().")
+        t.say("Tokens are checked in the auth middleware, before routing.")
+
+    delegated = session("delegate", "Walk through the token checks in the API", delegate)
+    assert rules.activity(delegated)["understand"] == 1 and rules.work_mode(delegated)["work_mode"] == "understand"
+
 
 def test_who_decides_how_and_the_occupation_of_the_work(tmp_path):
     """Decisions: a prompt that says how the work is to be done is the person's execution decision too; the

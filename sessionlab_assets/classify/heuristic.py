@@ -311,6 +311,11 @@ def request_cues(session: Session) -> Counter[str]:
     return scores
 
 
+EXPLORING_TASK = re.compile(
+    r"task: (?:explore|find|research|search|investigate|analy[sz]e|review|look|trace|understand)\b", re.I
+)
+
+
 def activity(session: Session) -> Counter[str]:
     """Volume of meaningful work by the kind it is: edited files by where they live, commands by what they
     run. Stands in for "decide by the dominant activity: the largest volume of edits, commands, analysis,
@@ -335,6 +340,9 @@ def activity(session: Session) -> Counter[str]:
     for call in reads(session):
         if call.path and OPS_PATH.search(call.path):
             volume["operate"] += 0.5  # reading configuration is part of working on it
+    for call in session.calls:
+        if EXPLORING_TASK.match(call.input):
+            volume["understand"] += 1  # reading delegated to a subagent
     for call in commands(session):
         if PRINTS_A_FILE.match(call.command):
             continue  # a read, counted above: `cat docker-compose.yml` runs no container
