@@ -758,6 +758,20 @@ def test_each_work_mode_signal_on_its_own(tmp_path):
     delegated = session("delegate", "Walk through the token checks in the API", delegate)
     assert rules.activity(delegated)["understand"] == 1 and rules.work_mode(delegated)["work_mode"] == "understand"
 
+    # Steps laid out and not carried out are a plan; the same list before edits is the build's bookkeeping.
+    def steps(t):
+        todos = [{"content": "Split the loader", "status": "pending"}, {"content": "Cache months", "status": "pending"}]
+        t.tool_result(t.tool("TodoWrite", {"todos": todos}), "Todos have been modified successfully")
+        t.tool_result(t.tool("TodoWrite", {"todos": todos}), "Todos have been modified successfully")
+        t.say("Those are the steps; tell me when to start.")
+
+    def steps_then_edits(t):
+        steps(t)
+        edit_it(t)
+
+    assert rules.work_mode(session("steps", "The monthly report loader", steps))["work_mode"] == "plan"
+    assert rules.work_mode(session("steps-done", "The monthly report loader", steps_then_edits))["work_mode"] == "build"
+
 
 def test_who_decides_how_and_the_occupation_of_the_work(tmp_path):
     """Decisions: a prompt that says how the work is to be done is the person's execution decision too; the

@@ -403,6 +403,9 @@ def asks_a_question(session: Session) -> bool:
     return "?" in first[:600] or bool(REQUEST_CUES["understand"].search(first[:600]))
 
 
+TODO_TOOLS = frozenset({"TodoWrite", "TaskCreate"})  # Claude Code: the agent writes its list of steps
+
+
 MODE_ORDER = ("fix", "operate", "analyze", "test", "orchestrate", "communicate", "plan", "understand", "build")
 
 
@@ -420,6 +423,7 @@ def _work_mode(session: Session) -> dict[str, Any]:
     if changed_nothing(session):
         # Nothing changed: the session produced knowledge, a plan or prose, not code.
         scores["build"] = 0
+        scores["plan"] += sum(1 for call in session.calls if call.name in TODO_TOOLS)  # steps not carried out
         scores["fix"] *= 0.5
         if asks_a_question(session):
             scores["understand"] += 3
