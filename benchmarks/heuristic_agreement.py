@@ -17,11 +17,11 @@ value tier, the decision shares (within 0.2 of the reference, and the correlatio
 and the report's derived measures verified success and hit trouble (`sessionlab_assets/derived.py`)
 computed from each side's labels, with both sides' shares. The confusion matrix of each classifier over
 all of them follows (rows: the reference label; columns: the heuristic's), and, when the labels say how
-confident the labeller was (`confidence`), exact agreement at each confidence. `accuracy_95` and
-`weighted_kappa_95` are 95% bootstrap intervals that resample people (`agreement.bootstrap_interval`;
-a person is the corpus's first folder, one repository's sessions, as the ingest's default user rule
-has it): on 92 sessions from 34 people they span about ±0.1 for accuracy and ±0.15 for the weighted
-kappa, so a change of a session or two is within them. The halves split sessions, not people: a
+confident the labeller was (`confidence`), exact agreement at each confidence. Accuracy and both
+kappas come with 95% bootstrap intervals that resample people (`agreement.figures`; a person is the
+corpus's first folder, one repository's sessions, as the ingest's default user rule has it): on 92
+sessions from 34 people they span about ±0.1 for accuracy and ±0.15 for the weighted kappa, so a
+change of a session or two is within them. The halves split sessions, not people: a
 person's sessions can sit in both, so half B is not fully unseen when rules are written on half A.
 
 Builds a sample corpus in a temporary folder, runs ingest and every classifier measure with the
@@ -54,6 +54,7 @@ from sessionlab_assets.ingest.assets import ingest_transcripts
 from sessionlab_assets.ingest.identity import IdentityRule
 from sessionlab_assets.labels import CODEBASE_RELATIONSHIPS, OUTCOMES, SIGNAL_LEVELS, WORK_MODES
 from sessionlab_assets.progress import console_log_level
+from sessionlab_assets.report.html import with_intervals
 from sessionlab_assets.resources import TranscriptSource
 from sessionlab_assets.sample import corpus
 
@@ -224,12 +225,6 @@ def real_labels(corpus_dir: Path) -> pl.DataFrame:
             return conn.sql(REAL_SQL).pl()
 
 
-def _interval_text(measure: str) -> pl.Expr:
-    low, high = pl.col(f"{measure}_low"), pl.col(f"{measure}_high")
-    text = pl.format("[{}, {}]", low.round(2), high.round(2))
-    return pl.when(low.is_not_null()).then(text).alias(f"{measure}_95")
-
-
 # The person behind a labelled session, as the ingest's default rule has it: the corpus's first folder
 # (one public repository, one person's sessions; several of the labelled sessions share one).
 PEOPLE = IdentityRule("top_folder")
@@ -256,20 +251,19 @@ def real_rows(gold: pl.DataFrame, labels: pl.DataFrame, half: str) -> list[dict]
     for name, categories, ordinal in SCORED:
         truth = j[name].cast(pl.Utf8).fill_null("unclear").to_numpy()
         labels_ = j[f"{name}_label"].cast(pl.Utf8).fill_null("unclear").to_numpy()
-        row = {"half": half, "classifier": name, "sessions": len(truth)}
-        row["accuracy"] = agreement.accuracy(truth, labels_)
-        row["accuracy_low"], row["accuracy_high"] = agreement.bootstrap_interval(
-            agreement.accuracy, truth, labels_, people
-        )
-        row["kappa"] = agreement.cohen_kappa(truth, labels_, [str(c) for c in categories] if categories else None)
+        kappa = partial(agreement.cohen_kappa, categories=[str(c) for c in categories] if categories else None)
+        measures = {
+            "accuracy": (agreement.accuracy, truth, labels_, people),
+            "kappa": (kappa, truth, labels_, people),
+        }
         if ordinal:
             keep = (truth != "unclear") & (labels_ != "unclear")
             t, lab = truth[keep].astype(int), labels_[keep].astype(int)
             levels = [c for c in categories if c != "unclear"]
-            row["weighted_kappa"] = agreement.cohen_kappa(t, lab, levels, weights="quadratic")
-            row["weighted_kappa_low"], row["weighted_kappa_high"] = agreement.bootstrap_interval(
-                partial(agreement.cohen_kappa, categories=levels, weights="quadratic"), t, lab, people[keep]
-            )
+            weighted = partial(agreement.cohen_kappa, categories=levels, weights="quadratic")
+            measures["weighted_kappa"] = (weighted, t, lab, people[keep])
+        row = {"half": half, "classifier": name, "sessions": len(truth), **agreement.figures(measures)}
+        if ordinal:
             # Within one level, over every session: an abstention on either side counts as a miss, so
             # abstaining on hard sessions cannot raise it (the weighted kappa is over rated pairs only).
             row["adjacent_all"] = float(np.sum(np.abs(t - lab) <= 1)) / len(truth) if len(truth) else None
@@ -405,14 +399,8 @@ def main() -> None:
     if real is not None:
         split = "; halves A/B split by gid parity" if "A" in real["half"].to_list() else " (no gid: no halves)"
         print(f"real labelled sessions ({args.gold.name}), heuristic backend{split}:")
-        first = ["half", "classifier", "sessions", "accuracy", "accuracy_95", "kappa", "weighted_kappa"]
-        shown = (
-            real.with_columns(_interval_text("accuracy"), _interval_text("weighted_kappa"))
-            .drop("accuracy_low", "accuracy_high", "weighted_kappa_low", "weighted_kappa_high")
-            .select(*first, "weighted_kappa_95", pl.exclude(*first, "weighted_kappa_95"))
-        )
-        with pl.Config(tbl_rows=60, tbl_cols=-1, tbl_width_chars=200, fmt_str_lengths=70):
-            print(shown.with_columns(pl.col(pl.Float64).round(3)))
+        with pl.Config(tbl_rows=60, tbl_cols=-1, tbl_width_chars=220, fmt_str_lengths=70):
+            print(with_intervals(real).with_columns(pl.col(pl.Float64).round(3)))
         print("(for the decision shares, 'kappa' is the Pearson correlation with the reference share)")
         if args.record:
             scored = real.filter((pl.col("half") == "all") & pl.col("classifier").is_in([n for n, *_ in SCORED]))

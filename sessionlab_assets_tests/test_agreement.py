@@ -43,3 +43,17 @@ def test_no_interval_from_a_single_person_or_an_undefined_measure():
     assert agreement.bootstrap_interval(agreement.accuracy, five[:0], five[:0]) == (None, None)
     # Every label alike on both sides: kappa is undefined in every resample.
     assert agreement.bootstrap_interval(agreement.cohen_kappa, np.ones(10), np.ones(10)) == (None, None)
+
+
+def test_figures_carry_their_intervals_and_an_undefined_kappa_is_none():
+    truth, labels = np.array([1, 2, 1, 2, 1, 2]), np.array([1, 2, 1, 1, 1, 2])
+    out = agreement.figures(
+        {
+            "exact": (agreement.accuracy, truth, labels, None),
+            "kappa": (agreement.cohen_kappa, np.ones(4), np.ones(4), None),  # one label on both sides
+            "weighted_kappa": (agreement.cohen_kappa, truth[:0], labels[:0], None),  # no sessions: left out
+        }
+    )
+    assert set(out) == {"exact", "exact_low", "exact_high", "kappa", "kappa_low", "kappa_high"}
+    assert out["exact"] == 5 / 6 and out["exact_low"] <= 5 / 6 <= out["exact_high"]
+    assert out["kappa"] is None and out["kappa_low"] is None

@@ -391,3 +391,20 @@ def test_heuristic_labels_come_with_the_rules_measured_agreement():
         f"measured for other rules ({heuristic.VERSION}), not for those that labelled these sessions ({older})" in stale
     )
     assert "measured never" in heuristic_caveat(None, {heuristic.VERSION})
+
+
+def test_figures_are_written_with_their_intervals_in_their_place():
+    from sessionlab_assets.report.html import with_intervals
+
+    frame = pl.DataFrame(
+        {
+            "label": ["a", "b", "c"],
+            "exact": [0.5234, 0.9, None],
+            "exact_low": [0.41, None, None],
+            "exact_high": [0.63, None, None],
+            "adjacent": [0.8, 0.9, 1.0],
+        }
+    )
+    shown = with_intervals(frame)
+    assert shown.columns == ["label", "exact [95% CI]", "adjacent"]
+    assert shown["exact [95% CI]"].to_list() == ["0.52 [0.41, 0.63]", "0.90", None]

@@ -8,7 +8,7 @@ evidence scales, and agreement with a gold-label file the user supplies.
 - Gold labels: a CSV or Parquet file with `session_id` and any of the label columns in `GOLD_SCALES`;
   exact agreement and Cohen's kappa for every label, adjacent agreement and quadratic-weighted kappa for
   ordinal ones, and the confusion matrix. Exact agreement and both kappas carry a 95% percentile
-  bootstrap interval that resamples people (`agreement.bootstrap_interval`): a labelled set is often a
+  bootstrap interval that resamples people (`agreement.figures`): a labelled set is often a
   few hundred sessions, and the interval says how far its figures could move on another such set.
 """
 
@@ -22,7 +22,7 @@ import polars as pl
 
 from sessionlab_assets.analyses.estimators import clustered_means
 from sessionlab_assets.analyses.frame import HAS_GOAL, NOT_HEADLESS, labelled
-from sessionlab_assets.classify.agreement import accuracy, adjacent_agreement, bootstrap_interval, cohen_kappa
+from sessionlab_assets.classify.agreement import accuracy, adjacent_agreement, cohen_kappa, figures
 from sessionlab_assets.labels import (
     CODE_WRITING_MODES,
     CODEBASE_RELATIONSHIPS,
@@ -211,12 +211,14 @@ def gold_agreement(frame: pl.DataFrame, gold: pl.DataFrame) -> tuple[pl.DataFram
             predicted = np.array([order[p] for p in matched["predicted"]])
             people = matched["user_key"].to_numpy()
             levels = list(range(len(as_text)))
-            measures = {"exact": accuracy, "kappa": partial(cohen_kappa, categories=levels)}
+            measures = {
+                "exact": (accuracy, truth, predicted, people),
+                "kappa": (partial(cohen_kappa, categories=levels), truth, predicted, people),
+            }
             if ordinal:
-                measures["weighted_kappa"] = partial(cohen_kappa, categories=levels, weights="quadratic")
-            for name, measure in measures.items():
-                low, high = bootstrap_interval(measure, truth, predicted, people)
-                row.update({name: measure(truth, predicted), f"{name}_low": low, f"{name}_high": high})
+                weighted = partial(cohen_kappa, categories=levels, weights="quadratic")
+                measures["weighted_kappa"] = (weighted, truth, predicted, people)
+            row.update(figures(measures))
             if ordinal:
                 row["adjacent"] = adjacent_agreement(truth, predicted)
             confusion.append(

@@ -4,6 +4,7 @@ any of them that resamples whole people, not sessions."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -82,3 +83,19 @@ def bootstrap_interval(
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(defined, [tail, 100 - tail])
     return float(low), float(high)
+
+
+# An agreement measure, and what it is computed on: (measure, truth, labels, clusters; see bootstrap_interval).
+Measured = tuple[Callable[[np.ndarray, np.ndarray], float], np.ndarray, np.ndarray, np.ndarray | None]
+
+
+def figures(measures: dict[str, Measured]) -> dict[str, float | None]:
+    """Each named measure with its bootstrap interval: `name`, `name_low`, `name_high`. A measure that is
+    undefined (kappa when both sides use one label) is None; one with no sessions is left out."""
+    out: dict[str, float | None] = {}
+    for name, (measure, truth, labels, clusters) in measures.items():
+        if len(truth):
+            value = measure(truth, labels)
+            low, high = bootstrap_interval(measure, truth, labels, clusters)
+            out |= {name: None if math.isnan(value) else value, f"{name}_low": low, f"{name}_high": high}
+    return out

@@ -18,7 +18,6 @@ every row), and being deterministic, its replicates agree by construction (said 
 """
 
 import hashlib
-import math
 from collections import Counter
 from functools import partial
 
@@ -150,11 +149,6 @@ def labels_of(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
     return out if out is not None else pl.DataFrame({"session_id": []}, schema={"session_id": pl.Utf8})
 
 
-def _defined(value: float) -> float | None:
-    """Kappa is undefined (NaN) when both sides use one label only: NULL, not a number."""
-    return None if math.isnan(value) else value
-
-
 # The numbers of an agreement row: left empty where a comparison measures nothing (see `not_measured`).
 AGREEMENT_VALUES = (
     *("exact", "exact_low", "exact_high", "kappa", "kappa_low", "kappa_high", "adjacent"),
@@ -195,11 +189,7 @@ def agreement_rows(first: pl.DataFrame, second: pl.DataFrame, people: dict[str, 
                 row["adjacent"] = agreement.adjacent_agreement(x, y)
                 weighted = partial(agreement.cohen_kappa, categories=levels, weights="quadratic")
                 measures["weighted_kappa"] = (weighted, x, y, who[rated])
-        for name, (measure_of, truth, labels, clusters) in measures.items():
-            if len(truth):
-                low, high = agreement.bootstrap_interval(measure_of, truth, labels, clusters)
-                row.update({name: _defined(measure_of(truth, labels)), f"{name}_low": low, f"{name}_high": high})
-        rows.append(row)
+        rows.append(row | agreement.figures(measures))
         for (x, y), n in Counter(zip(a.tolist(), b.tolist(), strict=True)).items():
             cells.append({"measure": measure, "first": x, "second": y, "sessions": n})
     return rows, cells

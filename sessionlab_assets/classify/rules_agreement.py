@@ -23,6 +23,8 @@ FIGURES = (
     "accuracy_low",
     "accuracy_high",
     "kappa",
+    "kappa_low",
+    "kappa_high",
     "weighted_kappa",
     "weighted_kappa_low",
     "weighted_kappa_high",

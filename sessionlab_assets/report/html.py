@@ -127,23 +127,38 @@ class Check:
 _MATERIALIZE = "dagster asset materialize -m sessionlab_assets.definitions --select "
 
 
-def _with_interval(column: str, label: str) -> str:
-    """SQL: `column` as text with its interval, "0.52 [0.41, 0.63]", as the report writes intervals."""
-    low, high = f"{column}_low", f"{column}_high"
-    return (
-        f"CASE WHEN {column} IS NULL THEN NULL WHEN {low} IS NULL THEN printf('%.2f', {column}) "
-        f"ELSE printf('%.2f [%.2f, %.2f]', {column}, {low}, {high}) END AS \"{label}\""
-    )
+def interval_text(value: float | None, low: float | None, high: float | None, digits: int = 2) -> str | None:
+    """A figure with its interval, "0.52 [0.41, 0.63]", as the report writes intervals; the figure alone
+    when it has none."""
+    if value is None:
+        return None
+    if low is None or high is None:
+        return f"{value:.{digits}f}"
+    return f"{value:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
 
 
-# The agreement columns of the label checks and the gold agreement, each figure with its 95% interval.
-_AGREEMENT_FIGURES = ", ".join(
-    [
-        _with_interval("exact", "exact [95% CI]"),
-        _with_interval("kappa", "kappa [95% CI]"),
-        "round(adjacent, 2) AS adjacent",
-        _with_interval("weighted_kappa", "weighted kappa [95% CI]"),
-    ]
+def with_intervals(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with each figure that has `_low` and `_high` columns beside it written with its interval
+    (`interval_text`) in one column, `<figure> [95% CI]`, in the figure's place; the bounds' columns go."""
+    figures = [c for c in frame.columns if f"{c}_low" in frame.columns and f"{c}_high" in frame.columns]
+    bounds = {f"{c}_{end}" for c in figures for end in ("low", "high")}
+    columns = []
+    for column in frame.columns:
+        if column in figures:
+            texts = [
+                interval_text(*values) for values in frame.select(column, f"{column}_low", f"{column}_high").rows()
+            ]
+            columns.append(pl.Series(f"{column} [95% CI]", texts, pl.Utf8))
+        elif column not in bounds:
+            columns.append(frame[column])
+    return pl.DataFrame(columns)
+
+
+# The agreement columns of the label checks and the gold agreement (each figure with its interval, read
+# with `with_intervals`).
+_AGREEMENT_FIGURES = (
+    "exact, exact_low, exact_high, kappa, kappa_low, kappa_high, adjacent, weighted_kappa, weighted_kappa_low, "
+    "weighted_kappa_high"
 )
 
 
@@ -191,7 +206,9 @@ CHECKS = {
 
 def read_checks(conn) -> dict[str, tuple[pl.DataFrame, str, str]]:
     """Each check's rows, what to say when there are none, and the table they come from."""
-    return {title: (conn.sql(check.sql).pl(), check.empty, check.table) for title, check in CHECKS.items()}
+    return {
+        title: (with_intervals(conn.sql(check.sql).pl()), check.empty, check.table) for title, check in CHECKS.items()
+    }
 
 
 def heuristic_caveat(recorded: dict | None, labelled_by: set[str]) -> str:
@@ -208,23 +225,10 @@ def heuristic_caveat(recorded: dict | None, labelled_by: set[str]) -> str:
             "numbers as a check of the pipeline, not as measurements.</div>"
         )
 
-    def figure(row: dict, name: str) -> str | None:
-        if row[name] is None:
-            return None
-        interval = f" [{row[f'{name}_low']:.2f}, {row[f'{name}_high']:.2f}]" if row[f"{name}_low"] is not None else ""
-        return f"{row[name]:.2f}{interval}"
-
-    agreement = pl.DataFrame(
-        [
-            {
-                "classifier": row["classifier"],
-                "exact agreement": figure(row, "accuracy"),
-                "kappa": row["kappa"],
-                "weighted kappa": figure(row, "weighted_kappa"),
-            }
-            for row in recorded["classifiers"]
-        ],
-        schema={"classifier": pl.Utf8, "exact agreement": pl.Utf8, "kappa": pl.Float64, "weighted kappa": pl.Utf8},
+    agreement = with_intervals(
+        pl.DataFrame(recorded["classifiers"]).select(
+            "classifier", pl.exclude("classifier", "sessions").cast(pl.Float64)
+        )
     )
     return (
         f"<div class='warn'>{lead} On {recorded['sessions']} real sessions of {recorded['people']} people labelled "
