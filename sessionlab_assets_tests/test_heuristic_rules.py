@@ -495,6 +495,24 @@ def test_expertise_rises_when_the_agent_concedes_the_persons_corrections(tmp_pat
     assert levels[1] > levels[0]
 
 
+def test_expertise_rises_when_the_person_states_the_constraints_the_work_must_keep(tmp_path):
+    levels = []
+    for constrained in (False, True):
+        t = _transcript()
+        t.prompt("Hold on to the exchange rates the checkout page fetches.")
+        t.say("For how long should they be held?")
+        t.prompt(
+            "An hour, but it must not serve a rate older than the settlement cutoff, unless the provider is down."
+            if constrained
+            else "An hour, and it may serve a rate older than the settlement cutoff, when the provider is down."
+        )
+        t.say("Done.")
+        session = _session(tmp_path / str(constrained), t)
+        assert rules.states_constraints(session) == (1 if constrained else 0), rules.expertise(session)["reasoning"]
+        levels.append(list(rules.EXPERTISE_NAMES.values()).index(rules.expertise(session)["expertise"]))
+    assert levels[1] > levels[0]
+
+
 def test_occupation_from_the_persons_words_or_unclear(tmp_path):
     developer, accountant, silent = _transcript(), _transcript(), _transcript()
     developer.prompt("Refactor the retry logic in `worker.py` and add a regression test before I merge the branch")
