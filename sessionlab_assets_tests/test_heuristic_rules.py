@@ -171,6 +171,27 @@ def test_the_window_is_read_as_prompts_prose_calls_and_system_lines(tmp_path):
             ),
             "build",
         ),
+        # A document written for readers, with a look at the logs on the way: communicate (one command
+        # outweighed the document while a document counted half toward plan).
+        (
+            lambda t: (
+                t.prompt("Write up last week's outage for the team"),
+                _run(t, "Bash", "journalctl -u app --since -7d", "disk full"),
+                _edit(t, "/repo/notes/outage-2026-02.md", "", "# What happened\nThe disk filled."),
+                t.say("The write-up is in notes/."),
+            ),
+            "communicate",
+        ),
+        # A document that says it is a plan: plan.
+        (
+            lambda t: (
+                t.prompt("Write down how we move the jobs to the new scheduler"),
+                _run(t, "Bash", "journalctl -u app --since -7d", "disk full"),
+                _edit(t, "/repo/docs/migration-plan.md", "", "1. inventory the jobs\n2. move them"),
+                t.say("The plan is in docs/migration-plan.md."),
+            ),
+            "plan",
+        ),
         # The agent presents a plan for approval and nothing is changed after it: the plan is delivered.
         (
             lambda t: (
@@ -209,6 +230,8 @@ def test_the_window_is_read_as_prompts_prose_calls_and_system_lines(tmp_path):
         "orchestrate",
         "fix-found-by-a-run",
         "build-data",
+        "communicate-documents",
+        "plan-document",
         "plan-presented",
         "plan-carried-out",
     ],

@@ -219,6 +219,7 @@ SHIPPED_FACTS = ("git_commits", "git_pushes", "pull_requests")
 
 TEST_PATH = re.compile(r"(?:^|/)(?:tests?|specs?|__tests__)/|(?:^|/)test_[^/]+$|[._-](?:test|spec)\.\w+$", re.I)
 DOC_PATH = re.compile(r"\.(?:md|mdx|rst|txt|adoc|docx?|tex)$|(?:^|/)docs?/", re.I)
+PLAN_DOC = re.compile(r"plan|spec|design|roadmap|architecture|(?:^|/|[_-])(?:adr|rfc)s?\b|proposal|todo", re.I)
 # The scaffolding around code: CI, containers, deploy and infrastructure files, environment and tool
 # configuration (the agent's own settings, skills, hooks and MCP servers included), shell dotfiles.
 OPS_PATH = re.compile(
@@ -329,8 +330,9 @@ def activity(session: Session) -> Counter[str]:
         elif TEST_PATH.search(path):
             volume["test"] += 2
         elif DOC_PATH.search(path):
-            volume["communicate"] += 1
-            volume["plan"] += 1
+            # Prose for readers, or a plan when its name says so (rubric: plan's deliverable is a plan or
+            # a specification, communicate's is writing for people).
+            volume["plan" if PLAN_DOC.search(path) else "communicate"] += 2
         elif DATA_PATH.search(path):
             volume["analyze"] += 2
         elif CODE_PATH.search(path):
