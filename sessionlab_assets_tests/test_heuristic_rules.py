@@ -473,6 +473,12 @@ def test_a_failed_session_has_no_success_signal_without_hard_evidence(tmp_path):
     assert (rules.success_evidence(s)["level"], rules.success_signal(s)["level"]) == (2, 0)
 
 
+def test_a_document_names_a_plan_by_a_word_of_its_path():
+    plans = ["docs/migration-plan.md", "MigrationPlan.md", "design/auth.md", "adr/0003-queue.md", "TODO.md"]
+    others = ["notes/explanation.md", "designer-notes.md", "README.md", "CHANGELOG.md"]
+    assert [rules.names_a_plan(p) for p in plans + others] == [True] * len(plans) + [False] * len(others)
+
+
 def test_expertise_abstains_only_without_the_persons_words_and_reads_precision(tmp_path):
     retries = _transcript()
     retries.prompt("continue")

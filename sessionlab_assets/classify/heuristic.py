@@ -219,7 +219,18 @@ SHIPPED_FACTS = ("git_commits", "git_pushes", "pull_requests")
 
 TEST_PATH = re.compile(r"(?:^|/)(?:tests?|specs?|__tests__)/|(?:^|/)test_[^/]+$|[._-](?:test|spec)\.\w+$", re.I)
 DOC_PATH = re.compile(r"\.(?:md|mdx|rst|txt|adoc|docx?|tex)$|(?:^|/)docs?/", re.I)
-PLAN_DOC = re.compile(r"plan|spec|design|roadmap|architecture|(?:^|/|[_-])(?:adr|rfc)s?\b|proposal|todo", re.I)
+PLAN_WORDS = frozenset(
+    "plan plans planning spec specs specification design roadmap architecture adr rfc proposal todo".split()
+)
+PATH_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")  # "docs/MigrationPlan.md": docs, Migration, Plan, md
+
+
+def names_a_plan(path: str) -> bool:
+    """A document whose name or folder says it is a plan: a word of the path (split at separators and
+    case changes, so "explanation.md" is not one) is plan, spec, design, roadmap, ADR, RFC, to-do ..."""
+    return any(word.lower() in PLAN_WORDS for word in PATH_WORD.findall(path))
+
+
 # The scaffolding around code: CI, containers, deploy and infrastructure files, environment and tool
 # configuration (the agent's own settings, skills, hooks and MCP servers included), shell dotfiles.
 OPS_PATH = re.compile(
@@ -332,7 +343,7 @@ def activity(session: Session) -> Counter[str]:
         elif DOC_PATH.search(path):
             # Prose for readers, or a plan when its name says so (rubric: plan's deliverable is a plan or
             # a specification, communicate's is writing for people).
-            volume["plan" if PLAN_DOC.search(path) else "communicate"] += 2
+            volume["plan" if names_a_plan(path) else "communicate"] += 2
         elif DATA_PATH.search(path):
             volume["analyze"] += 2
         elif CODE_PATH.search(path):
