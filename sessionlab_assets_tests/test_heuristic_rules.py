@@ -192,6 +192,15 @@ def test_the_window_is_read_as_prompts_prose_calls_and_system_lines(tmp_path):
             ),
             "plan",
         ),
+        # A specification in a specs/ folder is a plan, not a test file.
+        (
+            lambda t: (
+                t.prompt("Write down what the export endpoint accepts and returns"),
+                _edit(t, "/repo/specs/export-endpoint.md", "", "## Request\n- format: csv | parquet"),
+                t.say("The specification is in specs/."),
+            ),
+            "plan",
+        ),
         # The agent presents a plan for approval and nothing is changed after it: the plan is delivered.
         (
             lambda t: (
@@ -232,6 +241,7 @@ def test_the_window_is_read_as_prompts_prose_calls_and_system_lines(tmp_path):
         "build-data",
         "communicate-documents",
         "plan-document",
+        "plan-specification",
         "plan-presented",
         "plan-carried-out",
     ],

@@ -338,12 +338,14 @@ def activity(session: Session) -> Counter[str]:
             volume["orchestrate"] += 2
         elif OPS_PATH.search(path):
             volume["operate"] += 2
+        elif DOC_PATH.search(path) and names_a_plan(path):
+            # A plan or specification written as a document, even in a specs/ folder (rubric: plan's
+            # deliverable is "a plan, a specification or a decision").
+            volume["plan"] += 2
         elif TEST_PATH.search(path):
             volume["test"] += 2
         elif DOC_PATH.search(path):
-            # Prose for readers, or a plan when its name says so (rubric: plan's deliverable is a plan or
-            # a specification, communicate's is writing for people).
-            volume["plan" if names_a_plan(path) else "communicate"] += 2
+            volume["communicate"] += 2  # prose for readers
         elif DATA_PATH.search(path):
             volume["analyze"] += 2
         elif CODE_PATH.search(path):
