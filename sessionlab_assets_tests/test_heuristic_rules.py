@@ -192,6 +192,16 @@ def test_the_window_is_read_as_prompts_prose_calls_and_system_lines(tmp_path):
             ),
             "plan",
         ),
+        # A question asked with a full-width question mark, answered by reading: understand.
+        (
+            lambda t: (
+                t.prompt("セッションのキャッシュはいつ期限切れになりますか？"),
+                _run(t, "Bash", "ps aux", "app 1234"),
+                _read(t, "/repo/cache/policy.py"),
+                t.say("Entries expire after the idle timeout set in policy.py."),
+            ),
+            "understand",
+        ),
         # A specification in a specs/ folder is a plan, not a test file.
         (
             lambda t: (
@@ -241,6 +251,7 @@ def test_the_window_is_read_as_prompts_prose_calls_and_system_lines(tmp_path):
         "build-data",
         "communicate-documents",
         "plan-document",
+        "understand-full-width-question",
         "plan-specification",
         "plan-presented",
         "plan-carried-out",

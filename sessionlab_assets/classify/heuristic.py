@@ -413,9 +413,11 @@ def changed_nothing(session: Session) -> bool:
 
 
 def asks_a_question(session: Session) -> bool:
-    """The first prompt is a question about what exists (rubric: understand "looks at what exists")."""
+    """The first prompt is a question about what exists (rubric: understand "looks at what exists"), in
+    any script: Chinese and Japanese write the question mark full-width."""
     first = next((u for u in session.users if not is_bare_retry(u)), "")
-    return "?" in first[:600] or bool(REQUEST_CUES["understand"].search(first[:600]))
+    head = first[:600]
+    return "?" in head or "？" in head or bool(REQUEST_CUES["understand"].search(head))
 
 
 TODO_TOOLS = frozenset({"TodoWrite", "TaskCreate"})  # Claude Code: the agent writes its list of steps
