@@ -500,6 +500,11 @@ def test_a_document_names_a_plan_by_a_word_of_its_path():
     assert [rules.names_a_plan(p) for p in plans + others] == [True] * len(plans) + [False] * len(others)
 
 
+def test_an_expertise_score_maps_to_its_level_with_halves_as_measured():
+    scores = [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5]
+    assert [rules.expertise_level(s) for s in scores] == [1, 1, 2, 2, 2, 3, 4, 4, 4, 5, 5]
+
+
 def test_expertise_abstains_only_without_the_persons_words_and_reads_precision(tmp_path):
     retries = _transcript()
     retries.prompt("continue")
