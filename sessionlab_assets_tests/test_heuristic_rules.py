@@ -283,6 +283,28 @@ def test_a_choice_the_person_makes_among_the_agents_options_is_their_planning_de
     assert _planning_by_the_person(_session(tmp_path / "declined", declined)) == (1, 2)
 
 
+def _execution_by_the_person(session: rules.Session) -> tuple[int, int]:
+    execution = [d for d in rules.decisions(session)["decisions"] if d["kind"] == "execution"]
+    return sum(d["made_by"] == "user" for d in execution), len(execution)
+
+
+def test_execution_decisions_are_the_files_and_code_the_person_names_and_what_the_agent_chose(tmp_path):
+    """Rubric (decisions): execution decisions settle which files, what code, which commands; count those
+    that shaped the work. The files and functions the person names are theirs; the agent's are the files
+    it edited and the programs it ran, not every call."""
+    named, open_ended = _transcript(), _transcript()
+    named.prompt("Make `parse_date()` in utils/dates.py accept ISO weeks")
+    open_ended.prompt("Make the date parsing accept ISO weeks")
+    for t in (named, open_ended):
+        _edit(t, "/repo/utils/dates.py", "def parse_date(s):", "def parse_date(s, weeks=True):")
+        for _ in range(4):
+            _run(t, "Bash", "pytest -q tests/test_dates.py", "3 passed")
+    # The person named the function and the file: two of theirs, against one file edited and one program
+    # run (four runs of the same tests are one choice).
+    assert _execution_by_the_person(_session(tmp_path / "named", named)) == (2, 4)
+    assert _execution_by_the_person(_session(tmp_path / "open", open_ended)) == (0, 2)
+
+
 def test_codebase_relationship_from_edits_writes_and_reads(tmp_path):
     edited, created, explored, none = _transcript(), _transcript(), _transcript(), _transcript()
     for t in (edited, created, explored, none):

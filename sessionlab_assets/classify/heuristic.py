@@ -481,12 +481,17 @@ AGENT_PROPOSES = _words(r"i'?ll|i will|let me|i'?m going to|the plan|my approach
 
 
 PERSON_CHOOSES = "AskUserQuestion"  # Claude Code: the agent asks the person to pick among options
+# Something a prompt names for the work to use: code in backticks, a file, a function().
+NAMED_ARTEFACT = r"`[^`\n]+`|\b[\w./-]+\.(?:py|js|ts|tsx|go|rs|java|rb|sql|ya?ml|toml|json|sh|c|cpp|h|md)\b|\b\w+\(\)"
+NAMES_AN_ARTEFACT = re.compile(NAMED_ARTEFACT, re.I)
 
 
 def decisions(session: Session) -> dict[str, Any]:
     """Rubric: planning decisions (what to do, the approach, the scope) and execution decisions (how:
-    files, names, commands), each made by the person or the agent. The person's directive sentences are
-    theirs; the agent's announced choices and its edits and commands are the agent's."""
+    which files, what code, which commands), each made by the person or the agent; only decisions that
+    shaped the work. The person's directive sentences are theirs, and so is each file, piece of code or
+    function they name for the work (at most three a prompt); the agent's announced choices are its
+    planning, and each file it edited and each program it ran (not each call) its execution."""
     out = []
     for prompt in session.users:
         if is_bare_retry(prompt):
@@ -495,21 +500,26 @@ def decisions(session: Session) -> dict[str, Any]:
         out.append({"summary": "the request", "kind": "planning", "made_by": "user"})
         if directives >= 2:
             out.append({"summary": "how the person wants it done", "kind": "execution", "made_by": "user"})
+        named = {m.group(0) for m in NAMES_AN_ARTEFACT.finditer(prompt[:2000])}
+        out += [{"summary": "a file or code the person named", "kind": "execution", "made_by": "user"}] * min(
+            len(named), 3
+        )
     for call in session.calls:
         if call.name == PERSON_CHOOSES and not call.failed:
             out.append({"summary": "the person chose among the agent's options", "kind": "planning", "made_by": "user"})
     for text in session.agent_texts:
         if AGENT_PROPOSES.search(text[:600]):
             out.append({"summary": "the agent's approach", "kind": "planning", "made_by": "agent"})
-    steps = len(edits(session)) + len(commands(session))
-    out += [{"summary": "an edit or command", "kind": "execution", "made_by": "agent"}] * min(steps, 12)
+    programs = {call.command.split()[0] for call in commands(session) if call.command.split()}
+    steps = len(set(edited_paths(session))) + len(programs)
+    out += [{"summary": "a file edited or a program run", "kind": "execution", "made_by": "agent"}] * min(steps, 12)
     return {"decisions": out}
 
 
 # -- expertise ------------------------------------------------------------------------------------
 
 TECHNICAL = re.compile(
-    r"`[^`\n]+`|\b[\w./-]+\.(?:py|js|ts|tsx|go|rs|java|rb|sql|ya?ml|toml|json|sh|c|cpp|h|md)\b|\b\w+\(\)|"
+    NAMED_ARTEFACT + r"|"
     r"\b(?:api|sdk|cli|orm|schema|migration|endpoint|regex|async|thread|mutex|cache|latency|index|query|"
     r"dependency|env|ci|docker|kubernetes|postgres|redis|oauth|jwt|webhook|idempoten\w*|race condition|"
     r"memory leak|type ?script|refactor|lint\w*|commit|branch|rebase|merge|stack trace|null|undefined)\b",
