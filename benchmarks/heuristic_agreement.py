@@ -13,7 +13,7 @@ A labelled session the corpus does not yield is counted and named, not dropped i
 there, and each side's share of it is printed (`unclear_ours`, `unclear_ref`); for ordinal scales, the
 weighted kappa is over the sessions both sides rate, and `adjacent_all` (within one level) over all of
 them; codebase labels are mapped to ours (modify -> modify_existing, ...). Besides the classifiers: the
-value tier, the decision shares (within 0.2 of the reference, and the correlation in the kappa column),
+value tier, the decision shares (within 0.2 of the reference, the correlation in the kappa column, each side's mean),
 and the report's derived measures verified success and hit trouble (`sessionlab_assets/derived.py`)
 computed from each side's labels, with both sides' shares. The confusion matrix of each classifier over
 all of them follows (rows: the reference label; columns: the heuristic's), and, when the labels say how
@@ -172,11 +172,13 @@ SHARES = ("user_planning_share", "user_execution_share")
 
 def share_agreement(joined: pl.DataFrame, share: str) -> dict:
     """A decision share against the reference: the sessions within 0.2 of it ("accuracy") and the Pearson
-    correlation ("kappa"), over the sessions both sides give a share."""
+    correlation ("kappa"), over the sessions both sides give a share; each side's mean in the name (a
+    share can correlate well and still sit low, and the report's headline is the mean)."""
     keep = joined[share].is_not_null() & joined[f"{share}_label"].is_not_null()
     t, lab = joined[share].filter(keep).to_numpy(), joined[f"{share}_label"].filter(keep).to_numpy()
+    means = f"; means {t.mean():.2f} ref, {lab.mean():.2f} ours" if len(t) else ""
     return {
-        "classifier": f"decisions: {share} (|error| <= 0.2)",
+        "classifier": f"decisions: {share} (|error| <= 0.2{means})",
         "sessions": len(t),
         "accuracy": float(np.mean(np.abs(t - lab) <= 0.2)) if len(t) else None,
         "kappa": float(np.corrcoef(t, lab)[0, 1]) if len(t) > 1 and t.std() and lab.std() else None,
@@ -399,7 +401,7 @@ def main() -> None:
     if real is not None:
         split = "; halves A/B split by gid parity" if "A" in real["half"].to_list() else " (no gid: no halves)"
         print(f"real labelled sessions ({args.gold.name}), heuristic backend{split}:")
-        with pl.Config(tbl_rows=60, tbl_cols=-1, tbl_width_chars=220, fmt_str_lengths=70):
+        with pl.Config(tbl_rows=60, tbl_cols=-1, tbl_width_chars=240, fmt_str_lengths=80):
             print(with_intervals(real).with_columns(pl.col(pl.Float64).round(3)))
         print("(for the decision shares, 'kappa' is the Pearson correlation with the reference share)")
         if args.record:
@@ -412,7 +414,7 @@ def main() -> None:
     joined = run(args.sessions, args.seed)
     table = pl.DataFrame(rows(joined)).with_columns(pl.col(pl.Float64).round(3))
     print("(for the decision shares, 'kappa' is the Pearson correlation with the planted share)")
-    with pl.Config(tbl_rows=30, tbl_width_chars=140, fmt_str_lengths=50):
+    with pl.Config(tbl_rows=30, tbl_width_chars=160, fmt_str_lengths=80):
         print(table)
     print(
         "codebase_relationship: not planted in the sample world, so not scored; labels:",
