@@ -13,16 +13,17 @@ A labelled session the corpus does not yield is counted and named, not dropped i
 there, and each side's share of it is printed (`unclear_ours`, `unclear_ref`); for ordinal scales, the
 weighted kappa is over the sessions both sides rate, and `adjacent_all` (within one level) over all of
 them; codebase labels are mapped to ours (modify -> modify_existing, ...). Besides the classifiers: the
-value tier, the decision shares (within 0.2 of the reference, the correlation in the kappa column, each side's mean),
-and the report's derived measures verified success and hit trouble (`sessionlab_assets/derived.py`)
-computed from each side's labels, with both sides' shares. The confusion matrix of each classifier over
-all of them follows (rows: the reference label; columns: the heuristic's), and, when the labels say how
-confident the labeller was (`confidence`), exact agreement at each confidence. Accuracy and both
-kappas come with 95% bootstrap intervals that resample people (`agreement.figures`; a person is the
-corpus's first folder, one repository's sessions, as the ingest's default user rule has it): on 92
-sessions from 34 people they span about ±0.1 for accuracy and ±0.15 for the weighted kappa, so a
-change of a session or two is within them. The halves split sessions, not people: a
-person's sessions can sit in both, so half B is not fully unseen when rules are written on half A.
+value tier, the decision shares (within 0.2 of the reference, the correlation in the kappa column, each
+side's mean), and the report's derived measures verified success and hit trouble
+(`sessionlab_assets/derived.py`) computed from each side's labels, with both sides' shares. The
+confusion matrix of each classifier over all of them follows (rows: the reference label; columns: the
+heuristic's), and, when the labels say how confident the labeller was (`confidence`), exact agreement
+at each confidence. Accuracy and both kappas come with 95% bootstrap intervals that resample people
+(`agreement.figures`; a person is the corpus's first folder, one repository's sessions, as the ingest's
+default user rule has it): on 92 sessions from 34 people they span about ±0.1 for accuracy and ±0.15
+for the weighted kappa, so a change of a session or two is within them. The halves split sessions, not
+people: a person's sessions can sit in both, so half B is not fully unseen when rules are written on
+half A.
 
 Builds a sample corpus in a temporary folder, runs ingest and every classifier measure with the
 heuristic backend through Dagster into a temporary warehouse, joins the labels to the planted ground

@@ -11,6 +11,12 @@ import numpy as np
 
 from sessionlab_assets.analyses.estimators import CONFIDENCE
 
+# The figures a comparison of two labellings reports, each of exact agreement and both kappas with its
+# interval's bounds (`figures`), in the order tables show them.
+AGREEMENT_COLUMNS = (
+    *("exact", "exact_low", "exact_high", "kappa", "kappa_low", "kappa_high", "adjacent"),
+    *("weighted_kappa", "weighted_kappa_low", "weighted_kappa_high"),
+)
 # The interval's resamples and seed: fixed, so the same labels give the same interval on every run.
 BOOTSTRAP_REPS = 1000
 BOOTSTRAP_SEED = 20260601

@@ -149,13 +149,6 @@ def labels_of(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
     return out if out is not None else pl.DataFrame({"session_id": []}, schema={"session_id": pl.Utf8})
 
 
-# The numbers of an agreement row: left empty where a comparison measures nothing (see `not_measured`).
-AGREEMENT_VALUES = (
-    *("exact", "exact_low", "exact_high", "kappa", "kappa_low", "kappa_high", "adjacent"),
-    *("weighted_kappa", "weighted_kappa_low", "weighted_kappa_high"),
-)
-
-
 def agreement_rows(first: pl.DataFrame, second: pl.DataFrame, people: dict[str, str]) -> tuple[list[dict], list[dict]]:
     """Per compared measure: sessions with both labels, errors left out, exact agreement and kappa, and for
     ordinal scales adjacent agreement and quadratic-weighted kappa over the sessions where neither side
@@ -175,7 +168,7 @@ def agreement_rows(first: pl.DataFrame, second: pl.DataFrame, people: dict[str, 
         errors = pair.filter(pl.col("a").is_null() | pl.col("b").is_null()).height
         pair = pair.drop_nulls()
         a, b, who = pair["a"].to_numpy(), pair["b"].to_numpy(), pair["person"].to_numpy()
-        row = dict.fromkeys(AGREEMENT_VALUES) | {
+        row = dict.fromkeys(agreement.AGREEMENT_COLUMNS) | {
             "measure": measure,
             "scale": "ordinal" if levels else "categorical",
             "sessions": len(a),
@@ -196,8 +189,9 @@ def agreement_rows(first: pl.DataFrame, second: pl.DataFrame, people: dict[str, 
 
 
 def not_measured(rows: list[dict]) -> list[dict]:
-    """The rows with their agreement numbers left empty (sessions and errors kept)."""
-    return [row | dict.fromkeys(AGREEMENT_VALUES) for row in rows]
+    """The rows with their agreement numbers left empty (sessions and errors kept): for a comparison that
+    measures nothing."""
+    return [row | dict.fromkeys(agreement.AGREEMENT_COLUMNS) for row in rows]
 
 
 AGREEMENT_SCHEMA = {

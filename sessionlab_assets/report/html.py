@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import polars as pl
 
 from sessionlab_assets.analyses.adjusted_rates import PREFERRED
-from sessionlab_assets.classify import heuristic, rules_agreement
+from sessionlab_assets.classify import agreement, heuristic, rules_agreement
 from sessionlab_assets.classify.inputs import COUNTED_STATUS, HEADLESS
 from sessionlab_assets.classify.registry import MEASURES
 from sessionlab_assets.ingest import inventory
@@ -156,10 +156,7 @@ def with_intervals(frame: pl.DataFrame) -> pl.DataFrame:
 
 # The agreement columns of the label checks and the gold agreement (each figure with its interval, read
 # with `with_intervals`).
-_AGREEMENT_FIGURES = (
-    "exact, exact_low, exact_high, kappa, kappa_low, kappa_high, adjacent, weighted_kappa, weighted_kappa_low, "
-    "weighted_kappa_high"
-)
+_AGREEMENT_FIGURES = ", ".join(agreement.AGREEMENT_COLUMNS)
 
 
 CHECKS = {
@@ -224,8 +221,7 @@ def heuristic_caveat(recorded: dict | None, labelled_by: set[str]) -> str:
             f"rules' current version, run <code>{rules_agreement.MEASURED_WITH}</code> to measure it. Read the "
             "numbers as a check of the pipeline, not as measurements.</div>"
         )
-
-    agreement = with_intervals(
+    figures = with_intervals(
         pl.DataFrame(recorded["classifiers"]).select(
             "classifier", pl.exclude("classifier", "sessions").cast(pl.Float64)
         )
@@ -234,7 +230,7 @@ def heuristic_caveat(recorded: dict | None, labelled_by: set[str]) -> str:
         f"<div class='warn'>{lead} On {recorded['sessions']} real sessions of {recorded['people']} people labelled "
         f"with the report's rubrics ({html.escape(recorded['labelled_set'])}), these rules agree with the labels "
         "as below ([95% CI], resampling people); shares and rates computed from them carry these "
-        f"disagreements.{table_html(agreement, digits=2)}</div>"
+        f"disagreements.{table_html(figures, digits=2)}</div>"
     )
 
 
